@@ -1,0 +1,151 @@
+// Shared by every native file: argument checks that throw before any syscall,
+// the saved per-thread errno, and the wrapper for calls that may block.
+#pragma once
+
+#include <napi.h>
+#include <v8.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <sys/types.h>
+
+namespace sl {
+
+// ---- errno --------------------------------------------------------------
+// errno is read by TypeScript after the call returned, and V8 or Node may
+// have run C library code in between. So every syscall stores its errno here,
+// right after it fails, on the thread that made it: errno() reads this copy.
+extern thread_local int saved_errno;
+inline void save_errno() { saved_errno = errno; }
+
+// ---- argument checks ----------------------------------------------------
+// Each returns false after throwing a TypeError / RangeError into JS; the
+// caller then returns an empty value. No syscall has been made at that point.
+
+bool ThrowType(Napi::Env env, const char* fn, const char* what);
+bool ThrowRange(Napi::Env env, const char* fn, const char* what);
+
+// An integer in [lo, hi]: TypeError if not a number, RangeError if not a
+// whole number in range. Used for fds, counts, flags and options.
+bool GetInt64(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
+              int64_t lo, int64_t hi, int64_t* out);
+
+// An fd is any int: negative ones reach the kernel, which answers EBADF as in C.
+inline bool GetFd(const Napi::CallbackInfo& info, size_t i, const char* fn, int* fd) {
+  int64_t v;
+  if (!GetInt64(info, i, fn, "fd", INT32_MIN, INT32_MAX, &v)) return false;
+  *fd = static_cast<int>(v);
+  return true;
+}
+
+inline bool GetInt(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, int* out) {
+  int64_t v;
+  if (!GetInt64(info, i, fn, name, INT32_MIN, INT32_MAX, &v)) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+// A Uint8Array, Buffer, any other TypedArray or a DataView: its bytes, in
+// place (never copied). A string is a TypeError: C has no implicit encoding.
+bool GetBytes(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
+              uint8_t** data, size_t* len);
+
+// The optional count after a buffer: defaults to the buffer's length and may
+// never exceed it (in C that would write outside the buffer).
+bool GetCount(const Napi::CallbackInfo& info, size_t i, const char* fn, size_t buflen, size_t* count);
+
+// C's int fds[2] (pipe, socketpair): an array or an Int32Array of at least 2
+// elements, checked before the call so that no fd is created and lost.
+bool CheckPairOut(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name);
+bool PutPair(const Napi::CallbackInfo& info, size_t i, const char* fn, int a, int b);
+
+// ---- results --------------------------------------------------------------
+inline Napi::Value Result(Napi::Env env, double r) { return Napi::Number::New(env, r); }
+
+// -1 with errno set, for calls whose argument only the kernel can judge.
+inline Napi::Value Fail(Napi::Env env, int err) {
+  saved_errno = err;
+  return Napi::Number::New(env, -1);
+}
+
+// ---- blocking calls -------------------------------------------------------
+// The JS lock (v8::Locker) is held by the thread running TypeScript. A call
+// that may block drops it for the syscall only, so that other threads can run
+// TypeScript meanwhile, as CPython drops the GIL.
+class JsUnlock {
+ public:
+  JsUnlock() {
+    v8::Isolate* isolate = v8::Isolate::GetCurrent();
+    if (isolate != nullptr && v8::Locker::IsLocked(isolate)) unlocker_.emplace(isolate);
+  }
+
+ private:
+  std::optional<v8::Unlocker> unlocker_;
+};
+
+// Signals (signal.cc). The C handler only records the signal; TypeScript
+// handlers run at safe points, here among them (PEP 475).
+bool SignalsPending();
+// Runs the TypeScript handlers of the pending signals. Returns false if a
+// handler threw (the exception is pending in JS). *restart tells whether every
+// signal handled asked for its interrupted call to be restarted (SA_RESTART).
+bool DispatchSignals(Napi::Env env, bool* restart);
+
+// Runs `call` (which returns -1 and sets errno on failure) with the JS lock
+// dropped. On EINTR, the TypeScript handlers run; then the call restarts if
+// they were installed with SA_RESTART, else it returns -1 with errno EINTR.
+// Returns false when a handler threw: the caller returns an empty value.
+template <typename Call>
+bool Blocking(Napi::Env env, Call&& call, long* result) {
+  bool restart = true;
+  if (SignalsPending() && !DispatchSignals(env, &restart)) return false;
+  for (;;) {
+    long r;
+    int err;
+    {
+      JsUnlock unlock;
+      r = static_cast<long>(call());
+      err = errno;  // before the Unlocker's destructor can touch errno
+    }
+    if (r != -1 || err != EINTR) {
+      if (r == -1) saved_errno = err;
+      *result = r;
+      return true;
+    }
+    if (!DispatchSignals(env, &restart)) return false;
+    if (!restart) {
+      saved_errno = EINTR;
+      *result = -1;
+      return true;
+    }
+  }
+}
+
+// Same, for calls that never block: only errno is saved.
+template <typename Call>
+Napi::Value Direct(Napi::Env env, Call&& call) {
+  long r = static_cast<long>(call());
+  if (r == -1) save_errno();
+  return Napi::Number::New(env, static_cast<double>(r));
+}
+
+// ---- registration -----------------------------------------------------------
+// One Init per native file, each adding its functions and constants.
+void InitErrno(Napi::Env env, Napi::Object exports);
+void InitConstants(Napi::Env env, Napi::Object exports);
+void InitSocket(Napi::Env env, Napi::Object exports);
+void InitIo(Napi::Env env, Napi::Object exports);
+void InitInet(Napi::Env env, Napi::Object exports);
+void InitNetdb(Napi::Env env, Napi::Object exports);
+void InitTcpInfo(Napi::Env env, Napi::Object exports);
+void InitSignal(Napi::Env env, Napi::Object exports);
+void InitTime(Napi::Env env, Napi::Object exports);
+
+inline void SetFn(Napi::Env env, Napi::Object exports, const char* name, Napi::Function::Callback cb) {
+  exports.Set(name, Napi::Function::New(env, cb, name));
+}
+
+}  // namespace sl

@@ -1,0 +1,103 @@
+// File descriptors: read, write, close, pipe, dup, dup2, fcntl.
+#include "common.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace sl {
+namespace {
+
+// read(fd, buf, count?): count defaults to the buffer's length.
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  int fd;
+  uint8_t* buf;
+  size_t cap, count;
+  if (!GetFd(info, 0, "read", &fd) || !GetBytes(info, 1, "read", "buf", &buf, &cap) ||
+      !GetCount(info, 2, "read", cap, &count)) {
+    return Napi::Value();
+  }
+  long r;
+  if (!Blocking(info.Env(), [&] { return read(fd, buf, count); }, &r)) return Napi::Value();
+  return Result(info.Env(), r);
+}
+
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  int fd;
+  uint8_t* buf;
+  size_t cap, count;
+  if (!GetFd(info, 0, "write", &fd) || !GetBytes(info, 1, "write", "buf", &buf, &cap) ||
+      !GetCount(info, 2, "write", cap, &count)) {
+    return Napi::Value();
+  }
+  long r;
+  if (!Blocking(info.Env(), [&] { return write(fd, buf, count); }, &r)) return Napi::Value();
+  return Result(info.Env(), r);
+}
+
+// close may block (SO_LINGER); it is never restarted after EINTR, since the
+// fd is gone either way on Linux.
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!GetFd(info, 0, "close", &fd)) return Napi::Value();
+  long r;
+  {
+    JsUnlock unlock;
+    r = close(fd);
+    if (r == -1) save_errno();
+  }
+  return Result(info.Env(), r);
+}
+
+Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  if (!CheckPairOut(info, 0, "pipe", "pipefd")) return Napi::Value();
+  int fds[2];
+  if (pipe(fds) == -1) return Fail(info.Env(), errno);
+  if (!PutPair(info, 0, "pipe", fds[0], fds[1])) return Napi::Value();
+  return Result(info.Env(), 0);
+}
+
+Napi::Value Dup(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!GetFd(info, 0, "dup", &fd)) return Napi::Value();
+  return Direct(info.Env(), [&] { return dup(fd); });
+}
+
+Napi::Value Dup2(const Napi::CallbackInfo& info) {
+  int oldfd, newfd;
+  if (!GetFd(info, 0, "dup2", &oldfd) || !GetFd(info, 1, "dup2", &newfd)) return Napi::Value();
+  return Direct(info.Env(), [&] { return dup2(oldfd, newfd); });
+}
+
+// fcntl(fd, cmd, arg?): the commands that take an int (F_GETFL, F_SETFL,
+// F_GETFD, F_SETFD, F_DUPFD...). Locks and other struct arguments are not offered.
+Napi::Value Fcntl(const Napi::CallbackInfo& info) {
+  int fd, cmd, arg = 0;
+  if (!GetFd(info, 0, "fcntl", &fd) || !GetInt(info, 1, "fcntl", "cmd", &cmd)) return Napi::Value();
+  if (info.Length() > 2 && !info[2].IsUndefined() && !GetInt(info, 2, "fcntl", "arg", &arg)) return Napi::Value();
+  switch (cmd) {
+    case F_GETFL: case F_SETFL: case F_GETFD: case F_SETFD: case F_DUPFD:
+#ifdef F_DUPFD_CLOEXEC
+    case F_DUPFD_CLOEXEC:
+#endif
+      break;
+    default:
+      // A command whose argument is a pointer would read or write memory we
+      // cannot vouch for: refuse it as the kernel refuses an unknown command.
+      return Fail(info.Env(), EINVAL);
+  }
+  return Direct(info.Env(), [&] { return fcntl(fd, cmd, arg); });
+}
+
+}  // namespace
+
+void InitIo(Napi::Env env, Napi::Object exports) {
+  SetFn(env, exports, "read", Read);
+  SetFn(env, exports, "write", Write);
+  SetFn(env, exports, "close", Close);
+  SetFn(env, exports, "pipe", Pipe);
+  SetFn(env, exports, "dup", Dup);
+  SetFn(env, exports, "dup2", Dup2);
+  SetFn(env, exports, "fcntl", Fcntl);
+}
+
+}  // namespace sl

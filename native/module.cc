@@ -1,0 +1,28 @@
+// The addon's entry point: every native file adds its functions.
+#include "common.h"
+
+namespace {
+
+// Whether this thread holds the JS lock (v8::Locker) that blocking calls drop.
+Napi::Value JsLockHeld(const Napi::CallbackInfo& info) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  return Napi::Boolean::New(info.Env(), isolate != nullptr && v8::Locker::IsLocked(isolate));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  sl::InitErrno(env, exports);
+  sl::InitConstants(env, exports);
+  sl::InitSocket(env, exports);
+  sl::InitIo(env, exports);
+  sl::InitInet(env, exports);
+  sl::InitNetdb(env, exports);
+  sl::InitTcpInfo(env, exports);
+  sl::InitSignal(env, exports);
+  sl::InitTime(env, exports);
+  sl::SetFn(env, exports, "js_lock_held", JsLockHeld);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(syscall_lab, Init)

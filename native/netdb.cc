@@ -1,0 +1,146 @@
+// getaddrinfo / getnameinfo / gai_strerror: name and service translation.
+#include "sockaddr.h"
+
+#include <netdb.h>
+
+#include <string>
+#include <vector>
+
+namespace sl {
+namespace {
+
+bool OptionalString(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, std::string* s, bool* present) {
+  Napi::Value v = info[i];
+  *present = false;
+  if (v.IsNull() || v.IsUndefined()) return true;
+  if (!v.IsString()) return ThrowType(info.Env(), fn, (std::string(name) + " must be a string or null").c_str());
+  *s = v.As<Napi::String>().Utf8Value();
+  *present = true;
+  return true;
+}
+
+bool HintField(Napi::Env env, Napi::Object hints, const char* key, int* out) {
+  Napi::Value v = hints.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return true;
+  if (!v.IsNumber()) return ThrowType(env, "getaddrinfo", (std::string("hints.") + key + " must be a number").c_str());
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (d != std::trunc(d) || d < INT32_MIN || d > INT32_MAX) return ThrowRange(env, "getaddrinfo", (std::string("hints.") + key + " out of range").c_str());
+  *out = static_cast<int>(d);
+  return true;
+}
+
+// getaddrinfo(node, service, hints, res): res is a cell that receives the
+// first addrinfo of a list chained by ai_next, as C's struct addrinfo **res.
+// Returns 0 or an EAI_* code (EAI_SYSTEM: see errno).
+Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string node, service;
+  bool has_node, has_service;
+  if (!OptionalString(info, 0, "getaddrinfo", "node", &node, &has_node) ||
+      !OptionalString(info, 1, "getaddrinfo", "service", &service, &has_service)) {
+    return Napi::Value();
+  }
+  addrinfo hints{};
+  bool has_hints = info[2].IsObject();
+  if (has_hints) {
+    Napi::Object h = info[2].As<Napi::Object>();
+    if (!HintField(env, h, "ai_flags", &hints.ai_flags) || !HintField(env, h, "ai_family", &hints.ai_family) ||
+        !HintField(env, h, "ai_socktype", &hints.ai_socktype) || !HintField(env, h, "ai_protocol", &hints.ai_protocol)) {
+      return Napi::Value();
+    }
+  } else if (!info[2].IsNull() && !info[2].IsUndefined()) {
+    return ThrowType(env, "getaddrinfo", "hints must be an addrinfo object or null"), Napi::Value();
+  }
+  if (!info[3].IsObject()) return ThrowType(env, "getaddrinfo", "res must be a cell { value } (struct addrinfo **)"), Napi::Value();
+  Napi::Object res = info[3].As<Napi::Object>();
+
+  addrinfo* list = nullptr;
+  int rc;
+  {
+    JsUnlock unlock;  // a name lookup may take long
+    rc = getaddrinfo(has_node ? node.c_str() : nullptr, has_service ? service.c_str() : nullptr,
+                     has_hints ? &hints : nullptr, &list);
+    if (rc == EAI_SYSTEM) save_errno();
+  }
+  if (rc != 0) {
+    res.Set("value", env.Null());
+    return Result(env, rc);
+  }
+  // Build the list back to front so that each node points at the next.
+  std::vector<addrinfo*> nodes;
+  for (addrinfo* p = list; p != nullptr; p = p->ai_next) nodes.push_back(p);
+  Napi::Value next = env.Null();
+  for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
+    addrinfo* p = *it;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("ai_flags", p->ai_flags);
+    o.Set("ai_family", p->ai_family);
+    o.Set("ai_socktype", p->ai_socktype);
+    o.Set("ai_protocol", p->ai_protocol);
+    o.Set("ai_addrlen", Napi::Number::New(env, p->ai_addrlen));
+    Napi::Object addr = Napi::Object::New(env);
+    if (p->ai_addr != nullptr) FromSockaddr(env, p->ai_addr, p->ai_addrlen, addr);
+    o.Set("ai_addr", addr);
+    o.Set("ai_canonname", p->ai_canonname ? Napi::String::New(env, p->ai_canonname) : env.Null());
+    o.Set("ai_next", next);
+    next = o;
+  }
+  freeaddrinfo(list);
+  res.Set("value", next);
+  return Result(env, 0);
+}
+
+// getnameinfo(sa, salen, host, hostlen, serv, servlen, flags): host and serv
+// are cells { value } that receive strings (or null, like C's NULL).
+Napi::Value Getnameinfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sockaddr_storage ss;
+  socklen_t salen;
+  if (!ToSockaddr(info, 0, "getnameinfo", &ss, &salen) || !GetAddrlen(info, 1, "getnameinfo", sizeof ss, &salen)) {
+    return Napi::Value();
+  }
+  int64_t hostlen = 0, servlen = 0;
+  int flags = 0;
+  bool want_host = info[2].IsObject(), want_serv = info[4].IsObject();
+  if ((!want_host && !info[2].IsNull() && !info[2].IsUndefined()) ||
+      (!want_serv && !info[4].IsNull() && !info[4].IsUndefined())) {
+    return ThrowType(env, "getnameinfo", "host and serv must be cells { value } or null"), Napi::Value();
+  }
+  if ((want_host && !GetInt64(info, 3, "getnameinfo", "hostlen", 0, INT32_MAX, &hostlen)) ||
+      (want_serv && !GetInt64(info, 5, "getnameinfo", "servlen", 0, INT32_MAX, &servlen)) ||
+      (info.Length() > 6 && !GetInt(info, 6, "getnameinfo", "flags", &flags))) {
+    return Napi::Value();
+  }
+  // No name is longer than NI_MAXHOST / NI_MAXSERV: a larger buffer adds nothing.
+  std::vector<char> host(want_host ? std::min<int64_t>(hostlen, NI_MAXHOST) + 1 : 1);
+  std::vector<char> serv(want_serv ? std::min<int64_t>(servlen, NI_MAXSERV) + 1 : 1);
+  int rc;
+  {
+    JsUnlock unlock;
+    rc = getnameinfo(reinterpret_cast<sockaddr*>(&ss), salen, want_host ? host.data() : nullptr,
+                     want_host ? static_cast<socklen_t>(host.size() - 1) : 0, want_serv ? serv.data() : nullptr,
+                     want_serv ? static_cast<socklen_t>(serv.size() - 1) : 0, flags);
+    if (rc == EAI_SYSTEM) save_errno();
+  }
+  if (rc == 0) {
+    if (want_host) info[2].As<Napi::Object>().Set("value", Napi::String::New(env, host.data()));
+    if (want_serv) info[4].As<Napi::Object>().Set("value", Napi::String::New(env, serv.data()));
+  }
+  return Result(env, rc);
+}
+
+Napi::Value GaiStrerror(const Napi::CallbackInfo& info) {
+  int code;
+  if (!GetInt(info, 0, "gai_strerror", "errcode", &code)) return Napi::Value();
+  return Napi::String::New(info.Env(), gai_strerror(code));
+}
+
+}  // namespace
+
+void InitNetdb(Napi::Env env, Napi::Object exports) {
+  SetFn(env, exports, "getaddrinfo", Getaddrinfo);
+  SetFn(env, exports, "getnameinfo", Getnameinfo);
+  SetFn(env, exports, "gai_strerror", GaiStrerror);
+}
+
+}  // namespace sl

@@ -1,0 +1,193 @@
+// Conversion of socket addresses between the C structs and their C-shaped
+// TypeScript objects.
+#include "sockaddr.h"
+
+#include <netinet/in.h>
+#include <sys/un.h>
+
+#include <cstddef>
+#include <cstring>
+#include <string>
+
+namespace sl {
+namespace {
+
+// A numeric field of the address object; absent or undefined reads as 0.
+bool Field(Napi::Env env, Napi::Object o, const char* key, const char* fn, double lo, double hi, double* out) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) {
+    *out = 0;
+    return true;
+  }
+  if (!v.IsNumber()) return ThrowType(env, fn, (std::string(key) + " must be a number").c_str());
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || d != std::trunc(d) || d < lo || d > hi) {
+    return ThrowRange(env, fn, (std::string(key) + " out of range: " + v.ToString().Utf8Value()).c_str());
+  }
+  *out = d;
+  return true;
+}
+
+bool Family(Napi::Env env, Napi::Object o, double* family) {
+  static const char* const kKeys[] = {"sin_family", "sin6_family", "sun_family", "ss_family", "sa_family"};
+  for (const char* key : kKeys) {
+    Napi::Value v = o.Get(key);
+    if (v.IsUndefined()) continue;
+    return Field(env, o, key, "sockaddr", 0, 65535, family);
+  }
+  return ThrowType(env, "sockaddr", "the address has no family (sin_family, sin6_family, sun_family or ss_family)");
+}
+
+}  // namespace
+
+bool ToSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, sockaddr_storage* ss, socklen_t* len) {
+  Napi::Env env = info.Env();
+  if (!info[i].IsObject()) return ThrowType(env, fn, "addr must be a sockaddr object (sockaddr_in, sockaddr_in6, sockaddr_un)");
+  Napi::Object o = info[i].As<Napi::Object>();
+  memset(ss, 0, sizeof *ss);
+  double family;
+  if (!Family(env, o, &family)) return false;
+  int af = static_cast<int>(family);
+  if (af == AF_INET) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(ss);
+    double port, s_addr = 0;
+    if (!Field(env, o, "sin_port", fn, 0, 65535, &port)) return false;
+    Napi::Value a = o.Get("sin_addr");
+    if (a.IsObject()) {
+      if (!Field(env, a.As<Napi::Object>(), "s_addr", fn, 0, 4294967295.0, &s_addr)) return false;
+    } else if (!a.IsUndefined() && !a.IsNull()) {
+      return ThrowType(env, fn, "sin_addr must be an in_addr object { s_addr }");
+    }
+    sin->sin_family = AF_INET;
+    sin->sin_port = static_cast<in_port_t>(port);
+    sin->sin_addr.s_addr = static_cast<in_addr_t>(s_addr);
+    *len = sizeof(sockaddr_in);
+  } else if (af == AF_INET6) {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(ss);
+    double port, flow, scope;
+    if (!Field(env, o, "sin6_port", fn, 0, 65535, &port) ||
+        !Field(env, o, "sin6_flowinfo", fn, 0, 4294967295.0, &flow) ||
+        !Field(env, o, "sin6_scope_id", fn, 0, 4294967295.0, &scope)) {
+      return false;
+    }
+    Napi::Value a = o.Get("sin6_addr");
+    if (a.IsObject()) {
+      Napi::Value bytes = a.As<Napi::Object>().Get("s6_addr");
+      if (!bytes.IsTypedArray() || bytes.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+          bytes.As<Napi::Uint8Array>().ByteLength() != 16) {
+        return ThrowType(env, fn, "sin6_addr.s6_addr must be a Uint8Array of 16 bytes");
+      }
+      memcpy(&sin6->sin6_addr, bytes.As<Napi::Uint8Array>().Data(), 16);
+    } else if (!a.IsUndefined() && !a.IsNull()) {
+      return ThrowType(env, fn, "sin6_addr must be an in6_addr object { s6_addr }");
+    }
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = static_cast<in_port_t>(port);
+    sin6->sin6_flowinfo = static_cast<uint32_t>(flow);
+    sin6->sin6_scope_id = static_cast<uint32_t>(scope);
+    *len = sizeof(sockaddr_in6);
+  } else if (af == AF_UNIX) {
+    auto* sun = reinterpret_cast<sockaddr_un*>(ss);
+    Napi::Value p = o.Get("sun_path");
+    std::string path;
+    if (p.IsString()) {
+      path = p.As<Napi::String>().Utf8Value();
+    } else if (!p.IsUndefined() && !p.IsNull()) {
+      return ThrowType(env, fn, "sun_path must be a string");
+    }
+    // A path that starts with NUL is Linux's abstract namespace: no
+    // terminating NUL, the length says where it ends.
+    bool abstract = !path.empty() && path[0] == '\0';
+    size_t need = path.size() + (abstract ? 0 : 1);
+    if (need > sizeof sun->sun_path) {
+      return ThrowRange(env, fn, ("sun_path is " + std::to_string(path.size()) + " bytes; sockaddr_un holds " +
+                                  std::to_string(sizeof sun->sun_path - 1)).c_str());
+    }
+    sun->sun_family = AF_UNIX;
+    memcpy(sun->sun_path, path.data(), path.size());
+    *len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + need);
+  } else {
+    // Unknown family: the kernel answers (EAFNOSUPPORT / EINVAL), as in C.
+    ss->ss_family = static_cast<sa_family_t>(af);
+    *len = sizeof(sockaddr_storage);
+  }
+#ifdef __APPLE__
+  ss->ss_len = static_cast<uint8_t>(*len);
+#endif
+  return true;
+}
+
+bool GetAddrlen(const Napi::CallbackInfo& info, size_t i, const char* fn, socklen_t max, socklen_t* len) {
+  if (info.Length() <= i || info[i].IsUndefined()) return true;
+  int64_t v;
+  if (!GetInt64(info, i, fn, "addrlen", 0, max, &v)) return false;
+  *len = static_cast<socklen_t>(v);
+  return true;
+}
+
+void FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object out) {
+  int family = sa->sa_family;
+  if (out.Has("ss_family")) out.Set("ss_family", family);
+  if (family == AF_INET && len >= sizeof(sockaddr_in)) {
+    auto* sin = reinterpret_cast<const sockaddr_in*>(sa);
+    out.Set("sin_family", family);
+    out.Set("sin_port", sin->sin_port);
+    Napi::Object in = Napi::Object::New(env);
+    in.Set("s_addr", Napi::Number::New(env, static_cast<double>(sin->sin_addr.s_addr)));
+    out.Set("sin_addr", in);
+  } else if (family == AF_INET6 && len >= sizeof(sockaddr_in6)) {
+    auto* sin6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    out.Set("sin6_family", family);
+    out.Set("sin6_port", sin6->sin6_port);
+    out.Set("sin6_flowinfo", Napi::Number::New(env, sin6->sin6_flowinfo));
+    Napi::Object in6 = Napi::Object::New(env);
+    Napi::Uint8Array bytes = Napi::Uint8Array::New(env, 16);
+    memcpy(bytes.Data(), &sin6->sin6_addr, 16);
+    in6.Set("s6_addr", bytes);
+    out.Set("sin6_addr", in6);
+    out.Set("sin6_scope_id", Napi::Number::New(env, sin6->sin6_scope_id));
+  } else if (family == AF_UNIX) {
+    auto* sun = reinterpret_cast<const sockaddr_un*>(sa);
+    size_t off = offsetof(sockaddr_un, sun_path);
+    size_t n = len > off ? len - off : 0;
+    if (n > sizeof sun->sun_path) n = sizeof sun->sun_path;
+    // A filesystem path ends at its NUL; an abstract one (leading NUL) at len.
+    if (n > 0 && sun->sun_path[0] != '\0') n = strnlen(sun->sun_path, n);
+    out.Set("sun_family", family);
+    out.Set("sun_path", Napi::String::New(env, sun->sun_path, n));
+  }
+}
+
+bool GetSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char* fn, SockaddrOut* out) {
+  Napi::Env env = info.Env();
+  Napi::Value a = info[i];
+  Napi::Value l = info[i + 1];
+  if (a.IsObject()) {
+    out->addr = a.As<Napi::Object>();
+  } else if (!a.IsUndefined() && !a.IsNull()) {
+    return ThrowType(env, fn, "addr must be a sockaddr object or null");
+  }
+  if (l.IsObject()) {
+    out->addrlen = l.As<Napi::Object>();
+    Napi::Value cap = out->addrlen.Get("value");
+    if (!cap.IsNumber()) return ThrowType(env, fn, "addrlen must be a cell { value: number } (socklen_t)");
+    double d = cap.As<Napi::Number>().DoubleValue();
+    if (!(d >= 0) || d != std::trunc(d) || d > 4294967295.0) return ThrowRange(env, fn, "addrlen.value must be a socklen_t");
+    out->capacity = d > sizeof(sockaddr_storage) ? sizeof(sockaddr_storage) : static_cast<socklen_t>(d);
+  } else if (!l.IsUndefined() && !l.IsNull()) {
+    return ThrowType(env, fn, "addrlen must be a cell { value: number } or null");
+  } else if (!out->addr.IsEmpty()) {
+    // C needs both; here addrlen may be left out and the whole struct is offered.
+    out->capacity = sizeof(sockaddr_storage);
+  }
+  return true;
+}
+
+void PutSockaddrOut(Napi::Env env, const SockaddrOut& out, const sockaddr_storage& ss, socklen_t len) {
+  if (!out.addr.IsEmpty() && len <= out.capacity) {
+    FromSockaddr(env, reinterpret_cast<const sockaddr*>(&ss), len, out.addr);
+  }
+  if (!out.addrlen.IsEmpty()) out.addrlen.Set("value", Napi::Number::New(env, len));
+}
+
+}  // namespace sl

@@ -1,0 +1,339 @@
+// Sockets: socket, bind, listen, accept, connect, send / recv, shutdown,
+// socket options, names, socketpair. C argument order, -1 and errno on failure.
+#include "sockaddr.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace sl {
+namespace {
+
+Napi::Value Socket(const Napi::CallbackInfo& info) {
+  int domain, type, protocol;
+  if (!GetInt(info, 0, "socket", "domain", &domain) || !GetInt(info, 1, "socket", "type", &type) ||
+      !GetInt(info, 2, "socket", "protocol", &protocol)) {
+    return Napi::Value();
+  }
+  return Direct(info.Env(), [&] { return socket(domain, type, protocol); });
+}
+
+Napi::Value Bind(const Napi::CallbackInfo& info) {
+  int fd;
+  sockaddr_storage ss;
+  socklen_t len;
+  if (!GetFd(info, 0, "bind", &fd) || !ToSockaddr(info, 1, "bind", &ss, &len) ||
+      !GetAddrlen(info, 2, "bind", sizeof ss, &len)) {
+    return Napi::Value();
+  }
+  return Direct(info.Env(), [&] { return bind(fd, reinterpret_cast<sockaddr*>(&ss), len); });
+}
+
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  int fd, backlog;
+  if (!GetFd(info, 0, "listen", &fd) || !GetInt(info, 1, "listen", "backlog", &backlog)) return Napi::Value();
+  return Direct(info.Env(), [&] { return listen(fd, backlog); });
+}
+
+Napi::Value Accept(const Napi::CallbackInfo& info) {
+  int fd;
+  SockaddrOut out;
+  if (!GetFd(info, 0, "accept", &fd) || !GetSockaddrOut(info, 1, "accept", &out)) return Napi::Value();
+  sockaddr_storage ss;
+  socklen_t len = out.capacity;
+  bool want = !out.addr.IsEmpty() || !out.addrlen.IsEmpty();
+  long r;
+  if (!Blocking(info.Env(), [&] { return accept(fd, want ? reinterpret_cast<sockaddr*>(&ss) : nullptr, want ? &len : nullptr); }, &r)) {
+    return Napi::Value();
+  }
+  if (r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, len);
+  return Result(info.Env(), r);
+}
+
+Napi::Value Connect(const Napi::CallbackInfo& info) {
+  int fd;
+  sockaddr_storage ss;
+  socklen_t len;
+  if (!GetFd(info, 0, "connect", &fd) || !ToSockaddr(info, 1, "connect", &ss, &len) ||
+      !GetAddrlen(info, 2, "connect", sizeof ss, &len)) {
+    return Napi::Value();
+  }
+  long r;
+  if (!Blocking(info.Env(), [&] { return connect(fd, reinterpret_cast<sockaddr*>(&ss), len); }, &r)) return Napi::Value();
+  return Result(info.Env(), r);
+}
+
+// send(fd, buf, len, flags) / recv(fd, buf, len, flags): len may not exceed the buffer.
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  int fd, flags = 0;
+  uint8_t* buf;
+  size_t cap, len;
+  if (!GetFd(info, 0, "send", &fd) || !GetBytes(info, 1, "send", "buf", &buf, &cap) ||
+      !GetCount(info, 2, "send", cap, &len) ||
+      (info.Length() > 3 && !info[3].IsUndefined() && !GetInt(info, 3, "send", "flags", &flags))) {
+    return Napi::Value();
+  }
+  long r;
+  if (!Blocking(info.Env(), [&] { return send(fd, buf, len, flags); }, &r)) return Napi::Value();
+  return Result(info.Env(), r);
+}
+
+Napi::Value Recv(const Napi::CallbackInfo& info) {
+  int fd, flags = 0;
+  uint8_t* buf;
+  size_t cap, len;
+  if (!GetFd(info, 0, "recv", &fd) || !GetBytes(info, 1, "recv", "buf", &buf, &cap) ||
+      !GetCount(info, 2, "recv", cap, &len) ||
+      (info.Length() > 3 && !info[3].IsUndefined() && !GetInt(info, 3, "recv", "flags", &flags))) {
+    return Napi::Value();
+  }
+  long r;
+  if (!Blocking(info.Env(), [&] { return recv(fd, buf, len, flags); }, &r)) return Napi::Value();
+  return Result(info.Env(), r);
+}
+
+// sendto(fd, buf, len, flags, dest_addr, addrlen?)
+Napi::Value Sendto(const Napi::CallbackInfo& info) {
+  int fd, flags;
+  uint8_t* buf;
+  size_t cap, len;
+  sockaddr_storage ss;
+  socklen_t alen;
+  if (!GetFd(info, 0, "sendto", &fd) || !GetBytes(info, 1, "sendto", "buf", &buf, &cap) ||
+      !GetCount(info, 2, "sendto", cap, &len) || !GetInt(info, 3, "sendto", "flags", &flags)) {
+    return Napi::Value();
+  }
+  bool to = !info[4].IsNull() && !info[4].IsUndefined();
+  if (to && (!ToSockaddr(info, 4, "sendto", &ss, &alen) || !GetAddrlen(info, 5, "sendto", sizeof ss, &alen))) {
+    return Napi::Value();
+  }
+  long r;
+  if (!Blocking(info.Env(), [&] {
+        return sendto(fd, buf, len, flags, to ? reinterpret_cast<sockaddr*>(&ss) : nullptr, to ? alen : 0);
+      }, &r)) {
+    return Napi::Value();
+  }
+  return Result(info.Env(), r);
+}
+
+// recvfrom(fd, buf, len, flags, src_addr | null, addrlen | null)
+Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
+  int fd, flags;
+  uint8_t* buf;
+  size_t cap, len;
+  SockaddrOut out;
+  if (!GetFd(info, 0, "recvfrom", &fd) || !GetBytes(info, 1, "recvfrom", "buf", &buf, &cap) ||
+      !GetCount(info, 2, "recvfrom", cap, &len) || !GetInt(info, 3, "recvfrom", "flags", &flags) ||
+      !GetSockaddrOut(info, 4, "recvfrom", &out)) {
+    return Napi::Value();
+  }
+  sockaddr_storage ss;
+  socklen_t alen = out.capacity;
+  bool want = !out.addr.IsEmpty() || !out.addrlen.IsEmpty();
+  long r;
+  if (!Blocking(info.Env(), [&] {
+        return recvfrom(fd, buf, len, flags, want ? reinterpret_cast<sockaddr*>(&ss) : nullptr, want ? &alen : nullptr);
+      }, &r)) {
+    return Napi::Value();
+  }
+  if (r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, alen);
+  return Result(info.Env(), r);
+}
+
+Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+  int fd, how;
+  if (!GetFd(info, 0, "shutdown", &fd) || !GetInt(info, 1, "shutdown", "how", &how)) return Napi::Value();
+  return Direct(info.Env(), [&] { return shutdown(fd, how); });
+}
+
+// getsockname / getpeername(fd, addr, addrlen)
+template <int (*Call)(int, sockaddr*, socklen_t*)>
+Napi::Value Name(const Napi::CallbackInfo& info, const char* fn) {
+  int fd;
+  SockaddrOut out;
+  if (!GetFd(info, 0, fn, &fd) || !GetSockaddrOut(info, 1, fn, &out)) return Napi::Value();
+  if (out.addr.IsEmpty() && out.addrlen.IsEmpty()) return ThrowType(info.Env(), fn, "addr must be a sockaddr object"), Napi::Value();
+  sockaddr_storage ss;
+  socklen_t len = out.capacity;
+  int r = Call(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (r == -1) return Fail(info.Env(), errno);
+  PutSockaddrOut(info.Env(), out, ss, len);
+  return Result(info.Env(), r);
+}
+Napi::Value Getsockname(const Napi::CallbackInfo& info) { return Name<getsockname>(info, "getsockname"); }
+Napi::Value Getpeername(const Napi::CallbackInfo& info) { return Name<getpeername>(info, "getpeername"); }
+
+// Option values, by the shape of the TypeScript value: a number is an int;
+// { l_onoff, l_linger } a struct linger; { tv_sec, tv_usec } a struct timeval;
+// bytes are passed as they are.
+union OptBuf {
+  int i;
+  linger l;
+  timeval tv;
+};
+
+enum class OptKind { Int, Linger, Timeval, Bytes };
+
+bool NumberField(Napi::Env env, Napi::Object o, const char* key, const char* fn, double* out) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) return ThrowType(env, fn, (std::string(key) + " must be a number").c_str());
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || d != std::trunc(d) || d < INT32_MIN || d > 1e15) {
+    return ThrowRange(env, fn, (std::string(key) + " out of range").c_str());
+  }
+  *out = d;
+  return true;
+}
+
+Napi::Value Setsockopt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd, level, name;
+  if (!GetFd(info, 0, "setsockopt", &fd) || !GetInt(info, 1, "setsockopt", "level", &level) ||
+      !GetInt(info, 2, "setsockopt", "optname", &name)) {
+    return Napi::Value();
+  }
+  OptBuf ob;
+  memset(&ob, 0, sizeof ob);
+  const void* val = &ob;
+  size_t size;
+  Napi::Value v = info[3];
+  if (v.IsNumber()) {
+    int64_t i;
+    if (!GetInt64(info, 3, "setsockopt", "optval", INT32_MIN, UINT32_MAX, &i)) return Napi::Value();
+    ob.i = static_cast<int>(i);
+    size = sizeof(int);
+  } else if (v.IsTypedArray() || v.IsDataView()) {
+    uint8_t* p;
+    if (!GetBytes(info, 3, "setsockopt", "optval", &p, &size)) return Napi::Value();
+    val = p;
+  } else if (v.IsObject() && v.As<Napi::Object>().Has("l_onoff")) {
+    double on, secs;
+    Napi::Object o = v.As<Napi::Object>();
+    if (!NumberField(env, o, "l_onoff", "setsockopt", &on) || !NumberField(env, o, "l_linger", "setsockopt", &secs)) {
+      return Napi::Value();
+    }
+    ob.l.l_onoff = static_cast<int>(on);
+    ob.l.l_linger = static_cast<int>(secs);
+    size = sizeof(linger);
+  } else if (v.IsObject() && v.As<Napi::Object>().Has("tv_sec")) {
+    double sec, usec = 0;
+    Napi::Object o = v.As<Napi::Object>();
+    if (!NumberField(env, o, "tv_sec", "setsockopt", &sec) ||
+        (o.Has("tv_usec") && !NumberField(env, o, "tv_usec", "setsockopt", &usec))) {
+      return Napi::Value();
+    }
+    ob.tv.tv_sec = static_cast<time_t>(sec);
+    ob.tv.tv_usec = static_cast<suseconds_t>(usec);
+    size = sizeof(timeval);
+  } else {
+    ThrowType(env, "setsockopt", "optval must be a number (int), a linger { l_onoff, l_linger }, a timeval { tv_sec, tv_usec } or bytes");
+    return Napi::Value();
+  }
+  socklen_t len = static_cast<socklen_t>(size);
+  if (!GetAddrlen(info, 4, "setsockopt", len, &len)) return Napi::Value();
+  return Direct(env, [&] { return setsockopt(fd, level, name, val, len); });
+}
+
+// getsockopt(fd, level, optname, optval, optlen?): optval is a cell { value }
+// for an int, a linger or timeval object to fill, or bytes.
+Napi::Value Getsockopt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd, level, name;
+  if (!GetFd(info, 0, "getsockopt", &fd) || !GetInt(info, 1, "getsockopt", "level", &level) ||
+      !GetInt(info, 2, "getsockopt", "optname", &name)) {
+    return Napi::Value();
+  }
+  OptBuf ob;
+  memset(&ob, 0, sizeof ob);
+  void* val = &ob;
+  size_t size;
+  OptKind kind;
+  Napi::Value v = info[3];
+  if (v.IsTypedArray() || v.IsDataView()) {
+    uint8_t* p;
+    if (!GetBytes(info, 3, "getsockopt", "optval", &p, &size)) return Napi::Value();
+    val = p;
+    kind = OptKind::Bytes;
+  } else if (v.IsObject() && v.As<Napi::Object>().Has("l_onoff")) {
+    size = sizeof(linger);
+    kind = OptKind::Linger;
+  } else if (v.IsObject() && v.As<Napi::Object>().Has("tv_sec")) {
+    size = sizeof(timeval);
+    kind = OptKind::Timeval;
+  } else if (v.IsObject() && v.As<Napi::Object>().Has("value")) {
+    size = sizeof(int);
+    kind = OptKind::Int;
+  } else {
+    ThrowType(env, "getsockopt", "optval must be a cell { value } (int), a linger, a timeval or bytes");
+    return Napi::Value();
+  }
+  Napi::Object lenCell;
+  socklen_t len = static_cast<socklen_t>(size);
+  if (info[4].IsObject()) {
+    lenCell = info[4].As<Napi::Object>();
+    Napi::Value cap = lenCell.Get("value");
+    if (!cap.IsNumber()) return ThrowType(env, "getsockopt", "optlen must be a cell { value: number }"), Napi::Value();
+    double d = cap.As<Napi::Number>().DoubleValue();
+    if (!(d >= 0) || d != std::trunc(d) || d > size) {
+      return ThrowRange(env, "getsockopt", ("optlen.value must be an integer in [0, " + std::to_string(size) + "]").c_str()), Napi::Value();
+    }
+    len = static_cast<socklen_t>(d);
+  } else if (!info[4].IsUndefined() && !info[4].IsNull()) {
+    return ThrowType(env, "getsockopt", "optlen must be a cell { value: number } or null"), Napi::Value();
+  }
+  int r = getsockopt(fd, level, name, val, &len);
+  if (r == -1) return Fail(env, errno);
+  Napi::Object o = kind == OptKind::Bytes ? Napi::Object() : v.As<Napi::Object>();
+  switch (kind) {
+    case OptKind::Int: o.Set("value", ob.i); break;
+    case OptKind::Linger:
+      o.Set("l_onoff", ob.l.l_onoff);
+      o.Set("l_linger", ob.l.l_linger);
+      break;
+    case OptKind::Timeval:
+      o.Set("tv_sec", Napi::Number::New(env, static_cast<double>(ob.tv.tv_sec)));
+      o.Set("tv_usec", Napi::Number::New(env, static_cast<double>(ob.tv.tv_usec)));
+      break;
+    case OptKind::Bytes: break;
+  }
+  if (!lenCell.IsEmpty()) lenCell.Set("value", Napi::Number::New(env, len));
+  return Result(env, r);
+}
+
+Napi::Value Socketpair(const Napi::CallbackInfo& info) {
+  int domain, type, protocol;
+  if (!GetInt(info, 0, "socketpair", "domain", &domain) || !GetInt(info, 1, "socketpair", "type", &type) ||
+      !GetInt(info, 2, "socketpair", "protocol", &protocol)) {
+    return Napi::Value();
+  }
+  if (!CheckPairOut(info, 3, "socketpair", "sv")) return Napi::Value();
+  int sv[2];
+  if (socketpair(domain, type, protocol, sv) == -1) return Fail(info.Env(), errno);
+  if (!PutPair(info, 3, "socketpair", sv[0], sv[1])) return Napi::Value();
+  return Result(info.Env(), 0);
+}
+
+}  // namespace
+
+void InitSocket(Napi::Env env, Napi::Object exports) {
+  SetFn(env, exports, "socket", Socket);
+  SetFn(env, exports, "bind", Bind);
+  SetFn(env, exports, "listen", Listen);
+  SetFn(env, exports, "accept", Accept);
+  SetFn(env, exports, "connect", Connect);
+  SetFn(env, exports, "send", Send);
+  SetFn(env, exports, "recv", Recv);
+  SetFn(env, exports, "sendto", Sendto);
+  SetFn(env, exports, "recvfrom", Recvfrom);
+  SetFn(env, exports, "shutdown", Shutdown);
+  SetFn(env, exports, "getsockname", Getsockname);
+  SetFn(env, exports, "getpeername", Getpeername);
+  SetFn(env, exports, "setsockopt", Setsockopt);
+  SetFn(env, exports, "getsockopt", Getsockopt);
+  SetFn(env, exports, "socketpair", Socketpair);
+}
+
+}  // namespace sl
