@@ -1,0 +1,11 @@
+// The raw layer: C names, C argument order, C results (-1 and errno()).
+export * from './native.js';
+export * from './constants.js';
+export * from './errno.js';
+export * from './sockaddr.js';
+export * from './socket.js';
+export * from './io.js';
+export * from './netdb.js';
+export * from './tcp.js';
+export * from './signal.js';
+export * from './time.js';

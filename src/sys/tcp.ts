@@ -1,0 +1,93 @@
+// TCP introspection: the state of a socket fd, and the kernel's table of TCP
+// connections, which still lists a connection in TIME_WAIT after its fd is gone.
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { endianness } from 'node:os';
+import { native } from './native.js';
+import { AF_INET, AF_INET6 } from './constants.js';
+
+/** The RFC 793 states, as the kernel's tables name them. */
+export type tcp_state_name =
+  | 'CLOSED' | 'LISTEN' | 'SYN_SENT' | 'SYN_RECEIVED' | 'ESTABLISHED' | 'CLOSE_WAIT' | 'FIN_WAIT_1'
+  | 'CLOSING' | 'LAST_ACK' | 'FIN_WAIT_2' | 'TIME_WAIT' | 'UNKNOWN';
+
+/**
+ * tcp_state(fd): the TCP state of a socket ('LISTEN', 'ESTABLISHED',
+ * 'CLOSE_WAIT', ...) from TCP_INFO (Linux) or TCP_CONNECTION_INFO (macOS);
+ * null with errno() set for a bad fd or a socket that is not TCP.
+ */
+export const tcp_state: (fd: number) => tcp_state_name | null = native.tcp_state;
+
+/** One row of the kernel's TCP table. */
+export interface tcp_connection {
+  local: { host: string; port: number };
+  remote: { host: string; port: number };
+  state: tcp_state_name;
+}
+
+// /proc/net/tcp numbers the states as include/net/tcp_states.h does.
+const LINUX_STATES: tcp_state_name[] = [
+  'UNKNOWN', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECEIVED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED',
+  'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING',
+];
+
+const little = endianness() === 'LE';
+
+// /proc/net/tcp prints each 32-bit word of an address as the host reads it.
+function procAddress(hex: string): string {
+  const words = hex.length / 8;
+  const bytes = new Uint8Array(words * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < words; i++) view.setUint32(i * 4, parseInt(hex.slice(i * 8, i * 8 + 8), 16), little);
+  return native.inet_ntop(words === 1 ? AF_INET : AF_INET6, bytes);
+}
+
+function linuxTable(): tcp_connection[] {
+  const rows: tcp_connection[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // no IPv6 in this kernel
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 4) continue;
+      const [la, lp] = f[1].split(':');
+      const [ra, rp] = f[2].split(':');
+      rows.push({
+        local: { host: procAddress(la), port: parseInt(lp, 16) },
+        remote: { host: procAddress(ra), port: parseInt(rp, 16) },
+        state: LINUX_STATES[parseInt(f[3], 16)] ?? 'UNKNOWN',
+      });
+    }
+  }
+  return rows;
+}
+
+// macOS has no /proc: netstat prints the same table ("127.0.0.1.8080").
+function netstatTable(): tcp_connection[] {
+  const text = execFileSync('netstat', ['-an', '-p', 'tcp'], { encoding: 'utf8' });
+  const split = (a: string) => {
+    const dot = a.lastIndexOf('.');
+    return { host: a.slice(0, dot), port: Number(a.slice(dot + 1)) || 0 };
+  };
+  const rows: tcp_connection[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (!/^tcp[46]*$/.test(f[0] ?? '') || f.length < 6) continue;
+    const state = (f[5] === 'SYN_RCVD' ? 'SYN_RECEIVED' : f[5]) as tcp_state_name;
+    rows.push({ local: split(f[3]), remote: split(f[4]), state });
+  }
+  return rows;
+}
+
+/**
+ * tcp_table(port?): the kernel's TCP connections, those whose local or remote
+ * port is `port` when given. Linux reads /proc/net/tcp and tcp6; macOS asks netstat.
+ */
+export function tcp_table(port?: number): tcp_connection[] {
+  const rows = process.platform === 'linux' ? linuxTable() : netstatTable();
+  return port === undefined ? rows : rows.filter((r) => r.local.port === port || r.remote.port === port);
+}
