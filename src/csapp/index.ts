@@ -1,0 +1,6 @@
+// The CSAPP / Stevens layer: checked Capitalized wrappers, RIO,
+// open_clientfd / open_listenfd, and C-style output.
+export * from './wrappers.js';
+export * from './rio.js';
+export * from './open.js';
+export * from './stdio.js';
