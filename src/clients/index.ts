@@ -1,0 +1,18 @@
+// The course clients by name, for `syscall-lab client <name> HOST PORT`.
+import { daytime_client } from './daytime.js';
+import { echo_client } from './echo.js';
+
+export { daytime_client } from './daytime.js';
+export { echo_client } from './echo.js';
+
+export interface ClientEntry {
+  summary: string;
+  original: string;
+  /** Runs the client; the process exit status. */
+  run(host: string, port: string): number;
+}
+
+export const clients: Record<string, ClientEntry> = {
+  daytime: { summary: 'prints what a daytime server sends', original: "Stevens' daytimetcpcli", run: daytime_client },
+  echo: { summary: 'sends stdin line by line to an echo server and prints each reply', original: "CSAPP's echoclient", run: echo_client },
+};

@@ -1,0 +1,32 @@
+// What every course server shares: its options, the "listening on" line that
+// tells a caller (the CLI, a test, the benchmark runner) where to connect,
+// and the client's name for the "Connected to" line.
+import { cell, sizeof, sockaddr_storage, sockaddr_host, sockaddr_port, NI_NUMERICHOST, NI_NUMERICSERV } from '../sys/index.js';
+import { Getsockname, Getnameinfo, printf } from '../csapp/index.js';
+
+export interface ServerOptions {
+  /** The address to listen on: '127.0.0.1' (the CLI's default), '::1', '0.0.0.0'... */
+  host: string;
+  /** The port; 0 lets the kernel choose. */
+  port: number;
+  /** No per-connection and per-line messages (for benchmarks). */
+  quiet?: boolean;
+  /** Seconds to sleep before close (the daytime server: "you will notice"). */
+  sleep?: number;
+}
+
+export const MAXLINE = 8192;
+
+/** Prints `listening on HOST:PORT` with the port the kernel gave the listening socket. */
+export function announce(listenfd: number): void {
+  const addr = new sockaddr_storage();
+  Getsockname(listenfd, addr, cell(sizeof.sockaddr_storage));
+  printf(`listening on ${sockaddr_host(addr)}:${sockaddr_port(addr)}\n`);
+}
+
+/** The client's numeric host and port, as getnameinfo gives them (the 4-tuple's other half). */
+export function client_name(clientaddr: sockaddr_storage, clientlen: number): [string, string] {
+  const host = cell(''), port = cell('');
+  Getnameinfo(clientaddr, clientlen, host, MAXLINE, port, MAXLINE, NI_NUMERICHOST | NI_NUMERICSERV);
+  return [host.value, port.value];
+}

@@ -1,0 +1,29 @@
+// The course servers by name, for `syscall-lab serve <name>`.
+import type { ServerOptions } from './common.js';
+import { daytime_server } from './daytime.js';
+import { echoserveri } from './echo-iterative.js';
+
+export type { ServerOptions } from './common.js';
+export { daytime_server } from './daytime.js';
+export { echoserveri } from './echo-iterative.js';
+export { echo } from './echo.js';
+
+export interface ServerEntry {
+  summary: string;
+  /** The C program it rebuilds. */
+  original: string;
+  run(opts: ServerOptions): void;
+}
+
+export const servers: Record<string, ServerEntry> = {
+  daytime: {
+    summary: 'iterative daytime server (RFC 867); --sleep S waits before close, so a second client waits',
+    original: "Stevens' daytimetcpsrv",
+    run: daytime_server,
+  },
+  'echo-iterative': {
+    summary: 'iterative echo server: one client at a time, the next waits in the backlog',
+    original: "CSAPP's echoserveri",
+    run: echoserveri,
+  },
+};
