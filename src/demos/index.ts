@@ -1,0 +1,65 @@
+// The lesson demos by name, for `syscall-lab demo <name>`.
+import { parseArgs } from 'node:util';
+import { tcp_states_demo } from './tcp-states.js';
+import { backlog_demo } from './backlog.js';
+import { time_wait_demo } from './time-wait.js';
+import { lunch_demo } from './lunch.js';
+
+export { tcp_states_demo } from './tcp-states.js';
+export { backlog_demo } from './backlog.js';
+export { time_wait_demo } from './time-wait.js';
+export { lunch_demo } from './lunch.js';
+
+export interface DemoEntry {
+  summary: string;
+  usage?: string;
+  help?: string;
+  run(args: string[]): number | Promise<number>;
+}
+
+function intOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`--${name} must be an integer in [${min}, ${max}]`);
+  return n;
+}
+
+export const demos: Record<string, DemoEntry> = {
+  'tcp-states': {
+    summary: 'one connection from CLOSED through LISTEN, ESTABLISHED to the close; the active closer ends in TIME_WAIT',
+    usage: '[--server-first]',
+    help: '  --server-first   the server closes first (default: the client)',
+    run(args) {
+      const { values } = parseArgs({ args, options: { 'server-first': { type: 'boolean', default: false } } });
+      tcp_states_demo(values['server-first'] ? 'server' : 'client');
+      return 0;
+    },
+  },
+  backlog: {
+    summary: "listen's backlog: a server that never accepts; connects queue up, then one fails with ETIMEDOUT",
+    usage: '[--backlog N]',
+    help: '  --backlog N   the backlog passed to listen (default 2)',
+    run(args) {
+      const { values } = parseArgs({ args, options: { backlog: { type: 'string' } } });
+      const r = backlog_demo(intOption(values.backlog, 'backlog', 2, 0, 64));
+      return r.errno ? 0 : 1;
+    },
+  },
+  'time-wait': {
+    summary: 'TIME_WAIT after an active close: rebinding the port fails with EADDRINUSE unless SO_REUSEADDR',
+    run() {
+      time_wait_demo();
+      return 0;
+    },
+  },
+  lunch: {
+    summary: 'the iterative echo server and a client out to lunch: the second client waits until the first leaves',
+    usage: '[--lunch S]',
+    help: '  --lunch S   seconds client A stays idle (default 3)',
+    async run(args) {
+      const { values } = parseArgs({ args, options: { lunch: { type: 'string' } } });
+      await lunch_demo(intOption(values.lunch, 'lunch', 3, 0, 60));
+      return 0;
+    },
+  },
+};
