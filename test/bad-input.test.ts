@@ -1,0 +1,180 @@
+// Bad input from TypeScript: every call answers with a TypeError, a
+// RangeError or -1 and errno, never a crash, a write outside a buffer or a
+// leaked fd. The process surviving this file is part of the test.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as sys from '../src/sys/index.js';
+import {
+  socket, bind, listen, accept, connect, read, write, recv, send, close, setsockopt, getsockopt, getsockname,
+  socketpair, pipe, fcntl, inet_pton, inet_ntop, getaddrinfo, getnameinfo, errno, cell, sockaddr_of, sockaddr_in,
+  AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, SO_LINGER, SO_RCVTIMEO, EBADF, ENOTSOCK, F_GETFL,
+} from '../src/sys/index.js';
+import { rio_t, rio_readinitb, rio_readlineb, rio_writen, rio_readn } from '../src/csapp/index.js';
+import { FdScope, fd_count, linux } from './helpers.js';
+
+const fds = new FdScope();
+afterEach(() => fds.closeAll());
+
+// A value of every kind a caller might pass by mistake.
+const junk: unknown[] = [
+  undefined, null, true, 'str', '3', 1.5, NaN, Infinity, -Infinity, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 10n,
+  {}, [], [1, 2], () => 1, Symbol('s'), new Uint8Array(0), new ArrayBuffer(8), { sin_family: 'x' },
+  { sin_family: AF_INET, sin_port: -1 }, { sin_family: AF_INET, sin_port: 70000 }, { sin_family: AF_INET, sin_addr: 5 },
+  { sin6_family: AF_INET6, sin6_addr: { s6_addr: new Uint8Array(3) } }, { sun_family: sys.AF_UNIX, sun_path: 'x'.repeat(500) },
+];
+
+// Calls fn; it may return (any value) or throw a TypeError / RangeError, nothing else.
+function survives(fn: () => unknown): 'ok' | 'TypeError' | 'RangeError' {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    if (e instanceof TypeError) return 'TypeError';
+    if (e instanceof RangeError) return 'RangeError';
+    throw e;
+  }
+}
+
+describe('every raw call with junk in every position', () => {
+  const calls: Record<string, (...a: any[]) => unknown> = {
+    socket, bind, listen, accept, connect, read, write, recv, send, close, setsockopt, getsockopt, getsockname,
+    getpeername: sys.getpeername, shutdown: sys.shutdown, socketpair, pipe, dup: sys.dup, dup2: sys.dup2, fcntl,
+    sendto: sys.sendto, recvfrom: sys.recvfrom, inet_pton, inet_ntop, getaddrinfo, getnameinfo,
+    gai_strerror: sys.gai_strerror, strerror: sys.strerror, tcp_state: sys.tcp_state, sleep: sys.sleep,
+    usleep: sys.usleep, nanosleep: sys.nanosleep, set_errno: sys.set_errno,
+  };
+
+  it('never crashes, never leaks an fd', () => {
+    const before = linux ? fd_count() : 0;
+    let thrown = 0;
+    const r = new Uint8Array(16);
+    for (const [name, fn] of Object.entries(calls)) {
+      for (let pos = 0; pos < 7; pos++) {
+        for (const bad of junk) {
+          // Plausible arguments around the bad one: fd -1 so that nothing real is touched.
+          const args: unknown[] = [-1, r, 4, 0, null, null, 0];
+          if (name === 'socket' || name === 'socketpair') args.splice(0, 3, 9999, 9999, 0);
+          args[pos] = bad;
+          // A sleep with a valid-looking argument must not stall the test.
+          if ((name === 'sleep' || name === 'usleep') && typeof bad === 'number' && bad > 0) continue;
+          if (name === 'nanosleep' && bad && typeof bad === 'object') continue;
+          let rc: unknown;
+          if (survives(() => (rc = fn(...args))) !== 'ok') thrown++;
+          // pipe / socketpair given a usable array did succeed: close what they handed back.
+          if (rc === 0 && (name === 'pipe' || name === 'socketpair')) {
+            const out = args[name === 'pipe' ? 0 : 3] as number[];
+            close(out[0]);
+            close(out[1]);
+          }
+        }
+      }
+    }
+    expect(thrown).toBeGreaterThan(100);
+    if (linux) expect(fd_count()).toBe(before);
+  });
+});
+
+describe('clear errors', () => {
+  it('a string where a buffer goes is a TypeError that says so', () => {
+    expect(() => write(1, 'hello' as any)).toThrow(/must be a Uint8Array.*got a string/);
+    expect(() => read(0, 'x' as any, 1)).toThrow(TypeError);
+    expect(() => send(0, 'x' as any)).toThrow(TypeError);
+  });
+
+  it('a count beyond the buffer is a RangeError, before the call', () => {
+    const p: number[] = [];
+    pipe(p);
+    fds.add(p[0]);
+    fds.add(p[1]);
+    expect(() => write(p[1], new Uint8Array(4), 5)).toThrow(RangeError);
+    expect(() => read(p[0], new Uint8Array(4), 1000)).toThrow(/count 1000 is larger than the buffer \(4 bytes\)/);
+    expect(() => recv(p[0], new Uint8Array(4), -1)).toThrow(RangeError);
+    // The view's own length counts, not its ArrayBuffer's.
+    const view = new Uint8Array(new ArrayBuffer(64), 60, 4);
+    expect(() => read(p[0], view, 5)).toThrow(RangeError);
+    // Nothing was written: the pipe is still empty.
+    fcntl(p[0], sys.F_SETFL, sys.O_NONBLOCK);
+    expect(read(p[0], new Uint8Array(8))).toBe(-1);
+    expect(errno()).toBe(sys.EAGAIN);
+  });
+
+  it('fds: not a number is a TypeError, not an int a RangeError, negative is EBADF as in C', () => {
+    expect(() => close('3' as any)).toThrow(TypeError);
+    expect(() => close(3.5)).toThrow(RangeError);
+    expect(() => close(2 ** 40)).toThrow(/fd must be an integer/);
+    expect(() => close(NaN)).toThrow(RangeError);
+    expect(close(-7)).toBe(-1);
+    expect(errno()).toBe(EBADF);
+    expect(read(1_000_000, new Uint8Array(1))).toBe(-1);
+    expect(errno()).toBe(EBADF);
+  });
+
+  it('a non-socket fd is ENOTSOCK; a closed one EBADF', () => {
+    const p: number[] = [];
+    pipe(p);
+    fds.add(p[0]);
+    fds.add(p[1]);
+    expect(bind(p[0], sockaddr_of('127.0.0.1', 0))).toBe(-1);
+    expect(errno()).toBe(ENOTSOCK);
+    expect(setsockopt(p[0], SOL_SOCKET, SO_REUSEADDR, 1)).toBe(-1);
+    expect(errno()).toBe(ENOTSOCK);
+    expect(sys.tcp_state(p[0])).toBeNull();
+    expect(errno()).toBe(ENOTSOCK);
+  });
+
+  it('addresses: no family, a bad port, a wrong field type', () => {
+    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    expect(() => bind(fd, {} as any)).toThrow(/no family/);
+    expect(() => bind(fd, 'addr' as any)).toThrow(TypeError);
+    expect(() => bind(fd, { sin_family: AF_INET, sin_port: 65536 } as any)).toThrow(/sin_port out of range/);
+    expect(() => connect(fd, { sin_family: AF_INET, sin_addr: { s_addr: 'x' } } as any)).toThrow(TypeError);
+    expect(() => connect(fd, { sin6_family: AF_INET6, sin6_addr: { s6_addr: [1, 2] } } as any)).toThrow(/16 bytes/);
+    expect(() => bind(fd, { sun_family: sys.AF_UNIX, sun_path: 'p'.repeat(200) } as any)).toThrow(RangeError);
+    expect(() => sockaddr_of('localhost', 80)).toThrow(/not a numeric/);
+    expect(() => sockaddr_of('127.0.0.1', 70000)).toThrow(RangeError);
+    // An unknown family reaches the kernel, which refuses it.
+    expect(bind(fd, { ss_family: 4242 } as any)).toBe(-1);
+    expect([sys.EAFNOSUPPORT, sys.EINVAL]).toContain(errno());
+  });
+
+  it('out-parameters must be cells or objects of the right shape', () => {
+    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    expect(() => getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 5 as any)).toThrow(TypeError);
+    expect(() => getsockname(fd, new sockaddr_in(), 16 as any)).toThrow(/addrlen must be a cell/);
+    expect(() => accept(fd, new sockaddr_in(), cell('x') as any)).toThrow(TypeError);
+    expect(() => accept(fd, new sockaddr_in(), cell(-1))).toThrow(RangeError);
+    expect(() => setsockopt(fd, SOL_SOCKET, SO_LINGER, { l_onoff: 1 } as any)).toThrow(/l_linger must be a number/);
+    expect(() => setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, { tv_sec: 1.5 } as any)).toThrow(RangeError);
+    expect(() => setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 'on' as any)).toThrow(TypeError);
+    expect(() => socketpair(sys.AF_UNIX, SOCK_STREAM, 0, new Int32Array(1))).toThrow(TypeError);
+    expect(() => pipe({} as any)).toThrow(TypeError);
+    expect(() => fcntl(fd, F_GETFL, 'x' as any)).toThrow(TypeError);
+  });
+
+  it('a frozen fd array is refused and the new fds are closed, not lost', () => {
+    const before = linux ? fd_count() : 0;
+    expect(() => pipe(Object.freeze([0, 0]) as any)).toThrow(/closed/);
+    if (linux) expect(fd_count()).toBe(before);
+  });
+
+  it('inet_pton / inet_ntop: 0 for a bad string, EAFNOSUPPORT for a bad family', () => {
+    const a = { s_addr: 0 };
+    expect(inet_pton(AF_INET, '300.1.1.1', a)).toBe(0);
+    expect(inet_pton(AF_INET, '::1', a)).toBe(0);
+    expect(inet_pton(12345, '1.2.3.4', a)).toBe(-1);
+    expect(errno()).toBe(sys.EAFNOSUPPORT);
+    expect(inet_ntop(12345, { s_addr: 1 })).toBeNull();
+    expect(errno()).toBe(sys.EAFNOSUPPORT);
+    expect(() => inet_ntop(AF_INET6, new Uint8Array(4))).toThrow(RangeError);
+    expect(() => inet_ntop(AF_INET, { s_addr: -1 })).toThrow(RangeError);
+  });
+
+  it('RIO: counts beyond the buffer are RangeErrors', () => {
+    const rp = new rio_t();
+    rio_readinitb(rp, -1);
+    expect(() => rio_readlineb(rp, new Uint8Array(4), 10)).toThrow(RangeError);
+    expect(() => rio_writen(1, new Uint8Array(4), 5)).toThrow(RangeError);
+    expect(() => rio_readn(0, new Uint8Array(4), -2)).toThrow(RangeError);
+    expect(rio_readlineb(rp, new Uint8Array(4), 4)).toBe(-1);
+    expect(errno()).toBe(EBADF);
+  });
+});

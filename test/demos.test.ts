@@ -1,0 +1,56 @@
+// The lesson demos, run for real: what each prints is what the kernel did.
+import { describe, expect, it } from 'vitest';
+import { tcp_states_demo, backlog_demo, time_wait_demo } from '../src/demos/index.js';
+import { ETIMEDOUT, EADDRINUSE } from '../src/sys/index.js';
+import { run_cli, linux } from './helpers.js';
+
+describe('tcp-states', () => {
+  it('the client closes first: it ends in TIME_WAIT, the server side is gone', () => {
+    const steps = tcp_states_demo('client');
+    expect(steps.map((s) => [s.server.split(' ').slice(-1)[0], s.client.split(' ')[1]]).slice(0, 1)).toEqual([['CLOSED', 'CLOSED']]);
+    expect(steps[1].server).toBe('listenfd LISTEN');
+    expect(steps[2].client).toMatch(/^clientfd ESTABLISHED/);
+    expect(steps[3].server).toBe('connfd ESTABLISHED');
+    expect(steps[4].server).toBe('connfd CLOSE_WAIT');
+    expect(steps[4].client).toBe('(fd closed) FIN_WAIT_2');
+    expect(steps[5].step).toMatch(/read\(\) returns 0/);
+    expect(steps[6].client).toBe('(fd closed) TIME_WAIT');
+    expect(steps[6].server).toBe('(fd closed) CLOSED (gone from the table)');
+  });
+
+  it('the server closes first: the server ends in TIME_WAIT', () => {
+    const steps = tcp_states_demo('server');
+    expect(steps[4].client).toBe('clientfd CLOSE_WAIT');
+    expect(steps[6].server).toBe('(fd closed) TIME_WAIT');
+    expect(steps[6].client).toBe('(fd closed) CLOSED (gone from the table)');
+  });
+});
+
+describe('backlog', () => {
+  it('queues backlog + 1 connections (Linux), then connect fails with ETIMEDOUT in seconds', () => {
+    const r = backlog_demo(2);
+    if (linux) expect(r.queued).toBe(3);
+    expect(r.errno).toBe(ETIMEDOUT);
+    expect(r.seconds).toBeGreaterThan(0.9);
+    expect(r.seconds).toBeLessThan(10);
+  });
+});
+
+describe('time-wait', () => {
+  it('rebinding fails with EADDRINUSE, and succeeds with SO_REUSEADDR on both sockets', () => {
+    const r = time_wait_demo();
+    expect(r.reused).toEqual({ without: EADDRINUSE, with: 0 });
+    if (linux) expect(r.notReused).toEqual({ without: EADDRINUSE, with: EADDRINUSE });
+  });
+});
+
+describe('lunch, through the CLI', () => {
+  it('client B waits for client A to come back from lunch', () => {
+    const r = run_cli(['demo', 'lunch', '--lunch', '1']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/client B: still waiting/);
+    const m = /client B: got "hello from B\\n" after ([\d.]+) s/.exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,120 @@
+// Test helpers: loopback sockets with a kernel-side timeout on every blocking
+// call (a test blocked in a syscall cannot be interrupted by vitest), servers
+// started through the CLI and stopped by pid, fd counts from /proc.
+import { expect } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import {
+  socket, bind, listen, connect, close, setsockopt, accept, cell, sizeof, sockaddr_of, sockaddr_storage, getsockname,
+  sockaddr_port, AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO,
+} from '../src/sys/index.js';
+import { launch, cliCommand, type Launched } from '../src/launch.js';
+
+/** Every blocking read / accept / write on fd gives up after `ms` with EAGAIN. */
+export function bound_io(fd: number, ms = 5000): number {
+  const tv = { tv_sec: Math.floor(ms / 1000), tv_usec: (ms % 1000) * 1000 };
+  expect(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv)).toBe(0);
+  expect(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv)).toBe(0);
+  return fd;
+}
+
+/** Closes fds at the end of a test, whatever happened. */
+export class FdScope {
+  private fds: number[] = [];
+  add(fd: number): number {
+    if (fd >= 0) this.fds.push(fd);
+    return fd;
+  }
+  closeAll(): void {
+    for (const fd of this.fds.splice(0)) close(fd);
+  }
+}
+
+export interface Pair {
+  listenfd: number;
+  port: number;
+  clientfd: number;
+  connfd: number;
+}
+
+/** A listening socket on 127.0.0.1 (or ::1) with an accepted connection, all fds bounded. */
+export function tcp_pair(fds: FdScope, family = AF_INET): Pair {
+  const host = family === AF_INET ? '127.0.0.1' : '::1';
+  const listenfd = fds.add(socket(family, SOCK_STREAM, 0));
+  expect(listenfd).toBeGreaterThanOrEqual(0);
+  bound_io(listenfd);
+  expect(bind(listenfd, sockaddr_of(host, 0))).toBe(0);
+  expect(listen(listenfd, 8)).toBe(0);
+  const addr = new sockaddr_storage();
+  expect(getsockname(listenfd, addr, cell(sizeof.sockaddr_storage))).toBe(0);
+  const port = sockaddr_port(addr);
+  const clientfd = fds.add(bound_io(socket(family, SOCK_STREAM, 0)));
+  expect(connect(clientfd, sockaddr_of(host, port))).toBe(0);
+  const connfd = fds.add(accept(listenfd, null, null));
+  expect(connfd).toBeGreaterThanOrEqual(0);
+  bound_io(connfd);
+  return { listenfd, port, clientfd, connfd };
+}
+
+/** A port on which nothing listens (bound, then closed; nobody else binds here). */
+export function closed_port(): number {
+  const fd = socket(AF_INET, SOCK_STREAM, 0);
+  bind(fd, sockaddr_of('127.0.0.1', 0));
+  const addr = new sockaddr_storage();
+  getsockname(fd, addr);
+  close(fd);
+  return sockaddr_port(addr);
+}
+
+/** The number of open fds of a process (Linux: /proc/PID/fd). */
+export function fd_count(pid: number | 'self' = 'self'): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+export const linux = process.platform === 'linux';
+
+export function has_ipv6(): boolean {
+  const fd = socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  const ok = bind(fd, sockaddr_of('::1', 0)) === 0;
+  close(fd);
+  return ok;
+}
+
+/** Starts `syscall-lab serve <name> ...` (the built CLI) and waits for its "listening on" line. */
+export function serve(name: string, ...args: string[]): Promise<Launched> {
+  return launch([...cliCommand(), 'serve', name, '--port', '0', ...args], { keepOutput: true });
+}
+
+/** Runs the built CLI to completion with optional stdin; bounded by timeoutMs. */
+export function run_cli(args: string[], input?: string, timeoutMs = 20_000) {
+  const [node, cli] = cliCommand();
+  const r = spawnSync(node, [cli, ...args], { input, encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the built CLI asynchronously (so that several clients overlap); bounded by timeoutMs. */
+export function run_cli_async(args: string[], input?: string, timeoutMs = 20_000): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+  const [node, cli] = cliCommand();
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (status) => resolve({ status, stdout, stderr, ms: performance.now() - t0 }));
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}
+
+export function python_available(): boolean {
+  return spawnSync('python3', ['-c', 'import socket'], { timeout: 10_000 }).status === 0;
+}
+
+/** Runs a Python 3 script (the client the project did not write), bounded. */
+export function python(script: string, timeoutMs = 20_000) {
+  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}

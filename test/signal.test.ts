@@ -1,0 +1,105 @@
+// Signals with TypeScript handlers: they run inside the blocking call the
+// signal interrupted (which restarts or fails with EINTR), and on the event
+// loop when it idles. The signals come from another process, by our pid.
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import {
+  signal, SIG_DFL, SIG_IGN, SIG_ERR, SIGUSR1, SIGUSR2, SIGKILL, SIGSTOP, errno, EINTR, EINVAL, EAGAIN, read, close,
+  socketpair, sleep, nanosleep, AF_UNIX, SOCK_STREAM,
+} from '../src/sys/index.js';
+import { bound_io } from './helpers.js';
+
+// Sends `sig` to this process after `ms`, from a child process (this thread is blocked meanwhile).
+function kill_me_later(sig: string, ms: number): Promise<number | null> {
+  const child = spawn('sh', ['-c', `sleep ${ms / 1000}; kill -${sig} ${process.pid}`], { stdio: 'ignore' });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+afterEach(() => {
+  signal(SIGUSR1, SIG_DFL);
+  signal(SIGUSR2, SIG_DFL);
+});
+
+function pair(ms: number): number[] {
+  const sv: number[] = [];
+  expect(socketpair(AF_UNIX, SOCK_STREAM, 0, sv)).toBe(0);
+  bound_io(sv[0], ms);
+  return sv;
+}
+
+describe('signal', () => {
+  it('without restart: the handler runs inside the blocked read, which fails with EINTR', async () => {
+    const seen: number[] = [];
+    signal(SIGUSR1, (s) => seen.push(s), false);
+    const sv = pair(5000);
+    const sent = kill_me_later('USR1', 200);
+    const t0 = performance.now();
+    expect(read(sv[0], new Uint8Array(1), 1)).toBe(-1);
+    expect(errno()).toBe(EINTR);
+    expect(performance.now() - t0).toBeLessThan(4000);
+    expect(seen).toEqual([SIGUSR1]);
+    expect(await sent).toBe(0);
+    close(sv[0]);
+    close(sv[1]);
+  });
+
+  it('with restart (SA_RESTART, the default): the handler runs and the read goes on', async () => {
+    const seen: number[] = [];
+    signal(SIGUSR2, (s) => seen.push(s));
+    const sv = pair(1000);
+    const sent = kill_me_later('USR2', 200);
+    const t0 = performance.now();
+    expect(read(sv[0], new Uint8Array(1), 1)).toBe(-1);
+    expect(errno()).toBe(EAGAIN); // the SO_RCVTIMEO of the restarted read, not EINTR
+    expect(performance.now() - t0).toBeGreaterThan(900);
+    expect(seen).toEqual([SIGUSR2]);
+    await sent;
+    close(sv[0]);
+    close(sv[1]);
+  });
+
+  it('a handler that throws unwinds out of the blocking call', async () => {
+    signal(SIGUSR1, () => { throw new Error('stop right there'); });
+    const sent = kill_me_later('USR1', 100);
+    expect(() => sleep(5)).toThrow('stop right there');
+    await sent;
+  });
+
+  it('a restarted sleep continues with the time left, not from the start', async () => {
+    let n = 0;
+    signal(SIGUSR2, () => n++);
+    const sent = kill_me_later('USR2', 300);
+    const t0 = performance.now();
+    expect(nanosleep({ tv_sec: 1, tv_nsec: 0 })).toBe(0);
+    const ms = performance.now() - t0;
+    expect(ms).toBeGreaterThan(950);
+    expect(ms).toBeLessThan(1600);
+    expect(n).toBe(1);
+    await sent;
+  });
+
+  it('runs on the event loop when the process is idle', async () => {
+    const got = new Promise<number>((resolve) => signal(SIGUSR1, resolve));
+    const sent = kill_me_later('USR1', 50);
+    expect(await got).toBe(SIGUSR1);
+    await sent;
+  });
+
+  it('SIG_IGN ignores; the previous handler is returned', async () => {
+    const h = () => {};
+    expect(signal(SIGUSR2, h)).toBe(SIG_DFL);
+    expect(signal(SIGUSR2, SIG_IGN)).toBe(h);
+    const sent = kill_me_later('USR2', 10);
+    expect(await sent).toBe(0);
+    expect(signal(SIGUSR2, SIG_DFL)).toBe(SIG_IGN);
+  });
+
+  it('SIGKILL and SIGSTOP cannot be caught: SIG_ERR with EINVAL; a bad handler is a TypeError', () => {
+    expect(signal(SIGKILL, () => {})).toBe(SIG_ERR);
+    expect(errno()).toBe(EINVAL);
+    expect(signal(SIGSTOP, SIG_IGN)).toBe(SIG_ERR);
+    expect(signal(0, SIG_IGN)).toBe(SIG_ERR);
+    expect(signal(1000, SIG_IGN)).toBe(SIG_ERR);
+    expect(() => signal(SIGUSR1, 'ignore' as any)).toThrow(TypeError);
+  });
+});
