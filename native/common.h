@@ -93,6 +93,8 @@ bool SignalsPending();
 // handler threw (the exception is pending in JS). *restart tells whether every
 // signal handled asked for its interrupted call to be restarted (SA_RESTART).
 bool DispatchSignals(Napi::Env env, bool* restart);
+// In the child of fork: the forking thread is now the main one.
+void SignalsAfterFork();
 
 // Runs `call` (which returns -1 and sets errno on failure) with the JS lock
 // dropped. On EINTR, the TypeScript handlers run; then the call restarts if
@@ -143,6 +145,7 @@ void InitNetdb(Napi::Env env, Napi::Object exports);
 void InitTcpInfo(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
 void InitTime(Napi::Env env, Napi::Object exports);
+void InitProcess(Napi::Env env, Napi::Object exports);
 
 inline void SetFn(Napi::Env env, Napi::Object exports, const char* name, Napi::Function::Callback cb) {
   exports.Set(name, Napi::Function::New(env, cb, name));

@@ -19,6 +19,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sl::InitTcpInfo(env, exports);
   sl::InitSignal(env, exports);
   sl::InitTime(env, exports);
+  sl::InitProcess(env, exports);
   sl::SetFn(env, exports, "js_lock_held", JsLockHeld);
   return exports;
 }

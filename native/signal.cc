@@ -3,9 +3,18 @@
 // safe point: on the loop when it is idle, or inside the blocking call that
 // the signal interrupted (see Blocking in common.h), which then restarts or
 // returns -1 with EINTR.
+//
+// Living with libuv: libuv installs its own handlers (SIGCHLD for
+// child_process, any signal Node's process.on watches) and replaces or resets
+// the disposition when its first handle for a signal starts or its last one
+// stops. So before installing ours, a handle of ours makes libuv register its
+// handler and never touch the signal again while we have it; ours then chains
+// to libuv's, and child_process and process.on('SIGINT') keep working.
 #include "common.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <atomic>
@@ -20,18 +29,41 @@ std::atomic<uint64_t> g_pending{0};  // bit (sig - 1): caught, not yet handled
 std::atomic<uint64_t> g_restart{0};  // bit (sig - 1): its handler asked for SA_RESTART
 uv_async_t* g_async = nullptr;       // wakes the loop; owned by g_env's loop
 napi_env g_env = nullptr;
+pthread_t g_main_thread;             // the thread that runs the TypeScript handlers
 Napi::FunctionReference g_dispatcher;  // TypeScript: (signals: number[]) => void
+thread_local bool t_dispatching = false;
+
+// Per signal: what was installed before ours (to chain to), and our libuv handle.
+struct Slot {
+  struct sigaction previous;
+  bool ours = false;
+  uv_signal_t* uv = nullptr;
+};
+Slot g_slots[kMaxSignal + 1];
 
 inline uint64_t Bit(int sig) { return uint64_t{1} << (sig - 1); }
 
-void OnSignal(int sig) {
-  int saved = errno;  // async-signal-safe: an atomic or and uv_async_send only
+void OnSignal(int sig, siginfo_t* info, void* context) {
+  int saved = errno;
+  // A process-directed signal may land on any thread that does not block it
+  // (V8's workers, libuv's pool). The thread blocked in a syscall that the
+  // signal must interrupt is the main one: send it there.
+  if (!pthread_equal(pthread_self(), g_main_thread)) {
+    pthread_kill(g_main_thread, sig);
+    errno = saved;
+    return;
+  }
   g_pending.fetch_or(Bit(sig));
   if (g_async != nullptr) uv_async_send(g_async);
+  const struct sigaction& prev = g_slots[sig].previous;
+  if (prev.sa_flags & SA_SIGINFO) {
+    if (prev.sa_sigaction != nullptr) prev.sa_sigaction(sig, info, context);
+  } else if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN && prev.sa_handler != nullptr) {
+    prev.sa_handler(sig);
+  }
   errno = saved;
 }
 
-// Takes the pending signals.
 uint64_t Take() { return g_pending.exchange(0); }
 
 Napi::Array SignalList(Napi::Env env, uint64_t set) {
@@ -44,16 +76,30 @@ Napi::Array SignalList(Napi::Env env, uint64_t set) {
 }
 
 void OnAsync(uv_async_t*) {
+  if (g_dispatcher.IsEmpty() || t_dispatching) return;
   uint64_t set = Take();
-  if (set == 0 || g_dispatcher.IsEmpty()) return;
+  if (set == 0) return;
   Napi::Env env(g_env);
   Napi::HandleScope scope(env);
   // MakeCallback: an exception here is an uncaught exception of the process,
   // and microtasks queued by the handler run after it.
+  t_dispatching = true;
   g_dispatcher.MakeCallback(env.Global(), {SignalList(env, set)});
+  t_dispatching = false;
+}
+
+void CloseHandle(uv_signal_t* h) {
+  uv_close(reinterpret_cast<uv_handle_t*>(h), [](uv_handle_t* p) { delete reinterpret_cast<uv_signal_t*>(p); });
 }
 
 void Cleanup(void*) {
+  for (int sig = 1; sig <= kMaxSignal; sig++) {
+    Slot& s = g_slots[sig];
+    if (s.ours) sigaction(sig, &s.previous, nullptr);
+    s.ours = false;
+    if (s.uv != nullptr) CloseHandle(s.uv);
+    s.uv = nullptr;
+  }
   if (g_async != nullptr) {
     uv_async_t* a = g_async;
     g_async = nullptr;
@@ -83,36 +129,195 @@ Napi::Value SetDispatcher(const Napi::CallbackInfo& info) {
     uv_unref(reinterpret_cast<uv_handle_t*>(a));  // never keeps the process alive
     g_async = a;
     g_env = env;
+    g_main_thread = pthread_self();
     napi_add_env_cleanup_hook(env, Cleanup, nullptr);
   }
   g_dispatcher = Napi::Persistent(info[0].As<Napi::Function>());
   return env.Undefined();
 }
 
-// signal_install(signum, disposition, restart): 0 = SIG_DFL, 1 = SIG_IGN,
-// 2 = the TypeScript handler. The kernel handler never has SA_RESTART, so that
-// the blocking call returns EINTR and the handler can run before the restart.
+bool ValidSignal(int sig) { return sig >= 1 && sig <= kMaxSignal && sig < NSIG; }
+
+// Makes libuv register its handler for sig (if it has none yet) and keeps it
+// from ever re-installing or resetting it while ours is in place.
+bool HoldLibuv(Napi::Env env, int sig) {
+  Slot& s = g_slots[sig];
+  if (s.uv != nullptr) return true;
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  auto* h = new uv_signal_t;
+  if (uv_signal_init(loop, h) != 0) {
+    delete h;
+    return false;
+  }
+  if (uv_signal_start(h, [](uv_signal_t*, int) {}, sig) != 0) {
+    CloseHandle(h);
+    return false;
+  }
+  uv_unref(reinterpret_cast<uv_handle_t*>(h));
+  s.uv = h;
+  return true;
+}
+
+// signal_install(signum, disposition, flags, mask): disposition 0 = SIG_DFL,
+// 1 = SIG_IGN, 2 = the TypeScript handler. flags are sigaction's (SA_RESTART,
+// SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_RESETHAND); mask an array of
+// signals blocked while the C handler runs. SA_RESTART is done here, not by
+// the kernel, so that the handler can run before the call restarts.
 Napi::Value Install(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int sig, disposition;
-  if (!GetInt(info, 0, "signal", "signum", &sig) || !GetInt(info, 1, "signal", "disposition", &disposition)) {
+  int sig, disposition, flags;
+  if (!GetInt(info, 0, "sigaction", "signum", &sig) || !GetInt(info, 1, "sigaction", "disposition", &disposition) ||
+      !GetInt(info, 2, "sigaction", "sa_flags", &flags)) {
     return Napi::Value();
   }
-  bool restart = info[2].ToBoolean();
-  if (sig < 1 || sig > kMaxSignal || sig >= NSIG) return Fail(env, EINVAL);
+  if (!ValidSignal(sig) || disposition < 0 || disposition > 2) return Fail(env, EINVAL);
+  if (sig == SIGKILL || sig == SIGSTOP) return Fail(env, EINVAL);
   if (disposition == 2 && g_dispatcher.IsEmpty()) {
-    Napi::Error::New(env, "signal: no dispatcher installed").ThrowAsJavaScriptException();
+    Napi::Error::New(env, "sigaction: no dispatcher installed").ThrowAsJavaScriptException();
     return Napi::Value();
   }
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sigemptyset(&sa.sa_mask);
-  sa.sa_handler = disposition == 0 ? SIG_DFL : disposition == 1 ? SIG_IGN : OnSignal;
-  if (sigaction(sig, &sa, nullptr) == -1) return Fail(env, errno);
-  if (restart) {
+  if (info[3].IsArray()) {
+    Napi::Array mask = info[3].As<Napi::Array>();
+    for (uint32_t i = 0; i < mask.Length(); i++) {
+      int m = mask.Get(i).ToNumber().Int32Value();
+      if (ValidSignal(m)) sigaddset(&sa.sa_mask, m);
+    }
+  }
+  Slot& s = g_slots[sig];
+  if (disposition == 2) {
+    if (!s.ours && !HoldLibuv(env, sig)) return Fail(env, EINVAL);
+    sa.sa_sigaction = OnSignal;
+    sa.sa_flags = SA_SIGINFO | (flags & ~SA_RESTART & ~SA_SIGINFO);
+    struct sigaction old;
+    if (sigaction(sig, &sa, &old) == -1) return Fail(env, errno);
+    if (!s.ours) s.previous = old;  // chain to what was there before us
+    s.ours = true;
+  } else {
+    // Our libuv handle goes first: if it was libuv's last one for sig, libuv
+    // resets the signal to SIG_DFL as it stops, which must not undo ours below.
+    if (s.uv != nullptr) {
+      CloseHandle(s.uv);
+      s.uv = nullptr;
+    }
+    sa.sa_handler = disposition == 0 ? SIG_DFL : SIG_IGN;
+    sa.sa_flags = flags & ~SA_RESTART;
+    const struct sigaction* act = &sa;
+    if (disposition == 0 && s.ours) {
+      // SIG_DFL gives the signal back to what was there before us (libuv's
+      // handler while Node watches the signal), unless libuv just reset it.
+      struct sigaction cur;
+      sigaction(sig, nullptr, &cur);
+      bool still_ours = (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == OnSignal;
+      act = still_ours ? &s.previous : nullptr;
+    }
+    if (act != nullptr && sigaction(sig, act, nullptr) == -1) return Fail(env, errno);
+    s.ours = false;
+  }
+  if (flags & SA_RESTART) {
     g_restart.fetch_or(Bit(sig));
   } else {
     g_restart.fetch_and(~Bit(sig));
+  }
+  return Result(env, 0);
+}
+
+// The current disposition as the kernel has it: 0 SIG_DFL, 1 SIG_IGN, 2 ours,
+// 3 another handler (libuv's, say).
+Napi::Value Disposition(const Napi::CallbackInfo& info) {
+  int sig;
+  if (!GetInt(info, 0, "sigaction", "signum", &sig)) return Napi::Value();
+  if (!ValidSignal(sig)) return Fail(info.Env(), EINVAL);
+  struct sigaction cur;
+  if (sigaction(sig, nullptr, &cur) == -1) return Fail(info.Env(), errno);
+  if (cur.sa_flags & SA_SIGINFO) return Result(info.Env(), cur.sa_sigaction == OnSignal ? 2 : 3);
+  return Result(info.Env(), cur.sa_handler == SIG_DFL ? 0 : cur.sa_handler == SIG_IGN ? 1 : 3);
+}
+
+bool ToSigset(const Napi::CallbackInfo& info, size_t i, const char* fn, sigset_t* set) {
+  sigemptyset(set);
+  if (!info[i].IsArray()) return ThrowType(info.Env(), fn, "set must be a sigset_t");
+  Napi::Array a = info[i].As<Napi::Array>();
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    Napi::Value v = a.Get(k);
+    if (!v.IsNumber()) return ThrowType(info.Env(), fn, "a sigset_t holds signal numbers");
+    int sig = v.As<Napi::Number>().Int32Value();
+    if (ValidSignal(sig)) sigaddset(set, sig);
+  }
+  return true;
+}
+
+Napi::Array FromSigset(Napi::Env env, const sigset_t& set) {
+  Napi::Array a = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (int sig = 1; sig <= kMaxSignal && sig < NSIG; sig++) {
+    if (sigismember(&set, sig) == 1) a.Set(n++, sig);
+  }
+  return a;
+}
+
+// sigprocmask(how, set | null): the old mask as an array of signals, or -1.
+// It is pthread_sigmask: the mask of the calling thread, as C's sigprocmask
+// in a single-threaded process.
+Napi::Value Sigprocmask(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int how;
+  if (!GetInt(info, 0, "sigprocmask", "how", &how)) return Napi::Value();
+  sigset_t set, old;
+  bool has = !info[1].IsNull() && !info[1].IsUndefined();
+  if (has && !ToSigset(info, 1, "sigprocmask", &set)) return Napi::Value();
+  int r = pthread_sigmask(how, has ? &set : nullptr, &old);
+  if (r != 0) return Fail(env, r);
+  // Unblocking may have let a pending signal in: its handler runs now, as in C.
+  if (SignalsPending()) {
+    bool restart;
+    if (!DispatchSignals(env, &restart)) return Napi::Value();
+  }
+  return FromSigset(env, old);
+}
+
+// Runs a wait that only a signal ends (sigsuspend, pause): the JS lock is
+// dropped, the handlers run, and the result is -1 with EINTR, never restarted.
+template <typename Wait>
+Napi::Value WaitForSignal(Napi::Env env, Wait wait) {
+  bool restart;
+  if (SignalsPending()) {
+    if (!DispatchSignals(env, &restart)) return Napi::Value();
+    return Fail(env, EINTR);
+  }
+  int err;
+  {
+    JsUnlock unlock;
+    wait();
+    err = errno;
+  }
+  if (!DispatchSignals(env, &restart)) return Napi::Value();
+  return Fail(env, err);
+}
+
+// sigsuspend(mask): waits with the mask in place until a handler has run.
+Napi::Value Sigsuspend(const Napi::CallbackInfo& info) {
+  sigset_t mask;
+  if (!ToSigset(info, 0, "sigsuspend", &mask)) return Napi::Value();
+  return WaitForSignal(info.Env(), [&] { return sigsuspend(&mask); });
+}
+
+Napi::Value Pause(const Napi::CallbackInfo& info) {
+  return WaitForSignal(info.Env(), [] { return pause(); });
+}
+
+// raise(sig): the handler has run when raise returns, as in C.
+Napi::Value Raise(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int sig;
+  if (!GetInt(info, 0, "raise", "sig", &sig)) return Napi::Value();
+  if (raise(sig) != 0) return Fail(env, errno);
+  if (SignalsPending()) {
+    bool restart;
+    if (!DispatchSignals(env, &restart)) return Napi::Value();
   }
   return Result(env, 0);
 }
@@ -123,18 +328,34 @@ bool SignalsPending() { return g_pending.load(std::memory_order_relaxed) != 0; }
 
 bool DispatchSignals(Napi::Env env, bool* restart) {
   *restart = true;
-  // Only the main thread's instance runs handlers; elsewhere the signals stay pending.
-  if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env) return true;
-  uint64_t set = Take();
-  *restart = (set & ~g_restart.load()) == 0;
-  if (set == 0) return true;
-  g_dispatcher.Call(env.Global(), {SignalList(env, set)});
-  return !env.IsExceptionPending();
+  // Only the main thread's instance runs handlers, one at a time (a signal
+  // that comes during a handler waits for it, as the kernel blocks it).
+  if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env || t_dispatching) return true;
+  uint64_t all = 0;
+  for (uint64_t set; (set = Take()) != 0;) {
+    all |= set;
+    t_dispatching = true;
+    g_dispatcher.Call(env.Global(), {SignalList(env, set)});
+    t_dispatching = false;
+    if (env.IsExceptionPending()) return false;
+  }
+  *restart = (all & ~g_restart.load()) == 0;
+  return true;
+}
+
+void SignalsAfterFork() {
+  // The child has one thread: the one that forked, which runs TypeScript.
+  g_main_thread = pthread_self();
 }
 
 void InitSignal(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "signal_dispatcher", SetDispatcher);
   SetFn(env, exports, "signal_install", Install);
+  SetFn(env, exports, "signal_disposition", Disposition);
+  SetFn(env, exports, "sigprocmask", Sigprocmask);
+  SetFn(env, exports, "sigsuspend", Sigsuspend);
+  SetFn(env, exports, "pause", Pause);
+  SetFn(env, exports, "raise", Raise);
 }
 
 }  // namespace sl

@@ -9,3 +9,4 @@ export * from './netdb.js';
 export * from './tcp.js';
 export * from './signal.js';
 export * from './time.js';
+export * from './process.js';

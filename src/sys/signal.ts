@@ -1,11 +1,11 @@
 // Signals with TypeScript handlers, as CPython does them (PEP 475): the C
 // handler records the signal; the handler below runs at the next safe point,
-// on the event loop when it is idle, or inside the blocking call that the
-// signal interrupted. That call then restarts (the handler was installed
-// with restart, like SA_RESTART) or returns -1 with errno EINTR.
+// inside the blocking call that the signal interrupted, or on the event loop
+// when it is idle. The interrupted call then restarts (SA_RESTART) or returns
+// -1 with errno EINTR. A handler that throws unwinds out of that call.
 import { native } from './native.js';
-
-export type sighandler_t = ((signum: number) => void) | typeof SIG_DFL | typeof SIG_IGN;
+import { set_errno, EINVAL } from './errno.js';
+import { NSIG, SA_RESETHAND, SA_RESTART } from './constants.js';
 
 /** The default action. */
 export const SIG_DFL = Symbol('SIG_DFL');
@@ -14,38 +14,163 @@ export const SIG_IGN = Symbol('SIG_IGN');
 /** What signal() returns on failure, as C's SIG_ERR. */
 export const SIG_ERR = Symbol('SIG_ERR');
 
-const handlers = new Map<number, (signum: number) => void>();
-// SIG_DFL / SIG_IGN as set through signal(), for its return value.
-const dispositions = new Map<number, typeof SIG_DFL | typeof SIG_IGN>();
-let dispatcherInstalled = false;
+export type sighandler_t = ((signum: number) => void) | typeof SIG_DFL | typeof SIG_IGN;
+
+/** sigset_t: a set of signals. Use sigemptyset / sigaddset... as in C. */
+export class sigset_t {
+  readonly signals = new Set<number>();
+}
+
+const valid = (signum: number) => Number.isInteger(signum) && signum >= 1 && signum < Math.min(NSIG, 65);
+
+/** sigemptyset(set): 0. */
+export function sigemptyset(set: sigset_t): number {
+  set.signals.clear();
+  return 0;
+}
+/** sigfillset(set): every signal; 0. */
+export function sigfillset(set: sigset_t): number {
+  for (let s = 1; valid(s); s++) set.signals.add(s);
+  return 0;
+}
+/** sigaddset(set, signum): 0, or -1 with EINVAL. */
+export function sigaddset(set: sigset_t, signum: number): number {
+  if (!valid(signum)) return (set_errno(EINVAL), -1);
+  set.signals.add(signum);
+  return 0;
+}
+/** sigdelset(set, signum): 0, or -1 with EINVAL. */
+export function sigdelset(set: sigset_t, signum: number): number {
+  if (!valid(signum)) return (set_errno(EINVAL), -1);
+  set.signals.delete(signum);
+  return 0;
+}
+/** sigismember(set, signum): 1, 0, or -1 with EINVAL. */
+export function sigismember(set: sigset_t, signum: number): number {
+  if (!valid(signum)) return (set_errno(EINVAL), -1);
+  return set.signals.has(signum) ? 1 : 0;
+}
+
+/** struct sigaction (named so because TypeScript cannot have a type and a function of one name). */
+export class struct_sigaction {
+  sa_handler: sighandler_t = SIG_DFL;
+  sa_mask = new sigset_t();
+  /** SA_RESTART, SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_RESETHAND. */
+  sa_flags = 0;
+}
+
+interface Installed {
+  handler: sighandler_t;
+  mask: sigset_t;
+  flags: number;
+}
+const installed = new Map<number, Installed>();
+let dispatcher = false;
 
 function dispatch(signals: number[]): void {
-  for (const signum of signals) handlers.get(signum)?.(signum);
+  for (const signum of signals) {
+    const h = installed.get(signum);
+    if (!h || typeof h.handler !== 'function') continue;
+    if (h.flags & SA_RESETHAND) {
+      // One shot: the kernel reset it to SIG_DFL already; so does the table.
+      installed.delete(signum);
+      native.signal_install(signum, 0, 0, []);
+    }
+    h.handler(signum);
+  }
+}
+
+function snapshot(signum: number, into: struct_sigaction): void {
+  const h = installed.get(signum);
+  if (h) {
+    into.sa_handler = h.handler;
+    into.sa_flags = h.flags;
+    sigemptyset(into.sa_mask);
+    for (const s of h.mask.signals) into.sa_mask.signals.add(s);
+    return;
+  }
+  const d: number = native.signal_disposition(signum);
+  into.sa_handler = d === 1 ? SIG_IGN : SIG_DFL; // a handler of Node's own shows as SIG_DFL
+  into.sa_flags = 0;
+  sigemptyset(into.sa_mask);
 }
 
 /**
- * Installs a handler for signum and returns the previous one (or SIG_ERR with
- * errno EINVAL, for SIGKILL or SIGSTOP say). `restart` (the default, as with
- * glibc's signal()) makes an interrupted blocking call resume after the
- * handler; without it the call returns -1 with EINTR.
+ * sigaction(signum, act, oldact): installs act (if not null) and fills oldact
+ * (if not null) with what was there. 0, or -1 with EINVAL (SIGKILL, SIGSTOP,
+ * a bad number).
+ */
+export function sigaction(signum: number, act: struct_sigaction | null, oldact: struct_sigaction | null): number {
+  if (act !== null && !(act instanceof struct_sigaction)) throw new TypeError('sigaction: act must be a struct_sigaction or null');
+  if (oldact !== null && !(oldact instanceof struct_sigaction)) throw new TypeError('sigaction: oldact must be a struct_sigaction or null');
+  if (act) {
+    const h = act.sa_handler;
+    if (typeof h !== 'function' && h !== SIG_DFL && h !== SIG_IGN) {
+      throw new TypeError('sigaction: sa_handler must be a function, SIG_DFL or SIG_IGN');
+    }
+    if (!Number.isInteger(act.sa_flags)) throw new TypeError('sigaction: sa_flags must be an integer');
+  }
+  if (!valid(signum)) return (set_errno(EINVAL), -1);
+  const before = new struct_sigaction();
+  snapshot(signum, before);
+  if (act) {
+    if (!dispatcher) {
+      native.signal_dispatcher(dispatch);
+      dispatcher = true;
+    }
+    const disposition = act.sa_handler === SIG_DFL ? 0 : act.sa_handler === SIG_IGN ? 1 : 2;
+    if (native.signal_install(signum, disposition, act.sa_flags, [...act.sa_mask.signals]) === -1) return -1;
+    if (disposition === 2) {
+      installed.set(signum, { handler: act.sa_handler, mask: act.sa_mask, flags: act.sa_flags });
+    } else {
+      installed.delete(signum);
+    }
+  }
+  if (oldact) Object.assign(oldact, before);
+  return 0;
+}
+
+/**
+ * signal(signum, handler): installs handler and returns the previous one, or
+ * SIG_ERR with errno EINVAL (SIGKILL, SIGSTOP). As glibc's signal and CSAPP's
+ * Signal wrapper, the handler has SA_RESTART: an interrupted blocking call
+ * resumes after it. `restart = false` makes that call return -1 with EINTR.
  */
 export function signal(signum: number, handler: sighandler_t, restart = true): sighandler_t | typeof SIG_ERR {
   if (typeof handler !== 'function' && handler !== SIG_DFL && handler !== SIG_IGN) {
     throw new TypeError('signal: handler must be a function, SIG_DFL or SIG_IGN');
   }
-  if (!dispatcherInstalled) {
-    native.signal_dispatcher(dispatch);
-    dispatcherInstalled = true;
-  }
-  const disposition = handler === SIG_DFL ? 0 : handler === SIG_IGN ? 1 : 2;
-  if (native.signal_install(signum, disposition, restart) === -1) return SIG_ERR;
-  const previous = handlers.get(signum) ?? dispositions.get(signum) ?? SIG_DFL;
-  if (typeof handler === 'function') {
-    handlers.set(signum, handler);
-    dispositions.delete(signum);
-  } else {
-    handlers.delete(signum);
-    dispositions.set(signum, handler);
-  }
-  return previous;
+  const act = new struct_sigaction();
+  act.sa_handler = handler;
+  act.sa_flags = restart ? SA_RESTART : 0;
+  const old = new struct_sigaction();
+  if (sigaction(signum, act, old) === -1) return SIG_ERR;
+  return old.sa_handler;
 }
+
+/**
+ * sigprocmask(how, set, oldset): SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK the
+ * calling thread's mask; oldset (if not null) gets the previous mask. A
+ * signal unblocked here that was pending has its handler run before this returns.
+ */
+export function sigprocmask(how: number, set: sigset_t | null, oldset: sigset_t | null): number {
+  const old = native.sigprocmask(how, set ? [...set.signals] : null);
+  if (old === -1) return -1;
+  if (oldset) {
+    oldset.signals.clear();
+    for (const s of old as number[]) oldset.signals.add(s);
+  }
+  return 0;
+}
+
+/** sigsuspend(mask): waits, with mask as the thread's mask, until a handler ran; always -1 with EINTR. */
+export function sigsuspend(mask: sigset_t): number {
+  return native.sigsuspend([...mask.signals]);
+}
+
+/** pause(): waits until a handler ran; always -1 with EINTR. */
+export const pause: () => number = native.pause;
+
+/** raise(sig): sends sig to this thread; its handler has run when raise returns. */
+export const raise: (sig: number) => number = native.raise;
+

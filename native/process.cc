@@ -1,0 +1,306 @@
+// Processes: a fork() that gives a working Node child, waitpid, _exit, getpid,
+// kill, raise, alarm, pause.
+//
+// A plain fork() from an addon does not work in Node (see DESIGN.md): V8's
+// heap is marked MADV_DONTFORK, and the platform's worker threads, absent in
+// the child, leave condition variables that block the first task V8 posts.
+// So: park every worker inside a task of ours, mark every mapping DOFORK,
+// fork, release the workers in the parent; in the child, re-create the event
+// loop's kernel state (uv_loop_fork). The TypeScript side makes every way out
+// of the child end in _exit.
+#include "common.h"
+
+// node.h's node_version.h states the runtime's NAPI_VERSION; keep the one
+// the rest of the addon is built with.
+#pragma push_macro("NAPI_VERSION")
+#undef NAPI_VERSION
+#include <node.h>
+#undef NAPI_VERSION
+#pragma pop_macro("NAPI_VERSION")
+#include <uv.h>
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
+#include <vector>
+
+namespace sl {
+
+void ForgetAllChildrenAfterFork();
+
+namespace {
+
+// ---- parking the platform's worker threads --------------------------------
+
+struct Park {
+  std::mutex m;
+  std::condition_variable cv;
+  int arrived = 0;
+  bool released = false;
+
+  void Release() {
+    std::lock_guard<std::mutex> lock(m);
+    released = true;
+    cv.notify_all();
+  }
+};
+
+class ParkTask : public v8::Task {
+ public:
+  explicit ParkTask(std::shared_ptr<Park> park) : park_(std::move(park)) {}
+  void Run() override {
+    std::unique_lock<std::mutex> lock(park_->m);
+    park_->arrived++;
+    park_->cv.notify_all();
+    park_->cv.wait(lock, [this] { return park_->released; });
+  }
+
+ private:
+  std::shared_ptr<Park> park_;
+};
+
+void PostToWorker(node::MultiIsolatePlatform* platform, std::unique_ptr<v8::Task> task) {
+#if V8_MAJOR_VERSION >= 13
+  platform->PostTaskOnWorkerThread(v8::TaskPriority::kUserBlocking, std::move(task));
+#else
+  platform->CallOnWorkerThread(std::move(task));
+#endif
+}
+
+// Posts one blocking task per worker and waits, bounded, until the workers
+// sit in them. NumberOfWorkerThreads() also counts the delayed-task
+// scheduler, which never runs such a task: all but one must arrive.
+bool ParkWorkers(node::MultiIsolatePlatform* platform, const std::shared_ptr<Park>& park) {
+  int n = platform->NumberOfWorkerThreads();
+  for (int i = 0; i < n; i++) PostToWorker(platform, std::make_unique<ParkTask>(park));
+  std::unique_lock<std::mutex> lock(park->m);
+  bool ok = park->cv.wait_for(lock, std::chrono::seconds(5), [&] { return park->arrived >= n - 1; });
+  if (ok && park->arrived < n) {
+    // Give a real last worker a moment to arrive too, if there is one.
+    park->cv.wait_for(lock, std::chrono::milliseconds(1), [&] { return park->arrived >= n; });
+  }
+  return ok;
+}
+
+#ifdef __linux__
+// V8 allocates its heap with MADV_DONTFORK: undo it on every mapping, or the
+// child has no heap. Done after parking, so no worker maps memory meanwhile.
+void MarkAllMappingsDoFork() {
+  FILE* maps = fopen("/proc/self/maps", "re");
+  if (maps == nullptr) return;
+  char line[512];
+  while (fgets(line, sizeof line, maps) != nullptr) {
+    unsigned long start, end;
+    if (sscanf(line, "%lx-%lx", &start, &end) != 2) {
+      continue;
+    }
+    // [vsyscall] and device mappings refuse: nothing to do for them.
+    madvise(reinterpret_cast<void*>(start), end - start, MADV_DOFORK);
+    // A line longer than the buffer (a long path): skip its rest.
+    while (strchr(line, '\n') == nullptr && fgets(line, sizeof line, maps) != nullptr) {
+    }
+  }
+  fclose(maps);
+}
+#endif
+
+// The children this process forked and has not reaped yet: waitpid(-1) must
+// not take the children of child_process (libuv waits for those by pid).
+std::mutex g_children_mutex;
+std::unordered_set<pid_t> g_children;
+
+void Forget(pid_t pid) {
+  std::lock_guard<std::mutex> lock(g_children_mutex);
+  g_children.erase(pid);
+}
+
+uv_loop_t* Loop(Napi::Env env) {
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  return loop;
+}
+
+// fork(): the pid in the parent, 0 in the child, -1 with errno.
+Napi::Value Fork(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  node::Environment* node_env = node::GetCurrentEnvironment(isolate->GetCurrentContext());
+  node::MultiIsolatePlatform* platform = node_env ? node::GetMultiIsolatePlatform(node_env) : nullptr;
+  if (platform == nullptr) return Fail(env, ENOSYS);
+
+  auto park = std::make_shared<Park>();
+  if (!ParkWorkers(platform, park)) {
+    park->Release();
+    return Fail(env, EAGAIN);  // a worker stayed busy: try again
+  }
+#ifdef __linux__
+  MarkAllMappingsDoFork();
+#endif
+  fflush(nullptr);  // the C library's own buffers, so that the child does not repeat them
+  pid_t pid = fork();
+  int err = errno;
+  if (pid == 0) {
+    // The child: one thread, the workers exist no more (they stay "parked").
+    uv_loop_t* loop = Loop(env);
+    if (loop != nullptr && uv_loop_fork(loop) != 0) {
+      fprintf(stderr, "syscall-lab: uv_loop_fork failed in the child\n");
+      _exit(70);
+    }
+    ForgetAllChildrenAfterFork();
+    SignalsAfterFork();
+    return Result(env, 0);
+  }
+  park->Release();
+  if (pid == -1) return Fail(env, err);
+  {
+    std::lock_guard<std::mutex> lock(g_children_mutex);
+    g_children.insert(pid);
+  }
+  return Result(env, pid);
+}
+
+// The pids of the children that libuv (child_process) waits for.
+std::vector<pid_t> LibuvChildren(Napi::Env env) {
+  std::vector<pid_t> pids;
+  uv_loop_t* loop = Loop(env);
+  if (loop == nullptr) return pids;
+  uv_walk(loop, [](uv_handle_t* h, void* arg) {
+    if (h->type == UV_PROCESS && uv_is_active(h)) {
+      static_cast<std::vector<pid_t>*>(arg)->push_back(reinterpret_cast<uv_process_t*>(h)->pid);
+    }
+  }, &pids);
+  return pids;
+}
+
+bool GetStatusCell(const Napi::CallbackInfo& info, size_t i, const char* fn, Napi::Object* cell) {
+  Napi::Value v = info[i];
+  if (v.IsObject()) {
+    *cell = v.As<Napi::Object>();
+    return true;
+  }
+  if (v.IsNull() || v.IsUndefined()) return true;
+  return ThrowType(info.Env(), fn, "status must be a cell { value } or null");
+}
+
+Napi::Value Reaped(Napi::Env env, long pid, int status, Napi::Object cell) {
+  if (pid > 0) {
+    Forget(static_cast<pid_t>(pid));
+    if (!cell.IsEmpty()) cell.Set("value", status);
+  }
+  return Result(env, static_cast<double>(pid));
+}
+
+// waitpid(pid, status, options). While child_process has children running,
+// waitpid(-1) looks only at the children fork() made, so that it never takes
+// a status libuv waits for; blocking, it polls every 10 ms.
+Napi::Value Waitpid(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int pid, options;
+  Napi::Object cell;
+  if (!GetInt(info, 0, "waitpid", "pid", &pid) || !GetStatusCell(info, 1, "waitpid", &cell) ||
+      !GetInt(info, 2, "waitpid", "options", &options)) {
+    return Napi::Value();
+  }
+  int status = 0;
+  long r;
+  if (pid != -1 || LibuvChildren(env).empty()) {
+    if (!Blocking(env, [&] { return waitpid(pid, &status, options); }, &r)) return Napi::Value();
+    return Reaped(env, r, status, cell);
+  }
+  for (;;) {
+    std::vector<pid_t> mine;
+    {
+      std::lock_guard<std::mutex> lock(g_children_mutex);
+      mine.assign(g_children.begin(), g_children.end());
+    }
+    if (mine.empty()) return Fail(env, ECHILD);
+    for (pid_t child : mine) {
+      r = waitpid(child, &status, options | WNOHANG);
+      if (r > 0) return Reaped(env, r, status, cell);
+      if (r == -1 && errno == ECHILD) Forget(child);  // reaped elsewhere
+    }
+    if (options & WNOHANG) return Result(env, 0);
+    if (!Blocking(env, [] { return usleep(10000); }, &r)) return Napi::Value();
+    if (r == -1) return Result(env, -1);  // EINTR from a handler without restart
+  }
+}
+
+Napi::Value Exit_(const Napi::CallbackInfo& info) {
+  int status;
+  if (!GetInt(info, 0, "_exit", "status", &status)) return Napi::Value();
+  _exit(status);
+}
+
+Napi::Value Getpid(const Napi::CallbackInfo& info) { return Result(info.Env(), getpid()); }
+Napi::Value Getppid(const Napi::CallbackInfo& info) { return Result(info.Env(), getppid()); }
+
+Napi::Value Kill(const Napi::CallbackInfo& info) {
+  int pid, sig;
+  if (!GetInt(info, 0, "kill", "pid", &pid) || !GetInt(info, 1, "kill", "sig", &sig)) return Napi::Value();
+  return Direct(info.Env(), [&] { return kill(pid, sig); });
+}
+
+Napi::Value Alarm(const Napi::CallbackInfo& info) {
+  int64_t secs;
+  if (!GetInt64(info, 0, "alarm", "seconds", 0, UINT32_MAX, &secs)) return Napi::Value();
+  return Result(info.Env(), alarm(static_cast<unsigned>(secs)));
+}
+
+// The status macros, from <sys/wait.h> itself (the encodings differ a little
+// between Linux and macOS).
+#define STATUS_MACRO(name)                                                  \
+  Napi::Value name##_(const Napi::CallbackInfo& info) {                     \
+    int64_t st;                                                             \
+    if (!GetInt64(info, 0, #name, "status", INT32_MIN, UINT32_MAX, &st)) {  \
+      return Napi::Value();                                                 \
+    }                                                                       \
+    int status = static_cast<int>(st);                                      \
+    return Napi::Number::New(info.Env(), name(status));                     \
+  }
+STATUS_MACRO(WIFEXITED)
+STATUS_MACRO(WEXITSTATUS)
+STATUS_MACRO(WIFSIGNALED)
+STATUS_MACRO(WTERMSIG)
+STATUS_MACRO(WIFSTOPPED)
+STATUS_MACRO(WSTOPSIG)
+STATUS_MACRO(WIFCONTINUED)
+STATUS_MACRO(WCOREDUMP)
+#undef STATUS_MACRO
+
+}  // namespace
+
+// In the child of a fork, the parent's children are not ours.
+void ForgetAllChildrenAfterFork() {
+  // The mutex may have been held by another thread at fork time: re-create it.
+  new (&g_children_mutex) std::mutex();
+  g_children.clear();
+}
+
+void InitProcess(Napi::Env env, Napi::Object exports) {
+  SetFn(env, exports, "fork", Fork);
+  SetFn(env, exports, "waitpid", Waitpid);
+  SetFn(env, exports, "_exit", Exit_);
+  SetFn(env, exports, "getpid", Getpid);
+  SetFn(env, exports, "getppid", Getppid);
+  SetFn(env, exports, "kill", Kill);
+  SetFn(env, exports, "alarm", Alarm);
+  SetFn(env, exports, "WIFEXITED", WIFEXITED_);
+  SetFn(env, exports, "WEXITSTATUS", WEXITSTATUS_);
+  SetFn(env, exports, "WIFSIGNALED", WIFSIGNALED_);
+  SetFn(env, exports, "WTERMSIG", WTERMSIG_);
+  SetFn(env, exports, "WIFSTOPPED", WIFSTOPPED_);
+  SetFn(env, exports, "WSTOPSIG", WSTOPSIG_);
+  SetFn(env, exports, "WIFCONTINUED", WIFCONTINUED_);
+  SetFn(env, exports, "WCOREDUMP", WCOREDUMP_);
+}
+
+}  // namespace sl
