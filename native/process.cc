@@ -24,12 +24,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <condition_variable>
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -76,40 +78,143 @@ void PostToWorker(node::MultiIsolatePlatform* platform, std::unique_ptr<v8::Task
 #endif
 }
 
-// Posts one blocking task per worker and waits, bounded, until the workers
-// sit in them. NumberOfWorkerThreads() also counts the delayed-task
-// scheduler, which never runs such a task: all but one must arrive.
+// Posts one blocking task per worker and waits, bounded, until every worker
+// sits in one. NumberOfWorkerThreads() also counts Node's delayed-task
+// scheduler thread, which never runs such a task: the workers are one fewer.
 bool ParkWorkers(node::MultiIsolatePlatform* platform, const std::shared_ptr<Park>& park) {
-  int n = platform->NumberOfWorkerThreads();
-  for (int i = 0; i < n; i++) PostToWorker(platform, std::make_unique<ParkTask>(park));
+  int workers = platform->NumberOfWorkerThreads() - 1;
+  for (int i = 0; i < workers; i++) PostToWorker(platform, std::make_unique<ParkTask>(park));
   std::unique_lock<std::mutex> lock(park->m);
-  bool ok = park->cv.wait_for(lock, std::chrono::seconds(5), [&] { return park->arrived >= n - 1; });
-  if (ok && park->arrived < n) {
-    // Give a real last worker a moment to arrive too, if there is one.
-    park->cv.wait_for(lock, std::chrono::milliseconds(1), [&] { return park->arrived >= n; });
-  }
-  return ok;
+  return park->cv.wait_for(lock, std::chrono::seconds(5), [&] { return park->arrived >= workers; });
 }
+
+// Parking wakes every worker twice, which on a busy machine costs the forking
+// thread more than the fork itself. A server that forks per connection forks
+// again within a millisecond, so the workers stay parked for a short lease
+// after a fork (kLinger, at most kMaxLease in a row) and a thread of ours,
+// not the main thread, lets them go: V8 waiting on a worker task never waits
+// on us for longer than the lease.
+constexpr auto kLinger = std::chrono::milliseconds(2);
+constexpr auto kMaxLease = std::chrono::milliseconds(50);
+
+struct Lease {
+  std::mutex m;
+  std::condition_variable cv;
+  std::shared_ptr<Park> park;  // the workers parked now, or null
+  std::chrono::steady_clock::time_point since, until;
+  bool forking = false;        // a fork is using the park: keep it
+  bool releaser = false;       // the releasing thread runs
+};
+Lease* g_lease = new Lease;    // never destroyed: the releaser may outlive the addon's env
+
+void Releaser(Lease* lease) {
+  std::unique_lock<std::mutex> lock(lease->m);
+  for (;;) {
+    if (lease->park == nullptr) {
+      lease->cv.wait(lock);
+      continue;
+    }
+    auto now = std::chrono::steady_clock::now();
+    bool expired = now >= lease->until || now - lease->since >= kMaxLease;
+    if (expired && !lease->forking) {
+      lease->park->Release();
+      lease->park = nullptr;
+      continue;
+    }
+    lease->cv.wait_until(lock, std::min(lease->until, lease->since + kMaxLease));
+  }
+}
+
+// Makes sure the workers are parked for the fork about to happen.
+bool AcquireParked(node::MultiIsolatePlatform* platform) {
+  std::unique_lock<std::mutex> lock(g_lease->m);
+  if (g_lease->park == nullptr) {
+    auto park = std::make_shared<Park>();
+    if (!ParkWorkers(platform, park)) {
+      park->Release();
+      return false;
+    }
+    g_lease->park = park;
+    g_lease->since = std::chrono::steady_clock::now();
+  }
+  g_lease->forking = true;
+  if (!g_lease->releaser) {
+    g_lease->releaser = true;
+    std::thread(Releaser, g_lease).detach();
+  }
+  return true;
+}
+
+void EndFork() {
+  std::lock_guard<std::mutex> lock(g_lease->m);
+  g_lease->forking = false;
+  g_lease->until = std::chrono::steady_clock::now() + kLinger;
+  g_lease->cv.notify_all();
+}
+
+// In a forked child there are no workers (and no releaser): nothing to park.
+bool g_workers_gone = false;
 
 #ifdef __linux__
 // V8 allocates its heap with MADV_DONTFORK: undo it on every mapping, or the
-// child has no heap. Done after parking, so no worker maps memory meanwhile.
-void MarkAllMappingsDoFork() {
+// child has no heap. Done after parking, so that no worker maps memory
+// meanwhile.
+//
+// madvise walks every mapping of the range it is given, skipping holes
+// (it then says ENOMEM), and stops only at a mapping that refuses (EINVAL:
+// the kernel's [vvar]-style mappings). So a few calls over the ranges between
+// those do it all; the ranges are found once from /proc/self/maps and kept.
+// If a call is refused (a new such mapping), every mapping is done one by one
+// and the ranges are found again.
+std::vector<std::pair<uintptr_t, uintptr_t>> g_dofork_ranges;
+
+void EachMapping(void (*fn)(uintptr_t start, uintptr_t end, const char* name, void* arg), void* arg) {
   FILE* maps = fopen("/proc/self/maps", "re");
   if (maps == nullptr) return;
   char line[512];
   while (fgets(line, sizeof line, maps) != nullptr) {
     unsigned long start, end;
-    if (sscanf(line, "%lx-%lx", &start, &end) != 2) {
-      continue;
+    int name_at = 0;
+    if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &start, &end, &name_at) >= 2) {
+      char* nl = strchr(line, '\n');
+      if (nl != nullptr) *nl = '\0';
+      fn(start, end, name_at > 0 ? line + name_at : "", arg);
     }
-    // [vsyscall] and device mappings refuse: nothing to do for them.
-    madvise(reinterpret_cast<void*>(start), end - start, MADV_DOFORK);
     // A line longer than the buffer (a long path): skip its rest.
-    while (strchr(line, '\n') == nullptr && fgets(line, sizeof line, maps) != nullptr) {
+    while (strchr(line, '\n') == nullptr && strlen(line) == sizeof line - 1 && fgets(line, sizeof line, maps) != nullptr) {
     }
   }
   fclose(maps);
+}
+
+// The top of user space with 4-level page tables ([vsyscall] lies above it).
+constexpr uintptr_t kUserTop = uintptr_t{1} << 47;
+
+void FindDoforkRanges() {
+  g_dofork_ranges.clear();
+  uintptr_t from = 0;
+  EachMapping([](uintptr_t start, uintptr_t end, const char* name, void* arg) {
+    auto* from = static_cast<uintptr_t*>(arg);
+    // The kernel's own mappings ([vvar], [vdso], [vsyscall]...) are left out.
+    if (name[0] == '[' && strcmp(name, "[heap]") != 0 && strcmp(name, "[stack]") != 0) {
+      if (start > *from && *from < kUserTop) g_dofork_ranges.emplace_back(*from, std::min(start, kUserTop));
+      *from = end;
+    }
+  }, &from);
+  if (from < kUserTop) g_dofork_ranges.emplace_back(from, kUserTop);
+}
+
+void MarkAllMappingsDoFork() {
+  if (g_dofork_ranges.empty()) FindDoforkRanges();
+  for (const auto& [start, end] : g_dofork_ranges) {
+    if (madvise(reinterpret_cast<void*>(start), end - start, MADV_DOFORK) == -1 && errno == EINVAL) {
+      EachMapping([](uintptr_t s, uintptr_t e, const char*, void*) {
+        madvise(reinterpret_cast<void*>(s), e - s, MADV_DOFORK);
+      }, nullptr);
+      FindDoforkRanges();
+      return;
+    }
+  }
 }
 #endif
 
@@ -137,15 +242,13 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
   node::MultiIsolatePlatform* platform = node_env ? node::GetMultiIsolatePlatform(node_env) : nullptr;
   if (platform == nullptr) return Fail(env, ENOSYS);
 
-  auto park = std::make_shared<Park>();
-  if (!ParkWorkers(platform, park)) {
-    park->Release();
-    return Fail(env, EAGAIN);  // a worker stayed busy: try again
-  }
+  if (!g_workers_gone && !AcquireParked(platform)) return Fail(env, EAGAIN);  // a worker stayed busy
 #ifdef __linux__
   MarkAllMappingsDoFork();
 #endif
   fflush(nullptr);  // the C library's own buffers, so that the child does not repeat them
+  // The lease's mutex is not held across fork (a copy of it held by the
+  // releaser would stay locked in the child).
   pid_t pid = fork();
   int err = errno;
   if (pid == 0) {
@@ -155,11 +258,14 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
       fprintf(stderr, "syscall-lab: uv_loop_fork failed in the child\n");
       _exit(70);
     }
+    // The lease, its mutex and its thread are the parent's: start afresh.
+    g_lease = new Lease;
+    g_workers_gone = true;
     ForgetAllChildrenAfterFork();
     SignalsAfterFork();
     return Result(env, 0);
   }
-  park->Release();
+  if (!g_workers_gone) EndFork();
   if (pid == -1) return Fail(env, err);
   {
     std::lock_guard<std::mutex> lock(g_children_mutex);

@@ -73,6 +73,8 @@ function serve(args: string[]): number {
   --port N    port (default 0: the kernel chooses; see the first line)
   --sleep S   daytime: seconds to sleep before close
   --quiet     no per-connection / per-line messages (benchmarks)
+  --no-reap         echo-fork: no SIGCHLD handler (the children stay zombies)
+  --forget-close    echo-fork: the parent forgets close(connfd) (no EOF for the client)
 
 Prints "listening on HOST:PORT" first, then serves until SIGINT or SIGTERM,
 closes its sockets and exits 0.
@@ -86,6 +88,8 @@ ${'servers:\n' + table(servers)}`;
       port: { type: 'string', default: '0' },
       sleep: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'no-reap': { type: 'boolean', default: false },
+      'forget-close': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -103,7 +107,7 @@ ${'servers:\n' + table(servers)}`;
   if (sleep !== undefined && !(Number.isInteger(sleep) && sleep >= 0)) usageError(`serve: bad --sleep ${values.sleep}`, usage);
   stopOnSignals();
   try {
-    entry.run({ host: values.host!, port, quiet: values.quiet, sleep });
+    entry.run({ host: values.host!, port, quiet: values.quiet, sleep, noReap: values['no-reap'], forgetClose: values['forget-close'] });
   } catch (err) {
     if (err instanceof Shutdown) return 0;
     throw err;

@@ -4,3 +4,4 @@ export * from './wrappers.js';
 export * from './rio.js';
 export * from './open.js';
 export * from './stdio.js';
+export * from './process.js';

@@ -13,6 +13,10 @@ export interface ServerOptions {
   quiet?: boolean;
   /** Seconds to sleep before close (the daytime server: "you will notice"). */
   sleep?: number;
+  /** echo-fork lesson variant: no SIGCHLD handler, the children stay zombies. */
+  noReap?: boolean;
+  /** echo-fork lesson variant: the parent forgets close(connfd). */
+  forgetClose?: boolean;
 }
 
 export const MAXLINE = 8192;

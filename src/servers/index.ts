@@ -2,10 +2,12 @@
 import type { ServerOptions } from './common.js';
 import { daytime_server } from './daytime.js';
 import { echoserveri } from './echo-iterative.js';
+import { echoserverp } from './echo-fork.js';
 
 export type { ServerOptions } from './common.js';
 export { daytime_server } from './daytime.js';
 export { echoserveri } from './echo-iterative.js';
+export { echoserverp } from './echo-fork.js';
 export { echo } from './echo.js';
 
 export interface ServerEntry {
@@ -25,5 +27,10 @@ export const servers: Record<string, ServerEntry> = {
     summary: 'iterative echo server: one client at a time, the next waits in the backlog',
     original: "CSAPP's echoserveri",
     run: echoserveri,
+  },
+  'echo-fork': {
+    summary: 'echo server by processes: fork after accept, children reaped by a SIGCHLD handler (--no-reap, --forget-close: the lesson\'s broken variants)',
+    original: "CSAPP's echoserverp",
+    run: echoserverp,
   },
 };

@@ -1,0 +1,48 @@
+// The echo server by processes (CSAPP's echoserverp): fork right after
+// accept. The child closes its copy of the listening socket, echoes, closes
+// the connection and exits; the parent closes its copy of connfd (after the
+// fork both processes hold it: refcnt 2) and reaps its children from a
+// SIGCHLD handler, with waitpid(-1, WNOHANG) in a loop because signals do not
+// queue: one SIGCHLD may stand for several dead children.
+//
+// Two lesson variants: without the handler, the dead children stay zombies
+// (<defunct>); if the parent forgets close(connfd), the client never sees
+// EOF, since the connection stays open in the parent.
+import { cell, sizeof, sockaddr_storage, close, waitpid, exit, SIGCHLD, WNOHANG } from '../sys/index.js';
+import { Open_listenfd, Accept, Close, Fork, Signal, printf } from '../csapp/index.js';
+import { type ServerOptions, announce, client_name } from './common.js';
+import { echo } from './echo.js';
+
+function sigchld_handler(_sig: number): void {
+  while (waitpid(-1, null, WNOHANG) > 0);
+}
+
+export function echoserverp(opts: ServerOptions): void {
+  if (!opts.noReap) Signal(SIGCHLD, sigchld_handler);
+  const listenfd = Open_listenfd(opts.port, opts.host);
+  const clientaddr = new sockaddr_storage();
+  let connfd = -1;
+  announce(listenfd);
+  try {
+    for (;;) {
+      const clientlen = cell(sizeof.sockaddr_storage);
+      connfd = Accept(listenfd, clientaddr, clientlen);
+      if (!opts.quiet) {
+        const [host, port] = client_name(clientaddr, clientlen.value);
+        printf(`Connected to (${host}, ${port})\n`);
+      }
+      if (Fork() === 0) {
+        Close(listenfd); // the child closes its listening socket
+        echo(connfd, opts.quiet); // the child serves the client
+        Close(connfd); // the child closes its connection with the client
+        exit(0); // the child exits
+      }
+      if (!opts.forgetClose) Close(connfd); // the parent closes its copy (important!)
+      connfd = -1;
+    }
+  } finally {
+    // Reached when SIGINT / SIGTERM (from the CLI) throws out of accept.
+    if (connfd >= 0) close(connfd);
+    close(listenfd);
+  }
+}
