@@ -1,0 +1,88 @@
+// The concurrency models the benchmark compares: for each, the TypeScript
+// server in the CLI registry (`syscall-lab serve <ts>`), the C server in
+// benchmarks/bin/ that it is measured against, and "peers": other servers
+// worth having in the same table (Node's own net module) with no C twin.
+//
+// The runner keeps a model's TypeScript side only when `servers` (the CLI's
+// registry) has it, so the comparison grows by itself as servers land.
+import { join } from 'node:path';
+import { packageRoot } from '../src/launch.js';
+
+export interface Model {
+  /** The name used on the command line (--models) and in the results. */
+  model: string;
+  /** One line for the table and --help. */
+  title: string;
+  /** The TypeScript server's name in the CLI registry (src/servers/index.ts). */
+  ts?: string;
+  /** The C server's binary in benchmarks/bin/. */
+  c?: string;
+  /** A command that starts a peer server (prints `listening on HOST:PORT`, stops on SIGTERM). */
+  peer?: string[];
+  /** Scenarios beyond pingpong and churn that this model takes part in. */
+  extra?: Array<'idle'>;
+  /** Said in the output notes when the model is measured. */
+  note?: string;
+}
+
+export const models: Model[] = [
+  {
+    model: 'iterative',
+    title: 'iterative: one client at a time',
+    ts: 'echo-iterative',
+    c: 'echo_iterative',
+    extra: ['idle'],
+  },
+  {
+    model: 'fork',
+    title: 'process per connection (fork)',
+    ts: 'echo-fork',
+    c: 'echo_fork',
+  },
+  {
+    model: 'threads',
+    title: 'thread per connection',
+    ts: 'echo-threads',
+    c: 'echo_threads',
+  },
+  {
+    model: 'prethreaded',
+    title: 'prethreaded pool + bounded buffer',
+    ts: 'echo-prethreaded',
+    c: 'echo_prethreaded',
+  },
+  {
+    model: 'select',
+    title: 'I/O multiplexing with select (the book\'s, line-blocking)',
+    ts: 'echo-select',
+    c: 'echo_select',
+  },
+  {
+    // The C side is the book's select server (echo_select), not epoll: same
+    // kernel interface (select, an O(maxfd) scan per call, FD_SETSIZE), so
+    // the ratio shows what TypeScript plus the hardening (non-blocking fds,
+    // per-connection buffers) costs over the book's version. On ping-pong
+    // with whole lines the hardening does little extra work.
+    model: 'select-hardened',
+    title: 'select, non-blocking with per-connection buffers',
+    ts: 'echo-select-hardened',
+    c: 'echo_select',
+    note: 'select-hardened is compared with the book\'s C select server (echo_select): same select() interface, so the ratio is TypeScript + hardening vs. the book\'s C.',
+  },
+  {
+    model: 'epoll',
+    title: 'I/O multiplexing with epoll (Linux)',
+    ts: 'echo-epoll',
+    c: 'echo_epoll',
+  },
+  {
+    model: 'node-net',
+    title: 'Node\'s net module (libuv), a peer with no C twin',
+    peer: [process.execPath, join(packageRoot(), 'dist', 'benchmarks', 'node-net-echo.js')],
+  },
+];
+
+/** The model by name, or undefined. */
+export function findModel(name: string): Model | undefined {
+  return models.find((m) => m.model === name);
+}

@@ -1,0 +1,748 @@
+#!/usr/bin/env node
+// The benchmark runner (`npm start`): every concurrency model's TypeScript
+// server against its C twin (and Node's net module as a peer), driven by
+// benchmarks/bin/loadgen, then the per-call overhead (overhead.ts).
+//
+// One server runs at a time, started fresh for each measurement, warmed up
+// with a small untimed load, measured, and stopped by its pid (SIGTERM, then
+// SIGKILL). A model's TypeScript and C servers are measured back to back,
+// alternating which goes first, for each repetition; the table shows the
+// median of the repetitions. The scenarios run in the order ping-pong, idle,
+// churn, so the TIME_WAIT sockets churn leaves behind cannot slow the others.
+//
+// Results: a table on stdout (progress on stderr), and JSON in
+// benchmarks/results/<ISO timestamp>.json and benchmarks/results/latest.json.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import Table from 'cli-table3';
+import { cliCommand, launch, packageRoot, type Launched } from '../src/launch.js';
+import { servers } from '../src/servers/index.js';
+import { models, type Model } from './models.js';
+import { formatOverhead, measureOverhead, socketpairLoopPath, type OverheadResult } from './overhead.js';
+
+// ---------------------------------------------------------------- options
+
+const SCENARIOS = ['pingpong', 'idle', 'churn', 'overhead'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+type LoadScenario = Exclude<Scenario, 'overhead'>;
+
+/** The default run is sized for this many server processes per repetition (today: TS + C iterative, Node net). */
+const BUDGET_SERVERS = 4;
+
+const DEFAULTS = {
+  conns: 50, rounds: 2000, len: 32, total: 3000, concurrency: 20, reps: 3, idleMs: 500, timeout: 30,
+  overheadIterations: 200_000, overheadReps: 5, overheadWarmup: 50_000,
+};
+const QUICK = {
+  conns: 10, rounds: 100, len: 32, total: 200, concurrency: 10, reps: 1, idleMs: 200, timeout: 10,
+  overheadIterations: 20_000, overheadReps: 1, overheadWarmup: 5_000,
+};
+
+function modelList(): string {
+  return models
+    .map((m) => {
+      const sides = m.peer ? 'peer' : `${m.ts && servers[m.ts] ? `TS ${m.ts}` : `TS ${m.ts} (not yet)`} / C ${m.c}`;
+      return `  ${m.model.padEnd(16)} ${sides}`;
+    })
+    .join('\n');
+}
+
+const USAGE = `usage: npm start -- [options]     (node dist/benchmarks/run.js [options])
+
+Compares the TypeScript echo servers with their C twins (and Node's net
+module) under benchmarks/bin/loadgen, then the per-call overhead.
+
+  --models a,b          models to run (default: every model whose TypeScript
+                        server is in the CLI registry, plus the peers); a model
+                        named here without a TypeScript server yet runs its C side
+  --scenarios a,b       of pingpong,idle,churn,overhead (default: all)
+                          pingpong  --conns connections x --rounds round trips of --len bytes
+                          idle      iterative only: one idle client held --idle-ms
+                                    while a ping-pong of --rounds/10 runs ("out to lunch")
+                          churn     --total short connections, --concurrency at a time
+                          overhead  socketpair write+read loop, TypeScript vs C
+  --conns N             ping-pong connections (default ${DEFAULTS.conns})
+  --rounds N            ping-pong round trips per connection (default ${DEFAULTS.rounds}, scaled, see below)
+  --len N               bytes per line, '\\n' included (default ${DEFAULTS.len})
+  --total N             churn connections (default ${DEFAULTS.total}, scaled, see below)
+  --concurrency N       churn connections at a time (default ${DEFAULTS.concurrency})
+  --reps N              repetitions of every measurement (default ${DEFAULTS.reps}); the table shows medians
+  --idle-ms MS          how long the idle client stays (default ${DEFAULTS.idleMs})
+  --timeout SEC         loadgen deadline per run (default ${DEFAULTS.timeout})
+  --iterations N        overhead loop iterations (default ${DEFAULTS.overheadIterations})
+  --host H              address the servers listen on (default 127.0.0.1; ::1 works)
+  --pin none|split      split: loadgen on CPU 0, the servers on the other CPUs (taskset);
+                        default none, the scheduler places them
+  --out DIR             results folder (default benchmarks/results)
+  --quick               a small smoke-test run (a few seconds): ${QUICK.conns}x${QUICK.rounds} ping-pong,
+                        ${QUICK.total} churn, 1 repetition, short overhead loop
+  -h, --help            this text
+
+Budget: the defaults (${DEFAULTS.conns}x${DEFAULTS.rounds} ping-pong, ${DEFAULTS.total}-connection churn, ${DEFAULTS.reps} repetitions)
+are sized for up to ${BUDGET_SERVERS} server processes (today: iterative TS + C, Node net: about a
+minute on 2 cores). With more, --rounds and --total shrink by ${BUDGET_SERVERS}/servers (at least
+200 rounds and 1000 connections), so all seven models stay within a few minutes.
+Explicit --rounds / --total are never scaled.
+
+models:
+${modelList()}`;
+
+interface Options {
+  models: Model[];
+  scenarios: Scenario[];
+  conns: number;
+  rounds: number;
+  idleRounds: number;
+  len: number;
+  total: number;
+  concurrency: number;
+  reps: number;
+  idleMs: number;
+  timeout: number;
+  iterations: number;
+  overheadReps: number;
+  overheadWarmup: number;
+  host: string;
+  /** taskset prefixes for the servers and loadgen (empty: not pinned). */
+  pin: { mode: 'none' | 'split'; server: string[]; loadgen: string[] };
+  out: string;
+  quick: boolean;
+  budget: { servers: number; scale: number; scaled: boolean };
+  /** Models named but without a TypeScript server yet (C side only), or skipped by default. */
+  notYet: Model[];
+}
+
+class UsageError extends Error {}
+
+function int(name: string, v: string | undefined, fallback: number, min = 1): number {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${name} must be an integer >= ${min}, not ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+function hasTs(m: Model): boolean {
+  return !!m.ts && Object.hasOwn(servers, m.ts);
+}
+
+function parseOptions(argv: string[]): Options | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        models: { type: 'string' },
+        scenarios: { type: 'string' },
+        conns: { type: 'string' },
+        rounds: { type: 'string' },
+        len: { type: 'string' },
+        total: { type: 'string' },
+        concurrency: { type: 'string' },
+        reps: { type: 'string' },
+        'idle-ms': { type: 'string' },
+        timeout: { type: 'string' },
+        iterations: { type: 'string' },
+        host: { type: 'string', default: '127.0.0.1' },
+        pin: { type: 'string', default: 'none' },
+        out: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  const base = values.quick ? QUICK : DEFAULTS;
+
+  // --models
+  let selected: Model[];
+  const notYet: Model[] = [];
+  if (values.models !== undefined) {
+    const names = values.models.split(',').map((s) => s.trim()).filter(Boolean);
+    if (names.length === 0) throw new UsageError(`--models needs at least one model name (known: ${models.map((m) => m.model).join(', ')})`);
+    const unknown = names.filter((n) => !models.some((m) => m.model === n));
+    if (unknown.length) {
+      throw new UsageError(`unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')} in --models (known: ${models.map((m) => m.model).join(', ')})`);
+    }
+    // Keep the models' own order; drop duplicates.
+    selected = models.filter((m) => names.includes(m.model));
+    for (const m of selected) if (!m.peer && !hasTs(m)) notYet.push(m);
+  } else {
+    selected = models.filter((m) => m.peer || hasTs(m));
+    for (const m of models) if (!m.peer && !hasTs(m)) notYet.push(m);
+  }
+
+  // --scenarios
+  let scenarios: Scenario[] = [...SCENARIOS];
+  if (values.scenarios !== undefined) {
+    const names = values.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
+    if (names.length === 0) throw new UsageError(`--scenarios needs at least one of ${SCENARIOS.join(', ')}`);
+    const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
+    if (unknown.length) throw new UsageError(`unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')} in --scenarios (known: ${SCENARIOS.join(', ')})`);
+    scenarios = SCENARIOS.filter((s) => names.includes(s));
+  }
+
+  // The budget: how many server processes one repetition of a scenario starts.
+  const serverCount = selected.reduce((n, m) => n + (m.peer ? 1 : (hasTs(m) ? 1 : 0) + (m.c ? 1 : 0)), 0);
+  const scale = Math.min(1, BUDGET_SERVERS / Math.max(1, serverCount));
+  const scaleRounds = values.rounds === undefined && !values.quick && scale < 1;
+  const scaleTotal = values.total === undefined && !values.quick && scale < 1;
+  const rounds = scaleRounds ? Math.max(200, Math.round((base.rounds * scale) / 50) * 50) : int('rounds', values.rounds, base.rounds);
+  const total = scaleTotal ? Math.max(1000, Math.round((base.total * scale) / 100) * 100) : int('total', values.total, base.total);
+
+  const timeout = values.timeout === undefined ? base.timeout : Number(values.timeout);
+  if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`--timeout must be a positive number of seconds, not ${JSON.stringify(values.timeout)}`);
+  const len = int('len', values.len, base.len, 2);
+  if (len > 8192) throw new UsageError(`--len must be at most 8192 (the servers' MAXLINE), not ${len}`);
+
+  let pin: Options['pin'] = { mode: 'none', server: [], loadgen: [] };
+  if (values.pin === 'split') {
+    const cpus = os.cpus().length;
+    if (cpus < 2) throw new UsageError(`--pin split needs at least 2 CPUs (this machine has ${cpus})`);
+    if (spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status !== 0) throw new UsageError('--pin split needs taskset (util-linux), which is not on PATH');
+    pin = { mode: 'split', loadgen: ['taskset', '-c', '0'], server: ['taskset', '-c', cpus === 2 ? '1' : `1-${cpus - 1}`] };
+  } else if (values.pin !== 'none') {
+    throw new UsageError(`--pin must be none or split, not ${JSON.stringify(values.pin)}`);
+  }
+
+  return {
+    models: selected,
+    scenarios,
+    conns: int('conns', values.conns, base.conns),
+    rounds,
+    idleRounds: Math.max(1, Math.round(rounds / 10)),
+    len,
+    total,
+    concurrency: int('concurrency', values.concurrency, base.concurrency),
+    reps: int('reps', values.reps, base.reps),
+    idleMs: int('idle-ms', values['idle-ms'], base.idleMs, 0),
+    timeout,
+    iterations: int('iterations', values.iterations, base.overheadIterations),
+    overheadReps: values.quick ? QUICK.overheadReps : DEFAULTS.overheadReps,
+    overheadWarmup: values.quick ? QUICK.overheadWarmup : DEFAULTS.overheadWarmup,
+    host: values.host!,
+    pin,
+    out: resolve(values.out ?? join(packageRoot(), 'benchmarks', 'results')),
+    quick: values.quick!,
+    budget: { servers: serverCount, scale, scaled: scaleRounds || scaleTotal },
+    notYet,
+  };
+}
+
+// ---------------------------------------------------------------- processes
+
+/** Everything this runner started and has not seen exit: stopped on SIGINT / SIGTERM. */
+const liveServers = new Set<Launched>();
+const liveLoadgens = new Set<ChildProcess>();
+
+function loadgenPath(): string {
+  return join(packageRoot(), 'benchmarks', 'bin', 'loadgen');
+}
+
+interface LoadgenResult {
+  mode: 'pingpong' | 'churn';
+  requests?: number;
+  connections?: number;
+  errors: number;
+  seconds: number;
+  req_per_s?: number;
+  conn_per_s?: number;
+  p50_us: number;
+  p99_us: number;
+  max_us: number;
+  timeout: boolean;
+}
+
+interface LoadgenRun {
+  exit: number | null;
+  result?: LoadgenResult;
+  /** The first lines loadgen wrote on stderr (it describes the first few errors). */
+  stderr: string;
+  failure?: string;
+}
+
+/** Runs loadgen with its own --timeout; killed (SIGKILL, by pid) if it overstays that by 10 s. */
+function loadgen(args: string[], timeoutSec: number, prefix: string[] = []): Promise<LoadgenRun> {
+  return new Promise((resolveRun) => {
+    // taskset (the --pin prefix) execs loadgen: the pid stays the same.
+    const command = [...prefix, loadgenPath(), ...args, '--timeout', String(timeoutSec)];
+    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    liveLoadgens.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => { stdout += d; });
+    child.stderr!.on('data', (d) => { if (stderr.length < 2000) stderr += d; });
+    const guard = setTimeout(() => child.kill('SIGKILL'), (timeoutSec + 10) * 1000);
+    let failure: string | undefined;
+    child.on('error', (err) => { failure = `loadgen: ${err.message}`; });
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      liveLoadgens.delete(child);
+      const run: LoadgenRun = { exit: code, stderr: stderr.trim() };
+      const line = stdout.trim().split('\n').pop();
+      if (failure) run.failure = failure;
+      else if (signal) run.failure = `loadgen killed by ${signal}`;
+      else if (code === 64) run.failure = `loadgen usage error: ${stderr.trim().split('\n')[0]}`;
+      else {
+        try {
+          run.result = JSON.parse(line ?? '') as LoadgenResult;
+        } catch {
+          run.failure = `loadgen exit ${code}, no JSON result${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`;
+        }
+      }
+      resolveRun(run);
+    });
+  });
+}
+
+/** TIME_WAIT sockets on this host now (Linux /proc), or undefined. */
+function timeWaitCount(): number | undefined {
+  let n = 0;
+  let any = false;
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      const lines = readFileSync(f, 'utf8').split('\n');
+      any = true;
+      for (let i = 1; i < lines.length; i++) {
+        // "  sl  local_address rem_address   st ...": st is the 4th field; 06 = TIME_WAIT.
+        const fields = lines[i].trim().split(/\s+/, 4);
+        if (fields[3] === '06') n++;
+      }
+    } catch {
+      // not Linux, or no IPv6
+    }
+  }
+  return any ? n : undefined;
+}
+
+// ---------------------------------------------------------------- measuring
+
+type Impl = 'ts' | 'c' | 'peer';
+
+interface Sample {
+  rep: number;
+  /** 1 = measured first of its pair, 2 = second. */
+  position: number;
+  /** Order of this measurement in the whole run. */
+  seq: number;
+  ok: boolean;
+  error?: string;
+  result?: LoadgenResult;
+  loadgen_exit?: number | null;
+  loadgen_stderr?: string;
+  warmup_error?: string;
+  server_exit?: { code: number | null; signal: string | null };
+  time_wait_before?: number;
+  wall_seconds: number;
+}
+
+interface Summary {
+  rate?: number;
+  rate_unit: 'req/s' | 'conn/s';
+  rate_min?: number;
+  rate_max?: number;
+  p50_us?: number;
+  p99_us?: number;
+  max_us?: number;
+  errors: number;
+  timeouts: number;
+  failed: number;
+  ok_samples: number;
+}
+
+interface Row {
+  model: string;
+  scenario: LoadScenario;
+  impl: Impl;
+  server: string;
+  command: string[];
+  samples: Sample[];
+  summary?: Summary;
+  /** On the TypeScript row: TS / C of the medians. */
+  ratio?: { rate?: number; p50?: number; p99?: number };
+}
+
+function median(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function serverCommand(m: Model, impl: Impl, host: string): string[] {
+  if (impl === 'ts') return [...cliCommand(), 'serve', m.ts!, '--host', host, '--port', '0', '--quiet'];
+  if (impl === 'c') return [join(packageRoot(), 'benchmarks', 'bin', m.c!), '--host', host, '--port', '0'];
+  return [...m.peer!, '--host', host, '--port', '0'];
+}
+
+function serverLabel(m: Model, impl: Impl): string {
+  if (impl === 'ts') return `TS ${m.ts}`;
+  if (impl === 'c') return `C ${m.c}`;
+  return m.model === 'node-net' ? 'Node net (libuv)' : m.model;
+}
+
+function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number, warm: boolean): string[] {
+  const where = ['--host', host, '--port', String(port), '--len', String(o.len)];
+  if (scenario === 'churn') {
+    const total = warm ? Math.min(o.total, o.quick ? 50 : 200) : o.total;
+    return ['churn', ...where, '--total', String(total), '--concurrency', String(o.concurrency)];
+  }
+  if (warm) return ['pingpong', ...where, '--conns', String(Math.min(o.conns, 10)), '--rounds', String(o.quick ? 20 : 100)];
+  const rounds = scenario === 'idle' ? o.idleRounds : o.rounds;
+  const args = ['pingpong', ...where, '--conns', String(o.conns), '--rounds', String(rounds)];
+  if (scenario === 'idle') args.push('--idle', '1', '--idle-ms', String(o.idleMs));
+  return args;
+}
+
+let seq = 0;
+let progressTotal = 0;
+
+function fmtRate(r: LoadgenResult): string {
+  const rate = r.mode === 'churn' ? `${Math.round(r.conn_per_s ?? 0).toLocaleString('en-US')} conn/s` : `${Math.round(r.req_per_s ?? 0).toLocaleString('en-US')} req/s`;
+  return `${rate}, p50 ${r.p50_us} µs, p99 ${r.p99_us} µs${r.errors ? `, ${r.errors} errors` : ''}${r.timeout ? ', TIMEOUT' : ''}`;
+}
+
+/** One measurement: start the server, warm it up, measure, stop it (always). */
+async function measure(row: Row, m: Model, o: Options, rep: number, position: number): Promise<void> {
+  const t0 = performance.now();
+  const sample: Sample = { rep, position, seq: ++seq, ok: false, wall_seconds: 0 };
+  row.samples.push(sample);
+  process.stderr.write(`[${sample.seq}/${progressTotal}] ${row.scenario.padEnd(8)} ${row.model} ${row.server} ... `);
+  let server: Launched | undefined;
+  try {
+    if (row.impl === 'c' && !existsSync(row.command[0])) {
+      throw new Error(`${relative(packageRoot(), row.command[0])} is not built (make -C benchmarks)`);
+    }
+    try {
+      server = await launch([...o.pin.server, ...row.command], { timeoutMs: 10_000 });
+    } catch (err) {
+      throw new Error(`server failed to start: ${(err as Error).message.split('\n').filter(Boolean).slice(0, 2).join(' / ')}`);
+    }
+    liveServers.add(server);
+    const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true), Math.min(o.timeout, 10), o.pin.loadgen);
+    if (warm.failure || warm.exit !== 0) sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
+    if (row.scenario === 'churn') sample.time_wait_before = timeWaitCount();
+    const run = await loadgen(loadArgs(row.scenario, o, server.host, server.port, false), o.timeout, o.pin.loadgen);
+    sample.loadgen_exit = run.exit;
+    if (run.stderr) sample.loadgen_stderr = run.stderr.split('\n').slice(0, 5).join('\n');
+    if (run.failure) throw new Error(run.failure);
+    sample.result = run.result;
+    sample.ok = true;
+    process.stderr.write(`${fmtRate(run.result!)}\n`);
+  } catch (err) {
+    sample.error = (err as Error).message;
+    process.stderr.write(`FAILED: ${sample.error}\n`);
+  } finally {
+    if (server) {
+      const status = await server.stop('SIGTERM', 3000);
+      liveServers.delete(server);
+      sample.server_exit = { code: status.code, signal: status.signal };
+    }
+    sample.wall_seconds = (performance.now() - t0) / 1000;
+  }
+}
+
+function summarize(row: Row): void {
+  const unit = row.scenario === 'churn' ? 'conn/s' : 'req/s';
+  const ok = row.samples.filter((s) => s.ok && s.result);
+  const rates = ok.map((s) => (unit === 'conn/s' ? s.result!.conn_per_s : s.result!.req_per_s) ?? 0);
+  row.summary = {
+    rate: median(rates),
+    rate_unit: unit,
+    rate_min: rates.length ? Math.min(...rates) : undefined,
+    rate_max: rates.length ? Math.max(...rates) : undefined,
+    p50_us: median(ok.map((s) => s.result!.p50_us)),
+    p99_us: median(ok.map((s) => s.result!.p99_us)),
+    max_us: median(ok.map((s) => s.result!.max_us)),
+    errors: ok.reduce((n, s) => n + s.result!.errors, 0),
+    timeouts: ok.filter((s) => s.result!.timeout).length,
+    failed: row.samples.length - ok.length,
+    ok_samples: ok.length,
+  };
+}
+
+function scenariosFor(m: Model, o: Options): LoadScenario[] {
+  return o.scenarios.filter((s): s is LoadScenario => s === 'pingpong' || s === 'churn' || (s === 'idle' && !!m.extra?.includes('idle')));
+}
+
+function implsOf(m: Model): Impl[] {
+  if (m.peer) return ['peer'];
+  const impls: Impl[] = [];
+  if (hasTs(m)) impls.push('ts');
+  if (m.c) impls.push('c');
+  return impls;
+}
+
+/**
+ * The order: scenario by scenario (ping-pong, idle, churn last: churn leaves
+ * thousands of TIME_WAIT sockets), model by model, and for each repetition
+ * the model's servers back to back: C first on even repetitions, TS first on
+ * odd ones.
+ */
+async function runAll(o: Options, rows: Row[]): Promise<void> {
+  const plan: Array<{ row: Row; m: Model; rep: number; position: number }> = [];
+  for (const scenario of ['pingpong', 'idle', 'churn'] as const) {
+    for (const m of o.models) {
+      if (!scenariosFor(m, o).includes(scenario)) continue;
+      const impls = implsOf(m);
+      const byImpl = new Map<Impl, Row>();
+      for (const impl of impls) {
+        const row: Row = { model: m.model, scenario, impl, server: serverLabel(m, impl), command: serverCommand(m, impl, o.host), samples: [] };
+        rows.push(row);
+        byImpl.set(impl, row);
+      }
+      for (let rep = 0; rep < o.reps; rep++) {
+        const order = rep % 2 === 0 ? [...impls].reverse() : impls; // impls is [ts, c]: C first on rep 0
+        order.forEach((impl, i) => plan.push({ row: byImpl.get(impl)!, m, rep, position: i + 1 }));
+      }
+    }
+  }
+  progressTotal = plan.length;
+  for (const step of plan) await measure(step.row, step.m, o, step.rep, step.position);
+  for (const row of rows) summarize(row);
+  for (const row of rows) {
+    if (row.impl !== 'ts') continue;
+    const c = rows.find((r) => r.model === row.model && r.scenario === row.scenario && r.impl === 'c');
+    const t = row.summary!;
+    const cs = c?.summary;
+    if (!cs) continue;
+    const div = (a?: number, b?: number) => (a !== undefined && b ? a / b : undefined);
+    row.ratio = { rate: div(t.rate, cs.rate), p50: div(t.p50_us, cs.p50_us), p99: div(t.p99_us, cs.p99_us) };
+  }
+}
+
+// ---------------------------------------------------------------- output
+
+const n0 = (x?: number) => (x === undefined ? '—' : Math.round(x).toLocaleString('en-US'));
+const us = (x?: number) => (x === undefined ? '—' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+const ms = (x?: number) => (x === undefined ? '—' : x >= 10_000 ? Math.round(x / 1000).toLocaleString('en-US') : (x / 1000).toFixed(1));
+
+function scenarioLabel(s: LoadScenario, o: Options): string {
+  if (s === 'pingpong') return `ping-pong ${o.conns}x${o.rounds}x${o.len}B`;
+  if (s === 'idle') return `idle ${o.idleMs} ms ${o.conns}x${o.idleRounds}x${o.len}B`;
+  return `churn ${o.total}/${o.concurrency}x${o.len}B`;
+}
+
+function rateCell(s: Summary | undefined, unit: Summary['rate_unit']): string {
+  if (!s || s.rate_unit !== unit || s.rate === undefined) return s?.rate_unit === unit ? '—' : '';
+  let cell = n0(s.rate);
+  if (s.ok_samples > 1 && s.rate_min !== undefined && s.rate_max !== undefined && s.rate > 0) {
+    cell += ` ±${Math.round(((s.rate_max - s.rate_min) / 2 / s.rate) * 100)}%`;
+  }
+  return cell;
+}
+
+function errorsCell(row: Row): string {
+  const s = row.summary!;
+  const parts: string[] = [];
+  if (s.ok_samples > 0) parts.push(String(s.errors));
+  if (s.timeouts) parts.push(`${s.timeouts} timeout${s.timeouts > 1 ? 's' : ''}`);
+  if (s.failed) {
+    const first = row.samples.find((x) => !x.ok)?.error ?? '';
+    const what = first.startsWith('server failed to start') ? 'start failed' : first.includes('not built') ? 'not built' : 'run failed';
+    parts.push(`${what}${row.samples.length > 1 ? ` (${s.failed}/${row.samples.length})` : ''}`);
+  }
+  return parts.join(', ');
+}
+
+function ratioCell(row: Row): string {
+  if (row.impl !== 'ts') return '';
+  const r = row.ratio?.rate;
+  return r === undefined ? '—' : `${r.toFixed(2)}x`;
+}
+
+function renderTable(rows: Row[], o: Options): string {
+  const table = new Table({
+    head: ['model', 'scenario', 'server', 'req/s', 'conn/s', 'p50 µs', 'p99 µs', 'max ms', 'errors', 'TS/C'],
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'right'],
+    style: { head: [], border: [] },
+  });
+  let lastGroup = '';
+  for (const row of rows) {
+    const group = `${row.scenario}/${row.model}`;
+    const first = group !== lastGroup;
+    lastGroup = group;
+    const s = row.summary!;
+    table.push([
+      first ? row.model : '',
+      first ? scenarioLabel(row.scenario, o) : '',
+      row.server,
+      rateCell(s, 'req/s'),
+      rateCell(s, 'conn/s'),
+      us(s.p50_us),
+      us(s.p99_us),
+      ms(s.max_us),
+      errorsCell(row),
+      ratioCell(row),
+    ]);
+  }
+  return table.toString();
+}
+
+function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, drift: string | undefined): string[] {
+  const out: string[] = [];
+  out.push(`Medians of ${o.reps} repetition${o.reps > 1 ? 's' : ''}${o.reps > 1 ? ' (± is half the spread of the rates)' : ''}; every measurement on a fresh server after an untimed warm-up. TS/C is the TypeScript throughput over the C throughput (req/s, or conn/s for churn): below 1 means TypeScript is slower.`);
+  out.push(`Order: all ping-pong runs, then idle, then churn; within a model the TS and C servers run back to back, C first in the 1st, 3rd... repetition and TS first in the 2nd, 4th..., so slow drift hits both sides alike.`);
+  if (drift) out.push(drift);
+  out.push(o.pin.mode === 'split'
+    ? `Pinned (--pin split): loadgen on CPU 0, the servers on CPU ${o.pin.server[2]}; every round trip crosses CPUs.`
+    : `loadgen and the server share this machine's ${os.cpus().length} CPU${os.cpus().length > 1 ? 's' : ''}, placed by the scheduler (--pin split pins them); latencies include loadgen's own scheduling. Compare ratios within a model; rates across models only loosely.`);
+  if (rows.some((r) => r.model === 'iterative' && r.scenario === 'pingpong' && r.summary?.ok_samples)) {
+    out.push('Iterative ping-pong serves one connection at a time, so its rate is one round trip\'s latency: mostly the kernel waking the other process, and whether the scheduler put loadgen and the server on the same CPU (about 15 µs) or on different ones (about 40-55 µs here), not the server\'s own work. It swings between runs; churn and the overhead loop show the per-call cost more directly.');
+  }
+  if (rows.some((r) => r.scenario === 'idle')) {
+    out.push(`idle: one client connects first and stays silent for ${o.idleMs} ms; an iterative server serves nobody meanwhile ("out to lunch"), which shows in max ms and the low req/s.`);
+  }
+  if (o.budget.scaled) {
+    out.push(`Budget: ${o.budget.servers} server processes per repetition (> ${BUDGET_SERVERS}), so rounds and churn totals were scaled by ${o.budget.scale.toFixed(2)}: ${o.rounds} rounds, ${o.total} connections.`);
+  }
+  for (const m of o.models) if (m.note && rows.some((r) => r.model === m.model)) out.push(m.note);
+  const missing = o.notYet.filter((m) => !o.models.includes(m));
+  if (missing.length) {
+    out.push(`Not in the CLI registry yet (skipped; --models NAME runs the C side alone): ${missing.map((m) => `${m.model} (${m.ts})`).join(', ')}.`);
+  }
+  const cOnly = o.notYet.filter((m) => o.models.includes(m));
+  if (cOnly.length) out.push(`C side only, no TypeScript server yet: ${cOnly.map((m) => `${m.model} (${m.ts})`).join(', ')}.`);
+  for (const row of rows) {
+    const seen = new Set<string>();
+    for (const s of row.samples) {
+      const msgs = [s.error, s.warmup_error && `warm-up: ${s.warmup_error}`, s.ok && s.result && s.result.errors > 0 && s.loadgen_stderr ? `loadgen: ${s.loadgen_stderr.split('\n')[0]}` : undefined,
+        s.server_exit && s.server_exit.code !== 0 ? `server exit ${s.server_exit.code ?? s.server_exit.signal} on SIGTERM` : undefined];
+      for (const msg of msgs) {
+        if (!msg || seen.has(msg)) continue;
+        seen.add(msg);
+        out.push(`${row.model} ${row.scenario} ${row.server}: ${msg}`);
+      }
+    }
+  }
+  if (overhead === undefined && o.scenarios.includes('overhead')) out.push('The overhead comparison failed (see above).');
+  return out;
+}
+
+function driftNote(rows: Row[]): string | undefined {
+  const churn = rows.flatMap((r) => r.samples.filter((s) => s.time_wait_before !== undefined).map((s) => ({ seq: s.seq, tw: s.time_wait_before! })));
+  if (churn.length === 0) return undefined;
+  churn.sort((a, b) => a.seq - b.seq);
+  return `Drift: churn leaves client sockets in TIME_WAIT (60 s), and connect() can slow down as they pile up: ${churn[0].tw.toLocaleString('en-US')} TIME_WAIT sockets before the first churn run, ${churn[churn.length - 1].tw.toLocaleString('en-US')} before the last. Churn runs last for that reason, and the alternating TS/C order keeps each model's ratio fair.`;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(argv: string[]): Promise<number> {
+  let o: Options | 'help';
+  try {
+    o = parseOptions(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`run: ${err.message}\n(node dist/benchmarks/run.js --help for the options)\n`);
+      return 64;
+    }
+    throw err;
+  }
+  if (o === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const opts = o;
+  const loadScenarios = opts.scenarios.filter((s) => s !== 'overhead');
+  if (loadScenarios.length && !existsSync(loadgenPath())) {
+    process.stderr.write(`run: ${relative(process.cwd(), loadgenPath())} is not built: run make -s -C benchmarks (npm run build:bench)\n`);
+    return 1;
+  }
+  if (opts.scenarios.includes('overhead') && !existsSync(socketpairLoopPath())) {
+    process.stderr.write(`run: ${relative(process.cwd(), socketpairLoopPath())} is not built: run make -s -C benchmarks (npm run build:bench)\n`);
+    return 1;
+  }
+
+  // Stop what we started if we are interrupted: servers and loadgens, by pid.
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\nrun: ${sig}: stopping ${liveServers.size} server(s) and ${liveLoadgens.size} loadgen(s)\n`);
+    for (const lg of liveLoadgens) lg.kill('SIGKILL');
+    Promise.all([...liveServers].map((s) => s.stop('SIGTERM', 2000))).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const started = new Date();
+  const t0 = performance.now();
+  const rows: Row[] = [];
+  process.stderr.write(`models: ${opts.models.map((m) => m.model).join(', ')}; scenarios: ${opts.scenarios.join(', ')}; ${opts.reps} repetition(s)\n`);
+  let fatal: string | undefined;
+  try {
+    if (loadScenarios.length) await runAll(opts, rows);
+  } catch (err) {
+    fatal = `runner error: ${(err as Error).stack ?? String(err)}`;
+    process.stderr.write(`${fatal}\n`);
+    for (const row of rows) if (!row.summary) summarize(row);
+  } finally {
+    // Nothing should be left, but make sure.
+    await Promise.all([...liveServers].map((s) => s.stop('SIGTERM', 3000)));
+  }
+
+  let overhead: OverheadResult | undefined;
+  let overheadError: string | undefined;
+  if (opts.scenarios.includes('overhead')) {
+    process.stderr.write(`overhead: ${opts.iterations.toLocaleString('en-US')} iterations x ${opts.overheadReps} run(s) each ...\n`);
+    try {
+      overhead = await measureOverhead({ iterations: opts.iterations, reps: opts.overheadReps, warmup: opts.overheadWarmup });
+    } catch (err) {
+      overheadError = (err as Error).message;
+      process.stderr.write(`overhead FAILED: ${overheadError}\n`);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+
+  const noteLines = notes(rows, opts, overhead, driftNote(rows));
+  if (overheadError) noteLines.push(`overhead: ${overheadError}`);
+  if (fatal) noteLines.push(fatal.split('\n')[0]);
+
+  // JSON
+  mkdirSync(opts.out, { recursive: true });
+  const stamp = started.toISOString().replace(/:/g, '-');
+  const file = join(opts.out, `${stamp}.json`);
+  const latest = join(opts.out, 'latest.json');
+  const json = {
+    started: started.toISOString(),
+    seconds: Number(seconds.toFixed(1)),
+    machine: { platform: process.platform, release: os.release(), arch: process.arch, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
+    options: {
+      models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds, idle_rounds: opts.idleRounds,
+      len: opts.len, total: opts.total, concurrency: opts.concurrency, reps: opts.reps, idle_ms: opts.idleMs, timeout: opts.timeout,
+      iterations: opts.iterations, host: opts.host, pin: opts.pin.mode, quick: opts.quick, budget: opts.budget,
+    },
+    rows: rows.map((r) => ({ ...r, command: r.command.map((a) => a.replace(packageRoot() + '/', '')) })),
+    overhead: overhead ?? (overheadError ? { error: overheadError } : undefined),
+    notes: noteLines,
+  };
+  const text = `${JSON.stringify(json, null, 2)}\n`;
+  writeFileSync(file, text);
+  writeFileSync(latest, text);
+
+  // stdout
+  const parts: string[] = [];
+  if (rows.length) {
+    parts.push(`syscall-lab echo servers: TypeScript vs C (${os.cpus().length} CPUs, node ${process.version}, ${process.platform} ${os.release()})`);
+    parts.push(renderTable(rows, opts));
+  }
+  if (overhead) parts.push(formatOverhead(overhead));
+  parts.push(`notes:\n${noteLines.map((l) => `  - ${l}`).join('\n')}`);
+  parts.push(`took ${seconds.toFixed(1)} s; results written to ${relative(process.cwd(), file) || file} and ${relative(process.cwd(), latest) || latest}`);
+  process.stdout.write(`${parts.join('\n\n')}\n`);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return fatal ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`run: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
