@@ -261,6 +261,7 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
     // The lease, its mutex and its thread are the parent's: start afresh.
     g_lease = new Lease;
     g_workers_gone = true;
+    // (In a grandchild the child's end watch, copied with the loop, goes on working.)
     ForgetAllChildrenAfterFork();
     SignalsAfterFork();
     return Result(env, 0);
@@ -361,6 +362,47 @@ Napi::Value Alarm(const Napi::CallbackInfo& info) {
   return Result(info.Env(), alarm(static_cast<unsigned>(secs)));
 }
 
+// ---- the natural end of a forked child's event loop -----------------------
+// When its loop runs out of work, Node drains the platform's worker tasks
+// (NodePlatform::DrainTasks), and in the child there are no workers: it would
+// wait forever. So the child keeps a prepare handle of its own; when that
+// handle is all that keeps the loop alive, it does what Node does at the end,
+// in TypeScript: 'beforeExit' (which may schedule more work), then the exit.
+struct EndWatch {
+  uv_prepare_t handle;
+  napi_env env;
+  Napi::FunctionReference before_exit;  // () => void: emits 'beforeExit'
+  Napi::FunctionReference exit;         // () => never: the exit path, ending in _exit
+};
+EndWatch* g_end_watch = nullptr;
+
+bool OnlyUsAlive(uv_loop_t* loop) {
+  return loop->active_handles == 1 && loop->active_reqs.count == 0 && loop->closing_handles == nullptr;
+}
+
+void OnPrepare(uv_prepare_t* h) {
+  uv_loop_t* loop = h->loop;
+  if (!OnlyUsAlive(loop)) return;
+  Napi::Env env(g_end_watch->env);
+  Napi::HandleScope scope(env);
+  g_end_watch->before_exit.MakeCallback(env.Global(), {});
+  if (OnlyUsAlive(loop)) g_end_watch->exit.MakeCallback(env.Global(), {});
+}
+
+// child_end_watch(beforeExit, exit): only in a forked child.
+Napi::Value ChildEndWatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction() || !info[1].IsFunction()) return ThrowType(env, "child_end_watch", "two functions"), Napi::Value();
+  if (!g_workers_gone || g_end_watch != nullptr) return env.Undefined();
+  g_end_watch = new EndWatch;
+  g_end_watch->env = env;
+  g_end_watch->before_exit = Napi::Persistent(info[0].As<Napi::Function>());
+  g_end_watch->exit = Napi::Persistent(info[1].As<Napi::Function>());
+  uv_prepare_init(Loop(env), &g_end_watch->handle);
+  uv_prepare_start(&g_end_watch->handle, OnPrepare);
+  return env.Undefined();
+}
+
 // The status macros, from <sys/wait.h> itself (the encodings differ a little
 // between Linux and macOS).
 #define STATUS_MACRO(name)                                                  \
@@ -399,6 +441,7 @@ void InitProcess(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "getppid", Getppid);
   SetFn(env, exports, "kill", Kill);
   SetFn(env, exports, "alarm", Alarm);
+  SetFn(env, exports, "child_end_watch", ChildEndWatch);
   SetFn(env, exports, "WIFEXITED", WIFEXITED_);
   SetFn(env, exports, "WEXITSTATUS", WEXITSTATUS_);
   SetFn(env, exports, "WIFSIGNALED", WIFSIGNALED_);

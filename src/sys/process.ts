@@ -31,6 +31,12 @@ function become_child(): void {
   // An uncaught exception (or unhandled rejection): report it as Node does,
   // exit 1. A handler of the program's own takes precedence, as in Node.
   process.on('uncaughtException', on_uncaught);
+  // The end of the event loop: Node would wait there for worker threads the
+  // child does not have, so the addon ends it first, the way Node would.
+  native.child_end_watch(
+    () => process.emit('beforeExit', exit_code(0)),
+    () => process.exit(),
+  );
 }
 
 function exit_code(code: unknown): number {

@@ -1,0 +1,262 @@
+// fork, waitpid and signals for real. Each fork runs in a fixture script of
+// its own (test/fixtures), started with this very Node binary, so that CI's
+// run on Node 24 forks on Node 24; a vitest worker never forks itself (its
+// IPC channel would be copied into the child).
+import { describe, expect, it, afterEach } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  waitpid, kill, getpid, getppid, cell, errno, ECHILD, EINVAL, ESRCH, WNOHANG, signal, SIGKILL, SIG_ERR,
+  WIFEXITED, WEXITSTATUS, WIFSIGNALED, WTERMSIG, sigemptyset, sigaddset, sigismember, sigprocmask, sigset_t,
+  SIG_BLOCK, SIG_SETMASK, SIGUSR1, SIGUSR2, raise, SIG_DFL, pause, alarm, SIGALRM, struct_sigaction, sigaction,
+  SA_RESTART, sigsuspend, EINTR,
+} from '../src/sys/index.js';
+import { serve, fd_count, bound_io, linux } from './helpers.js';
+import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
+import { type Launched } from '../src/launch.js';
+
+function fixture(name: string, args: string[] = [], timeout = 60_000) {
+  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  let json: any = null;
+  try { json = JSON.parse(last); } catch { /* not JSON: the test says what it got */ }
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+describe('fork: every way out of the child, with its exact status and its output', () => {
+  const cases: Array<[string, Record<string, unknown>, RegExp[]]> = [
+    ['exit', { exited: true, status: 42 }, [/exit listener ran with 42/]],
+    ['_exit', { exited: true, status: 43 }, []],
+    ['process.exit', { exited: true, status: 44 }, [/exit listener ran with 44/]],
+    ['signal', { exited: false, signaled: true, signal: 9 }, []],
+    ['raise', { exited: false, signaled: true, signal: 15 }, []],
+    ['throw', { exited: true, status: 1 }, [/exit listener ran with 1/]],
+    ['reject', { exited: true, status: 1 }, []],
+    ['end', { exited: true, status: 45 }, [/child timer fired/, /exit listener ran with 45/]],
+    ['end0', { exited: true, status: 0 }, [/child timer fired/, /exit listener ran with 0/]],
+    ['async-fs', { exited: true, status: 46 }, [/child read its source/]],
+    ['grandchild', { exited: true, status: 15 }, [/grandchild here/]],
+  ];
+  for (const [way, want, lines] of cases) {
+    it(way, () => {
+      const r = fixture('fork-exit.mjs', [way]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.json).toMatchObject({ reaped: true, ...want });
+      const child = /child (\d+) (\d+) ppid (\d+) says goodbye/.exec(r.stdout);
+      expect(child, r.stdout).not.toBeNull();
+      expect(Number(child![1])).toBe(r.json.pid); // getpid() in the child
+      expect(Number(child![2])).toBe(r.json.pid); // process.pid is fixed up too
+      expect(Number(child![3])).toBe(r.json.parent);
+      for (const l of lines) expect(r.stdout).toMatch(l);
+      if (way === 'throw') expect(r.stderr).toMatch(/Error: boom in the child/);
+      if (way === 'reject') expect(r.stderr).toMatch(/rejected in the child/);
+    });
+  }
+});
+
+describe('fork under load', () => {
+  it('a child that allocates more than 1 GB while it echoes exits with the status it chose', () => {
+    const r = fixture('fork-alloc.mjs', [], 120_000);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toEqual({ echoed: 200, rounds: 200, exited: true, status: 42 });
+    expect(r.stdout).toMatch(/child allocated 1\.\d\d GiB/);
+  });
+
+  it('SIGCHLD while the parent is blocked in accept: the handler reaps, accept resumes', () => {
+    const r = fixture('sigchld-accept.mjs');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ connfd_ok: true, err: null, quick_reaped: true, caller_reaped: true });
+    expect(r.json.ms).toBeGreaterThan(600); // it waited for the second child, past the first SIGCHLD
+  });
+
+  it('child_process.spawn still works with the SIGCHLD handler installed', () => {
+    const r = fixture('spawn-with-sigchld.mjs');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toEqual({ codes: [3, 4, 5], forked_reaped: true, reaped_count: 1 });
+  });
+});
+
+// The server's children, from /proc: [pid, state] of each process whose parent is ppid.
+function children(ppid: number): Array<[number, string]> {
+  const out: Array<[number, string]> = [];
+  const r = spawnSync('sh', ['-c', `for s in /proc/[0-9]*/stat; do cat "$s" 2>/dev/null; echo; done`], { encoding: 'utf8' });
+  for (const line of r.stdout.split('\n')) {
+    const m = /^(\d+) \(.*\) (\S) (\d+) /.exec(line);
+    if (m && Number(m[3]) === ppid) out.push([Number(m[1]), m[2]]);
+  }
+  return out;
+}
+
+async function settle(check: () => boolean, ms = 5000): Promise<void> {
+  for (let waited = 0; !check() && waited < ms; waited += 50) await new Promise((r) => setTimeout(r, 50));
+}
+
+describe('the echo server by processes', () => {
+  let server: Launched | undefined;
+  afterEach(async () => {
+    if (server) await server.stop('SIGKILL');
+    server = undefined;
+  });
+
+  function round_trip(port: number, line: string): string {
+    const fd = bound_io(Open_clientfd('127.0.0.1', port));
+    try {
+      const rio = new rio_t();
+      Rio_readinitb(rio, fd);
+      const bytes = new TextEncoder().encode(line);
+      Rio_writen(fd, bytes, bytes.length);
+      const buf = new Uint8Array(256);
+      return new TextDecoder().decode(buf.subarray(0, Rio_readlineb(rio, buf, buf.length)));
+    } finally {
+      Close(fd);
+    }
+  }
+
+  it('1000 connections in a row: no zombie left, no fd leaked in the parent', async () => {
+    if (!linux) return;
+    server = await serve('echo-fork', '--quiet');
+    const before = fd_count(server.pid);
+    for (let i = 0; i < 1000; i++) expect(round_trip(server.port, `n${i}\n`)).toBe(`n${i}\n`);
+    await settle(() => children(server!.pid).length === 0);
+    expect(children(server.pid)).toEqual([]);
+    expect(fd_count(server.pid)).toBe(before);
+  });
+
+  it('200 clients at once: all served, all reaped (a SIGCHLD storm)', async () => {
+    if (!linux) return;
+    server = await serve('echo-fork', '--quiet');
+    const fds: number[] = [];
+    try {
+      for (let i = 0; i < 200; i++) fds.push(bound_io(Open_clientfd('127.0.0.1', server.port), 20_000));
+      for (const fd of fds) Rio_writen(fd, new TextEncoder().encode(`c${fd}\n`), `c${fd}\n`.length);
+      await settle(() => children(server!.pid).length === 200, 10_000);
+      expect(children(server.pid).length).toBe(200); // one child per client, all alive
+      for (const fd of fds) {
+        const rio = new rio_t();
+        Rio_readinitb(rio, fd);
+        const buf = new Uint8Array(64);
+        const n = Rio_readlineb(rio, buf, 64);
+        expect(new TextDecoder().decode(buf.subarray(0, n))).toBe(`c${fd}\n`);
+      }
+    } finally {
+      for (const fd of fds) Close(fd); // 200 children exit at once
+    }
+    await settle(() => children(server!.pid).length === 0, 10_000);
+    expect(children(server.pid)).toEqual([]);
+    expect(round_trip(server.port, 'still there\n')).toBe('still there\n');
+  });
+
+  it('--no-reap: the dead children stay zombies (<defunct>)', async () => {
+    if (!linux) return;
+    server = await serve('echo-fork', '--quiet', '--no-reap');
+    for (let i = 0; i < 5; i++) round_trip(server.port, 'z\n');
+    await settle(() => children(server!.pid).filter(([, s]) => s === 'Z').length === 5);
+    expect(children(server.pid).map(([, s]) => s)).toEqual(['Z', 'Z', 'Z', 'Z', 'Z']);
+  });
+
+  it('--forget-close: the client never sees EOF while the parent lives', async () => {
+    server = await serve('echo-fork', '--quiet', '--forget-close');
+    const fd = bound_io(Open_clientfd('127.0.0.1', server.port), 1000);
+    try {
+      const rio = new rio_t();
+      Rio_readinitb(rio, fd);
+      Rio_writen(fd, new TextEncoder().encode('x\n'), 2);
+      expect(Rio_readlineb(rio, new Uint8Array(8), 8)).toBe(2);
+      // The child is gone after our half-close; the parent's copy keeps the connection open.
+      const { shutdown, read, SHUT_WR, EAGAIN } = await import('../src/sys/index.js');
+      shutdown(fd, SHUT_WR);
+      expect(read(fd, new Uint8Array(8), 8)).toBe(-1);
+      expect(errno()).toBe(EAGAIN); // 1 s and no EOF
+      await server.stop('SIGTERM');
+      server = undefined;
+      bound_io(fd, 5000);
+      expect(read(fd, new Uint8Array(8), 8)).toBe(0); // the parent is gone: EOF
+    } finally {
+      Close(fd);
+    }
+  });
+});
+
+describe('process calls in this process', () => {
+  it('getpid / getppid are the real calls', () => {
+    expect(getpid()).toBe(process.pid);
+    expect(getppid()).toBe(process.ppid);
+  });
+
+  it('waitpid on a pid that is not a child: ECHILD; WNOHANG with no child: ECHILD', () => {
+    expect(waitpid(1, cell(0), 0)).toBe(-1);
+    expect(errno()).toBe(ECHILD);
+    expect(waitpid(-1, null, WNOHANG)).toBe(-1);
+    expect(errno()).toBe(ECHILD);
+  });
+
+  it('kill: EINVAL for a bad signal, ESRCH for no such process; signal 0 probes', () => {
+    expect(kill(getpid(), 999)).toBe(-1);
+    expect(errno()).toBe(EINVAL);
+    expect(kill(2 ** 22 + 12345, 0)).toBe(-1);
+    expect(errno()).toBe(ESRCH);
+    expect(kill(getpid(), 0)).toBe(0);
+  });
+
+  it('signal(SIGKILL) is SIG_ERR with EINVAL', () => {
+    expect(signal(SIGKILL, () => {})).toBe(SIG_ERR);
+    expect(errno()).toBe(EINVAL);
+  });
+
+  it('the status macros decode real statuses', () => {
+    const r = spawnSync('sh', ['-c', 'exit 7']);
+    expect(r.status).toBe(7);
+    expect(WIFEXITED(7 << 8)).toBe(true);
+    expect(WEXITSTATUS(7 << 8)).toBe(7);
+    expect(WIFSIGNALED(9)).toBe(true);
+    expect(WTERMSIG(9)).toBe(9);
+    expect(() => WEXITSTATUS('x' as any)).toThrow(TypeError);
+  });
+
+  it('sigset_t and sigprocmask: a blocked signal waits; unblocked, its handler runs before sigprocmask returns', () => {
+    const seen: number[] = [];
+    signal(SIGUSR1, (s) => seen.push(s));
+    const set = new sigset_t();
+    sigemptyset(set);
+    expect(sigaddset(set, SIGUSR1)).toBe(0);
+    expect(sigaddset(set, 0)).toBe(-1);
+    expect(sigismember(set, SIGUSR1)).toBe(1);
+    const old = new sigset_t();
+    expect(sigprocmask(SIG_BLOCK, set, old)).toBe(0);
+    try {
+      raise(SIGUSR1);
+      expect(seen).toEqual([]); // blocked: pending
+    } finally {
+      expect(sigprocmask(SIG_SETMASK, old, null)).toBe(0);
+    }
+    expect(seen).toEqual([SIGUSR1]);
+    signal(SIGUSR1, SIG_DFL);
+  });
+
+  it('sigsuspend and pause return -1 with EINTR after the handler ran; sigaction reports the old action', () => {
+    let hits = 0;
+    const act = new struct_sigaction();
+    act.sa_handler = () => hits++;
+    act.sa_flags = SA_RESTART;
+    const old = new struct_sigaction();
+    expect(sigaction(SIGALRM, act, old)).toBe(0);
+    expect(old.sa_handler).toBe(SIG_DFL);
+    alarm(1);
+    const t0 = performance.now();
+    expect(pause()).toBe(-1);
+    expect(errno()).toBe(EINTR);
+    expect(hits).toBe(1);
+    expect(performance.now() - t0).toBeGreaterThan(800);
+    const empty = new sigset_t();
+    sigemptyset(empty);
+    alarm(1);
+    expect(sigsuspend(empty)).toBe(-1);
+    expect(hits).toBe(2);
+    const now = new struct_sigaction();
+    expect(sigaction(SIGALRM, old, now)).toBe(0);
+    expect(now.sa_flags).toBe(SA_RESTART);
+    expect(sigaction(SIGUSR2, null, now)).toBe(0);
+    expect(now.sa_handler).toBe(SIG_DFL);
+  });
+});
