@@ -54,3 +54,26 @@ describe('lunch, through the CLI', () => {
     expect(Number(m![1])).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('the process demos', () => {
+  it('zombies: <defunct> children without the SIGCHLD handler, none with it', async () => {
+    const { zombies_demo } = await import('../src/demos/index.js');
+    expect(await zombies_demo(3)).toEqual({ without: 3, with: 0 });
+  });
+
+  it('refcount: no EOF while the parent holds connfd; EOF at once when it closes it', async () => {
+    const { refcount_demo } = await import('../src/demos/index.js');
+    const r = await refcount_demo(1);
+    expect(r.forgotten).toBeNull();
+    expect(r.closed).not.toBeNull();
+    expect(r.closed!).toBeLessThan(0.5);
+  });
+
+  it('no-sharing (it forks, so through the CLI): the global is not shared, the fd is', () => {
+    const r = run_cli(['demo', 'no-sharing']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/child: {2}counter = 1/);
+    expect(r.stdout).toMatch(/parent: counter = 0/);
+    expect(r.stdout).toMatch(/child \(pid \d+\) wrote this line\n {4}parent \(pid \d+\) wrote this line/);
+  });
+});

@@ -4,11 +4,17 @@ import { tcp_states_demo } from './tcp-states.js';
 import { backlog_demo } from './backlog.js';
 import { time_wait_demo } from './time-wait.js';
 import { lunch_demo } from './lunch.js';
+import { zombies_demo } from './zombies.js';
+import { refcount_demo } from './refcount.js';
+import { no_sharing_demo } from './no-sharing.js';
 
 export { tcp_states_demo } from './tcp-states.js';
 export { backlog_demo } from './backlog.js';
 export { time_wait_demo } from './time-wait.js';
 export { lunch_demo } from './lunch.js';
+export { zombies_demo } from './zombies.js';
+export { refcount_demo } from './refcount.js';
+export { no_sharing_demo } from './no-sharing.js';
 
 export interface DemoEntry {
   summary: string;
@@ -25,6 +31,27 @@ function intOption(value: string | undefined, name: string, fallback: number, mi
 }
 
 export const demos: Record<string, DemoEntry> = {
+  zombies: {
+    summary: 'the echo server by processes without its SIGCHLD handler leaves <defunct> children; with it, none',
+    async run() {
+      const r = await zombies_demo();
+      return r.without > 0 && r.with === 0 ? 0 : 1;
+    },
+  },
+  refcount: {
+    summary: 'after fork refcnt(connfd) = 2: a parent that forgets close(connfd) keeps the client from ever seeing EOF',
+    async run() {
+      const r = await refcount_demo();
+      return r.forgotten === null && r.closed !== null ? 0 : 1;
+    },
+  },
+  'no-sharing': {
+    summary: 'a global changed in a forked child is unchanged in the parent; an fd opened before fork is shared by both',
+    run() {
+      no_sharing_demo();
+      return 0;
+    },
+  },
   'tcp-states': {
     summary: 'one connection from CLOSED through LISTEN, ESTABLISHED to the close; the active closer ends in TIME_WAIT',
     usage: '[--server-first]',
