@@ -15,7 +15,9 @@
         "native/tcp_info.cc",
         "native/signal.cc",
         "native/time.cc",
-        "native/process.cc"
+        "native/process.cc",
+        "native/thread.cc",
+        "native/sync.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

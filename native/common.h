@@ -75,16 +75,43 @@ inline Napi::Value Fail(Napi::Env env, int err) {
 // The JS lock (v8::Locker) is held by the thread running TypeScript. A call
 // that may block drops it for the syscall only, so that other threads can run
 // TypeScript meanwhile, as CPython drops the GIL.
+//
+// jslock.cc: a thread about to take the lock back says so (JsLockWanted), so
+// that a main thread idling in its event loop, which holds the lock there,
+// hands it over; JsLockTaken once it has it.
+void JsLockWanted();
+void JsLockTaken();
+
 class JsUnlock {
  public:
   JsUnlock() {
     v8::Isolate* isolate = v8::Isolate::GetCurrent();
     if (isolate != nullptr && v8::Locker::IsLocked(isolate)) unlocker_.emplace(isolate);
   }
+  ~JsUnlock() {
+    if (!unlocker_) return;
+    JsLockWanted();
+    unlocker_.reset();
+    JsLockTaken();
+  }
 
  private:
   std::optional<v8::Unlocker> unlocker_;
 };
+
+// Deferred cancellation (thread.cc). The blocking calls are cancellation
+// points: TestCancel returns false, with the cancellation pending as a JS
+// exception, when the calling thread was canceled. While a thread is inside
+// a blocking syscall, pthread_cancel interrupts it with a signal (EINTR).
+bool TestCancel(Napi::Env env);
+// The same test, without the JS lock and without throwing: false when canceled.
+bool TestCancelQuiet();
+void BlockingEnter();
+void BlockingLeave();
+// Whether the calling thread is the process's main thread (not a pthread of ours).
+bool OnMainThread();
+// In the child of fork: the other threads are gone.
+void ThreadsAfterFork();
 
 // Signals (signal.cc). The C handler only records the signal; TypeScript
 // handlers run at safe points, here among them (PEP 475).
@@ -103,20 +130,24 @@ void SignalsAfterFork();
 template <typename Call>
 bool Blocking(Napi::Env env, Call&& call, long* result) {
   bool restart = true;
+  if (!TestCancel(env)) return false;
   if (SignalsPending() && !DispatchSignals(env, &restart)) return false;
   for (;;) {
     long r;
     int err;
     {
       JsUnlock unlock;
+      BlockingEnter();
       r = static_cast<long>(call());
-      err = errno;  // before the Unlocker's destructor can touch errno
+      err = errno;  // before anything else can touch errno
+      BlockingLeave();
     }
     if (r != -1 || err != EINTR) {
       if (r == -1) saved_errno = err;
       *result = r;
       return true;
     }
+    if (!TestCancel(env)) return false;
     if (!DispatchSignals(env, &restart)) return false;
     if (!restart) {
       saved_errno = EINTR;
@@ -146,6 +177,8 @@ void InitTcpInfo(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
 void InitTime(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
+void InitThread(Napi::Env env, Napi::Object exports);
+void InitSync(Napi::Env env, Napi::Object exports);
 
 inline void SetFn(Napi::Env env, Napi::Object exports, const char* name, Napi::Function::Callback cb) {
   exports.Set(name, Napi::Function::New(env, cb, name));

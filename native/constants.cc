@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -23,6 +24,11 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #define C(name) c.Set(#name, Napi::Number::New(env, static_cast<double>(name)))
 #include "constants_table.inc"
 #undef C
+  // Enumerators in glibc, not macros: #ifdef does not see them.
+  c.Set("PTHREAD_MUTEX_NORMAL", static_cast<double>(PTHREAD_MUTEX_NORMAL));
+  c.Set("PTHREAD_MUTEX_ERRORCHECK", static_cast<double>(PTHREAD_MUTEX_ERRORCHECK));
+  c.Set("PTHREAD_MUTEX_RECURSIVE", static_cast<double>(PTHREAD_MUTEX_RECURSIVE));
+  c.Set("PTHREAD_MUTEX_DEFAULT", static_cast<double>(PTHREAD_MUTEX_DEFAULT));
   exports.Set("constants", c);
 
   Napi::Object sizes = Napi::Object::New(env);

@@ -20,6 +20,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sl::InitSignal(env, exports);
   sl::InitTime(env, exports);
   sl::InitProcess(env, exports);
+  sl::InitThread(env, exports);
+  sl::InitSync(env, exports);
   sl::SetFn(env, exports, "js_lock_held", JsLockHeld);
   return exports;
 }

@@ -242,6 +242,9 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
   node::MultiIsolatePlatform* platform = node_env ? node::GetMultiIsolatePlatform(node_env) : nullptr;
   if (platform == nullptr) return Fail(env, ENOSYS);
 
+  // The child would run on as this thread, without the main thread's event
+  // loop: fork from the main thread only.
+  if (!OnMainThread()) return Fail(env, ENOTSUP);
   if (!g_workers_gone && !AcquireParked(platform)) return Fail(env, EAGAIN);  // a worker stayed busy
 #ifdef __linux__
   MarkAllMappingsDoFork();
@@ -264,6 +267,7 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
     // (In a grandchild the child's end watch, copied with the loop, goes on working.)
     ForgetAllChildrenAfterFork();
     SignalsAfterFork();
+    ThreadsAfterFork();
     return Result(env, 0);
   }
   if (!g_workers_gone) EndFork();

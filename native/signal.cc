@@ -331,6 +331,7 @@ bool DispatchSignals(Napi::Env env, bool* restart) {
   // Only the main thread's instance runs handlers, one at a time (a signal
   // that comes during a handler waits for it, as the kernel blocks it).
   if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env || t_dispatching) return true;
+  if (!pthread_equal(pthread_self(), g_main_thread)) return true;  // handlers run on the main thread
   uint64_t all = 0;
   for (uint64_t set; (set = Take()) != 0;) {
     all |= set;

@@ -5,3 +5,5 @@ export * from './rio.js';
 export * from './open.js';
 export * from './stdio.js';
 export * from './process.js';
+export * from './thread.js';
+export * from './sbuf.js';

@@ -10,3 +10,5 @@ export * from './tcp.js';
 export * from './signal.js';
 export * from './time.js';
 export * from './process.js';
+export * from './thread.js';
+export * from './sync.js';

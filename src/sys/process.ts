@@ -5,6 +5,9 @@
 import { writeSync } from 'node:fs';
 import { native, type Cell } from './native.js';
 
+/** _exit(status): ends the process at once: no 'exit' listeners, no teardown. */
+export const _exit: (status: number) => never = native._exit;
+
 /**
  * fork(): the child's pid in the parent, 0 in the child, -1 with errno
  * (EAGAIN under RLIMIT_NPROC, or when a V8 worker could not be parked).
@@ -46,8 +49,17 @@ function exit_code(code: unknown): number {
 }
 
 function on_exit(code: number): void {
+  end_now(on_exit, code);
+}
+
+/**
+ * Runs the 'exit' listeners registered after `self`, then ends the process
+ * with _exit: for a process whose Node teardown would wait for threads that
+ * are not there (a forked child) or that still run TypeScript (live pthreads).
+ */
+export function end_now(self: (code: number) => void, code: number): never {
   const listeners = process.listeners('exit');
-  for (const l of listeners.slice(listeners.indexOf(on_exit) + 1)) {
+  for (const l of listeners.slice(listeners.indexOf(self) + 1)) {
     try {
       (l as (code: number) => void).call(process, code);
     } catch (err) {
@@ -55,7 +67,7 @@ function on_exit(code: number): void {
       native._exit(7); // Node's exit code for an exception in an internal handler
     }
   }
-  native._exit(exit_code(code));
+  return _exit(exit_code(code));
 }
 
 function report(err: unknown): void {
@@ -92,8 +104,6 @@ export const WSTOPSIG: (status: number) => number = native.WSTOPSIG;
 export const WIFCONTINUED: (status: number) => boolean = (s) => native.WIFCONTINUED(s) !== 0;
 export const WCOREDUMP: (status: number) => boolean = (s) => native.WCOREDUMP(s) !== 0;
 
-/** _exit(status): ends the process at once: no 'exit' listeners, no teardown. */
-export const _exit: (status: number) => never = native._exit;
 
 /**
  * exit(status): C's exit: the 'exit' listeners run (C's atexit), stdio is

@@ -1,0 +1,392 @@
+// Synchronization between threads: mutexes, condition variables, POSIX-style
+// semaphores. Every wait drops the JS lock (or two threads would deadlock:
+// one waiting for the mutex with the JS lock, the other for the JS lock with
+// the mutex). The pthread functions return an error number, as in C; the
+// sem_ functions return -1 and set errno.
+#include "common.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include <chrono>
+#include <climits>
+#include <condition_variable>
+#include <mutex>
+
+namespace sl {
+namespace {
+
+// A wait is cut in slices so that a canceled thread notices (a condition
+// variable or a semaphore does not return on a signal).
+constexpr long kSliceNs = 50'000'000;
+
+struct Mutex {
+  pthread_mutex_t m;
+  bool live = false;
+};
+
+struct Cond {
+  pthread_cond_t c;
+  bool live = false;
+};
+
+struct Sem {
+  std::mutex m;
+  std::condition_variable cv;
+  unsigned value = 0;
+  bool live = false;
+};
+
+template <typename T>
+Napi::Value NewHandle(Napi::Env env) {
+  return Napi::External<T>::New(env, new T, [](Napi::Env, T* p) {
+    if constexpr (std::is_same_v<T, Mutex>) {
+      if (p->live) pthread_mutex_destroy(&p->m);
+    } else if constexpr (std::is_same_v<T, Cond>) {
+      if (p->live) pthread_cond_destroy(&p->c);
+    }
+    delete p;
+  });
+}
+
+template <typename T>
+T* Handle(const Napi::CallbackInfo& info, size_t i, const char* fn) {
+  if (!info[i].IsExternal()) {
+    ThrowType(info.Env(), fn, "not an initialized object of this type (call its _init first)");
+    return nullptr;
+  }
+  return info[i].As<Napi::External<T>>().Data();
+}
+
+timespec Deadline(long ns_from_now) {
+  timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  t.tv_nsec += ns_from_now;
+  t.tv_sec += t.tv_nsec / 1'000'000'000;
+  t.tv_nsec %= 1'000'000'000;
+  return t;
+}
+
+bool Before(const timespec& a, const timespec& b) {
+  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+// An absolute time { tv_sec, tv_nsec } (CLOCK_REALTIME), as the timed waits take.
+bool GetAbstime(const Napi::CallbackInfo& info, size_t i, const char* fn, timespec* out, bool* invalid) {
+  *invalid = false;
+  if (!info[i].IsObject()) return ThrowType(info.Env(), fn, "abstime must be a timespec { tv_sec, tv_nsec }");
+  Napi::Object o = info[i].As<Napi::Object>();
+  Napi::Value s = o.Get("tv_sec"), ns = o.Get("tv_nsec");
+  if (!s.IsNumber() || !ns.IsNumber()) return ThrowType(info.Env(), fn, "tv_sec and tv_nsec must be numbers");
+  double sec = s.As<Napi::Number>().DoubleValue(), nsec = ns.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(sec) || sec != std::trunc(sec) || nsec != std::trunc(nsec)) {
+    return ThrowRange(info.Env(), fn, "tv_sec and tv_nsec must be integers");
+  }
+  *invalid = nsec < 0 || nsec > 999'999'999 || sec < 0;
+  out->tv_sec = static_cast<time_t>(sec);
+  out->tv_nsec = static_cast<long>(nsec);
+  return true;
+}
+
+// ---- mutexes ----------------------------------------------------------------
+
+Napi::Value MutexNew(const Napi::CallbackInfo& info) { return NewHandle<Mutex>(info.Env()); }
+
+// mutex_init(handle, type): 0 or EINVAL for an unknown type.
+Napi::Value MutexInit(const Napi::CallbackInfo& info) {
+  Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_init");
+  int type;
+  if (m == nullptr || !GetInt(info, 1, "pthread_mutex_init", "type", &type)) return Napi::Value();
+  if (m->live) return Result(info.Env(), EBUSY);
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  int rc = pthread_mutexattr_settype(&attr, type);
+  if (rc == 0) rc = pthread_mutex_init(&m->m, &attr);
+  pthread_mutexattr_destroy(&attr);
+  if (rc == 0) m->live = true;
+  return Result(info.Env(), rc);
+}
+
+Napi::Value MutexLock(const Napi::CallbackInfo& info) {
+  Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_lock");
+  if (m == nullptr) return Napi::Value();
+  if (!m->live) return Result(info.Env(), EINVAL);
+  int rc = pthread_mutex_trylock(&m->m);
+  if (rc != EBUSY) return Result(info.Env(), rc);  // got it (or an error) without waiting
+  {
+    JsUnlock unlock;  // wait for it without the JS lock
+    rc = pthread_mutex_lock(&m->m);
+  }
+  return Result(info.Env(), rc);
+}
+
+Napi::Value MutexTrylock(const Napi::CallbackInfo& info) {
+  Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_trylock");
+  if (m == nullptr) return Napi::Value();
+  return Result(info.Env(), m->live ? pthread_mutex_trylock(&m->m) : EINVAL);
+}
+
+Napi::Value MutexUnlock(const Napi::CallbackInfo& info) {
+  Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_unlock");
+  if (m == nullptr) return Napi::Value();
+  return Result(info.Env(), m->live ? pthread_mutex_unlock(&m->m) : EINVAL);
+}
+
+Napi::Value MutexDestroy(const Napi::CallbackInfo& info) {
+  Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_destroy");
+  if (m == nullptr) return Napi::Value();
+  if (!m->live) return Result(info.Env(), EINVAL);
+  // A locked mutex is busy (glibc would let it go; undefined behaviour in POSIX).
+  int rc = pthread_mutex_trylock(&m->m);
+  if (rc != 0) return Result(info.Env(), EBUSY);
+  pthread_mutex_unlock(&m->m);
+  rc = pthread_mutex_destroy(&m->m);
+  if (rc == 0) m->live = false;
+  return Result(info.Env(), rc);
+}
+
+// ---- condition variables --------------------------------------------------------
+
+Napi::Value CondNew(const Napi::CallbackInfo& info) { return NewHandle<Cond>(info.Env()); }
+
+Napi::Value CondInit(const Napi::CallbackInfo& info) {
+  Cond* c = Handle<Cond>(info, 0, "pthread_cond_init");
+  if (c == nullptr) return Napi::Value();
+  if (c->live) return Result(info.Env(), EBUSY);
+  int rc = pthread_cond_init(&c->c, nullptr);
+  if (rc == 0) c->live = true;
+  return Result(info.Env(), rc);
+}
+
+// Waits on c with m held, until signaled, deadline (if any), or cancellation.
+// Returns 0, ETIMEDOUT, or -1 when the thread was canceled (exception pending).
+int CondWaitUntil(Napi::Env env, Cond* c, Mutex* m, const timespec* deadline) {
+  int rc;
+  bool canceled = false;
+  {
+    JsUnlock unlock;
+    BlockingEnter();
+    for (;;) {
+      timespec slice = Deadline(kSliceNs);
+      bool last = deadline != nullptr && Before(*deadline, slice);
+      rc = pthread_cond_timedwait(&c->c, &m->m, last ? deadline : &slice);
+      if (rc != ETIMEDOUT || last) break;
+      // A slice ended: go on waiting, unless this thread was canceled.
+      BlockingLeave();
+      if (!TestCancelQuiet()) {
+        canceled = true;
+        break;
+      }
+      BlockingEnter();
+    }
+    BlockingLeave();
+  }
+  if (canceled || (rc == 0 && !TestCancelQuiet())) {
+    TestCancel(env);
+    return -1;
+  }
+  return rc;
+}
+
+Napi::Value CondWait(const Napi::CallbackInfo& info) {
+  Cond* c = Handle<Cond>(info, 0, "pthread_cond_wait");
+  Mutex* m = c ? Handle<Mutex>(info, 1, "pthread_cond_wait") : nullptr;
+  if (m == nullptr) return Napi::Value();
+  if (!c->live || !m->live) return Result(info.Env(), EINVAL);
+  if (!TestCancel(info.Env())) return Napi::Value();
+  int rc = CondWaitUntil(info.Env(), c, m, nullptr);
+  if (rc == -1) return Napi::Value();
+  return Result(info.Env(), rc);
+}
+
+Napi::Value CondTimedwait(const Napi::CallbackInfo& info) {
+  Cond* c = Handle<Cond>(info, 0, "pthread_cond_timedwait");
+  Mutex* m = c ? Handle<Mutex>(info, 1, "pthread_cond_timedwait") : nullptr;
+  timespec abstime;
+  bool invalid;
+  if (m == nullptr || !GetAbstime(info, 2, "pthread_cond_timedwait", &abstime, &invalid)) return Napi::Value();
+  if (!c->live || !m->live || invalid) return Result(info.Env(), EINVAL);
+  if (!TestCancel(info.Env())) return Napi::Value();
+  int rc = CondWaitUntil(info.Env(), c, m, &abstime);
+  if (rc == -1) return Napi::Value();
+  return Result(info.Env(), rc);
+}
+
+Napi::Value CondSignal(const Napi::CallbackInfo& info) {
+  Cond* c = Handle<Cond>(info, 0, "pthread_cond_signal");
+  if (c == nullptr) return Napi::Value();
+  return Result(info.Env(), c->live ? pthread_cond_signal(&c->c) : EINVAL);
+}
+
+Napi::Value CondBroadcast(const Napi::CallbackInfo& info) {
+  Cond* c = Handle<Cond>(info, 0, "pthread_cond_broadcast");
+  if (c == nullptr) return Napi::Value();
+  return Result(info.Env(), c->live ? pthread_cond_broadcast(&c->c) : EINVAL);
+}
+
+Napi::Value CondDestroy(const Napi::CallbackInfo& info) {
+  Cond* c = Handle<Cond>(info, 0, "pthread_cond_destroy");
+  if (c == nullptr) return Napi::Value();
+  if (!c->live) return Result(info.Env(), EINVAL);
+  int rc = pthread_cond_destroy(&c->c);
+  if (rc == 0) c->live = false;
+  return Result(info.Env(), rc);
+}
+
+// ---- semaphores ------------------------------------------------------------------
+// POSIX unnamed semaphores, the same on Linux and macOS (where sem_init does
+// not exist): a counter, a mutex and a condition variable.
+
+Napi::Value SemNew(const Napi::CallbackInfo& info) { return NewHandle<Sem>(info.Env()); }
+
+// sem_init(sem, pshared, value): 0, or -1 with EINVAL (value > SEM_VALUE_MAX),
+// ENOSYS (pshared: no shared memory between processes here).
+Napi::Value SemInit(const Napi::CallbackInfo& info) {
+  Sem* s = Handle<Sem>(info, 0, "sem_init");
+  int pshared;
+  int64_t value;
+  if (s == nullptr || !GetInt(info, 1, "sem_init", "pshared", &pshared) ||
+      !GetInt64(info, 2, "sem_init", "value", INT64_MIN, INT64_MAX, &value)) {
+    return Napi::Value();
+  }
+  if (value < 0 || value > INT_MAX) return Fail(info.Env(), EINVAL);
+  if (pshared != 0) return Fail(info.Env(), ENOSYS);
+  std::lock_guard<std::mutex> lock(s->m);
+  s->value = static_cast<unsigned>(value);
+  s->live = true;
+  return Result(info.Env(), 0);
+}
+
+// Waits for the semaphore: 0, -1 with errno (ETIMEDOUT, EINVAL), or an
+// exception when the thread was canceled. deadline null: no time limit.
+Napi::Value SemWaitUntil(const Napi::CallbackInfo& info, Sem* s, const timespec* deadline) {
+  Napi::Env env = info.Env();
+  if (!s->live) return Fail(env, EINVAL);
+  if (!TestCancel(env)) return Napi::Value();
+  {
+    std::lock_guard<std::mutex> lock(s->m);
+    if (s->value > 0) {  // no wait: the JS lock stays
+      s->value--;
+      return Result(env, 0);
+    }
+  }
+  int err = 0;
+  bool canceled = false;
+  {
+    JsUnlock unlock;
+    BlockingEnter();
+    std::unique_lock<std::mutex> lock(s->m);
+    while (s->value == 0) {
+      auto slice = std::chrono::system_clock::now() + std::chrono::nanoseconds(kSliceNs);
+      bool last = false;
+      if (deadline != nullptr) {
+        auto end = std::chrono::system_clock::time_point(std::chrono::seconds(deadline->tv_sec) +
+                                                         std::chrono::nanoseconds(deadline->tv_nsec));
+        if (end <= slice) {
+          slice = end;
+          last = true;
+        }
+      }
+      if (s->cv.wait_until(lock, slice) == std::cv_status::timeout && s->value == 0) {
+        if (last) {
+          err = ETIMEDOUT;
+          break;
+        }
+        if (!TestCancelQuiet()) {
+          canceled = true;
+          break;
+        }
+      }
+    }
+    if (err == 0 && !canceled) s->value--;
+    BlockingLeave();
+  }
+  if (canceled) {
+    TestCancel(env);
+    return Napi::Value();
+  }
+  if (err != 0) return Fail(env, err);
+  return Result(env, 0);
+}
+
+Napi::Value SemWait(const Napi::CallbackInfo& info) {
+  Sem* s = Handle<Sem>(info, 0, "sem_wait");
+  if (s == nullptr) return Napi::Value();
+  return SemWaitUntil(info, s, nullptr);
+}
+
+Napi::Value SemTimedwait(const Napi::CallbackInfo& info) {
+  Sem* s = Handle<Sem>(info, 0, "sem_timedwait");
+  timespec abstime;
+  bool invalid;
+  if (s == nullptr || !GetAbstime(info, 1, "sem_timedwait", &abstime, &invalid)) return Napi::Value();
+  if (invalid) return Fail(info.Env(), EINVAL);
+  return SemWaitUntil(info, s, &abstime);
+}
+
+Napi::Value SemTrywait(const Napi::CallbackInfo& info) {
+  Sem* s = Handle<Sem>(info, 0, "sem_trywait");
+  if (s == nullptr) return Napi::Value();
+  if (!s->live) return Fail(info.Env(), EINVAL);
+  std::lock_guard<std::mutex> lock(s->m);
+  if (s->value == 0) return Fail(info.Env(), EAGAIN);
+  s->value--;
+  return Result(info.Env(), 0);
+}
+
+Napi::Value SemPost(const Napi::CallbackInfo& info) {
+  Sem* s = Handle<Sem>(info, 0, "sem_post");
+  if (s == nullptr) return Napi::Value();
+  if (!s->live) return Fail(info.Env(), EINVAL);
+  {
+    std::lock_guard<std::mutex> lock(s->m);
+    if (s->value == INT_MAX) return Fail(info.Env(), EOVERFLOW);
+    s->value++;
+  }
+  s->cv.notify_one();
+  return Result(info.Env(), 0);
+}
+
+Napi::Value SemGetvalue(const Napi::CallbackInfo& info) {
+  Sem* s = Handle<Sem>(info, 0, "sem_getvalue");
+  if (s == nullptr) return Napi::Value();
+  if (!s->live) return Fail(info.Env(), EINVAL);
+  std::lock_guard<std::mutex> lock(s->m);
+  return Result(info.Env(), s->value);
+}
+
+Napi::Value SemDestroy(const Napi::CallbackInfo& info) {
+  Sem* s = Handle<Sem>(info, 0, "sem_destroy");
+  if (s == nullptr) return Napi::Value();
+  if (!s->live) return Fail(info.Env(), EINVAL);
+  s->live = false;
+  return Result(info.Env(), 0);
+}
+
+}  // namespace
+
+void InitSync(Napi::Env env, Napi::Object exports) {
+  SetFn(env, exports, "mutex_new", MutexNew);
+  SetFn(env, exports, "mutex_init", MutexInit);
+  SetFn(env, exports, "mutex_lock", MutexLock);
+  SetFn(env, exports, "mutex_trylock", MutexTrylock);
+  SetFn(env, exports, "mutex_unlock", MutexUnlock);
+  SetFn(env, exports, "mutex_destroy", MutexDestroy);
+  SetFn(env, exports, "cond_new", CondNew);
+  SetFn(env, exports, "cond_init", CondInit);
+  SetFn(env, exports, "cond_wait", CondWait);
+  SetFn(env, exports, "cond_timedwait", CondTimedwait);
+  SetFn(env, exports, "cond_signal", CondSignal);
+  SetFn(env, exports, "cond_broadcast", CondBroadcast);
+  SetFn(env, exports, "cond_destroy", CondDestroy);
+  SetFn(env, exports, "sem_new", SemNew);
+  SetFn(env, exports, "sem_init", SemInit);
+  SetFn(env, exports, "sem_wait", SemWait);
+  SetFn(env, exports, "sem_timedwait", SemTimedwait);
+  SetFn(env, exports, "sem_trywait", SemTrywait);
+  SetFn(env, exports, "sem_post", SemPost);
+  SetFn(env, exports, "sem_getvalue", SemGetvalue);
+  SetFn(env, exports, "sem_destroy", SemDestroy);
+}
+
+}  // namespace sl

@@ -1,0 +1,71 @@
+// The prethreaded echo server (CSAPP's echoservert_pre): a fixed pool of
+// worker threads and a bounded buffer of connected fds. The main thread
+// accepts and inserts; each worker removes an fd and serves it. echo_cnt
+// counts the bytes of every connection in a shared counter, initialized once
+// (pthread_once) and guarded by a semaphore.
+import { cell, sizeof, sockaddr_storage, close, sem_t, pthread_once_t } from '../sys/index.js';
+import {
+  Open_listenfd, Accept, Close, Pthread_create, Pthread_detach, Pthread_self, Pthread_once, Sem_init, P, V,
+  rio_t, Rio_readinitb, Rio_readlineb, Rio_writen, sbuf_t, sbuf_init, sbuf_insert, sbuf_remove, printf,
+} from '../csapp/index.js';
+import { type ServerOptions, announce, MAXLINE } from './common.js';
+
+const NTHREADS = 4;
+const SBUFSIZE = 16;
+
+// echo_cnt's shared state, as in CSAPP's echo_cnt.c.
+let byte_cnt = 0; // bytes received by the server
+const mutex = new sem_t(); // protects byte_cnt
+const once = new pthread_once_t();
+
+function init_echo_cnt(): void {
+  Sem_init(mutex, 0, 1);
+  byte_cnt = 0;
+}
+
+function echo_cnt(connfd: number, quiet: boolean): void {
+  const buf = new Uint8Array(MAXLINE);
+  const rio = new rio_t();
+  let n: number;
+  Pthread_once(once, init_echo_cnt);
+  Rio_readinitb(rio, connfd);
+  while ((n = Rio_readlineb(rio, buf, MAXLINE)) !== 0) {
+    P(mutex);
+    byte_cnt += n;
+    if (!quiet) printf(`server received ${n} (${byte_cnt} total) bytes on fd ${connfd}\n`);
+    V(mutex);
+    Rio_writen(connfd, buf, n);
+  }
+}
+
+export function echoservert_pre(opts: ServerOptions & { threads?: number }): void {
+  const sbuf = new sbuf_t();
+  const listenfd = Open_listenfd(opts.port, opts.host);
+  const clientaddr = new sockaddr_storage();
+  const tid = cell(0);
+  announce(listenfd);
+
+  function thread(_vargp: null): null {
+    Pthread_detach(Pthread_self());
+    for (;;) {
+      const connfd = sbuf_remove(sbuf); // remove connfd from the buffer
+      try {
+        echo_cnt(connfd, Boolean(opts.quiet)); // service the client
+      } finally {
+        Close(connfd);
+      }
+    }
+  }
+
+  sbuf_init(sbuf, SBUFSIZE);
+  for (let i = 0; i < (opts.threads ?? NTHREADS); i++) Pthread_create(tid, null, thread, null); // create the workers
+  try {
+    for (;;) {
+      const clientlen = cell(sizeof.sockaddr_storage);
+      const connfd = Accept(listenfd, clientaddr, clientlen);
+      sbuf_insert(sbuf, connfd); // insert connfd in the buffer
+    }
+  } finally {
+    close(listenfd);
+  }
+}

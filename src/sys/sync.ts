@@ -1,0 +1,186 @@
+// Mutexes, condition variables and semaphores between threads. A wait drops
+// the JS lock. The pthread_ functions return 0 or an error number, as in C;
+// the sem_ functions return 0 or -1 with errno. An object used before its
+// _init works as C's static initializers (PTHREAD_MUTEX_INITIALIZER...).
+import { native, type Cell } from './native.js';
+import { constants } from './constants.js';
+import type { timespec } from './time.js';
+
+export const PTHREAD_MUTEX_NORMAL = constants.PTHREAD_MUTEX_NORMAL;
+export const PTHREAD_MUTEX_ERRORCHECK = constants.PTHREAD_MUTEX_ERRORCHECK;
+export const PTHREAD_MUTEX_RECURSIVE = constants.PTHREAD_MUTEX_RECURSIVE;
+export const PTHREAD_MUTEX_DEFAULT = constants.PTHREAD_MUTEX_DEFAULT;
+const EINVAL_: number = native.errno_names.EINVAL;
+
+/** pthread_mutexattr_t: the mutex type. */
+export class pthread_mutexattr_t {
+  type = PTHREAD_MUTEX_DEFAULT;
+}
+export function pthread_mutexattr_init(attr: pthread_mutexattr_t): number {
+  attr.type = PTHREAD_MUTEX_DEFAULT;
+  return 0;
+}
+export function pthread_mutexattr_settype(attr: pthread_mutexattr_t, type: number): number {
+  if (![PTHREAD_MUTEX_NORMAL, PTHREAD_MUTEX_ERRORCHECK, PTHREAD_MUTEX_RECURSIVE, PTHREAD_MUTEX_DEFAULT].includes(type)) return EINVAL_;
+  attr.type = type;
+  return 0;
+}
+
+type State = 'static' | 'live' | 'destroyed';
+
+/** pthread_mutex_t. */
+export class pthread_mutex_t {
+  /** @internal */ readonly h: unknown = native.mutex_new();
+  /** @internal */ state: State = 'static';
+}
+
+function mutex(m: pthread_mutex_t, fn: string): unknown {
+  if (!(m instanceof pthread_mutex_t)) throw new TypeError(`${fn}: mutex must be a pthread_mutex_t`);
+  if (m.state === 'static') pthread_mutex_init(m, null);
+  return m.h;
+}
+
+export function pthread_mutex_init(m: pthread_mutex_t, attr: pthread_mutexattr_t | null): number {
+  if (!(m instanceof pthread_mutex_t)) throw new TypeError('pthread_mutex_init: mutex must be a pthread_mutex_t');
+  const rc: number = native.mutex_init(m.h, attr?.type ?? PTHREAD_MUTEX_DEFAULT);
+  if (rc === 0) m.state = 'live';
+  return rc;
+}
+/** Blocks (without the JS lock) until the mutex is ours. EDEADLK: an error-checking mutex we hold. */
+export function pthread_mutex_lock(m: pthread_mutex_t): number {
+  return m.state === 'destroyed' ? EINVAL_ : native.mutex_lock(mutex(m, 'pthread_mutex_lock'));
+}
+/** EBUSY when another thread holds it. */
+export function pthread_mutex_trylock(m: pthread_mutex_t): number {
+  return m.state === 'destroyed' ? EINVAL_ : native.mutex_trylock(mutex(m, 'pthread_mutex_trylock'));
+}
+/** EPERM: an error-checking or recursive mutex this thread does not hold. */
+export function pthread_mutex_unlock(m: pthread_mutex_t): number {
+  return m.state === 'destroyed' ? EINVAL_ : native.mutex_unlock(mutex(m, 'pthread_mutex_unlock'));
+}
+/** EBUSY while locked. */
+export function pthread_mutex_destroy(m: pthread_mutex_t): number {
+  if (m.state === 'destroyed') return EINVAL_;
+  const rc: number = native.mutex_destroy(mutex(m, 'pthread_mutex_destroy'));
+  if (rc === 0) m.state = 'destroyed';
+  return rc;
+}
+
+/** pthread_cond_t. */
+export class pthread_cond_t {
+  /** @internal */ readonly h: unknown = native.cond_new();
+  /** @internal */ state: State = 'static';
+}
+
+function cond(c: pthread_cond_t, fn: string): unknown {
+  if (!(c instanceof pthread_cond_t)) throw new TypeError(`${fn}: cond must be a pthread_cond_t`);
+  if (c.state === 'static') pthread_cond_init(c, null);
+  return c.h;
+}
+
+export function pthread_cond_init(c: pthread_cond_t, _attr: null): number {
+  if (!(c instanceof pthread_cond_t)) throw new TypeError('pthread_cond_init: cond must be a pthread_cond_t');
+  const rc: number = native.cond_init(c.h);
+  if (rc === 0) c.state = 'live';
+  return rc;
+}
+/** Releases m, waits to be signaled, takes m again (a cancellation point). Spurious wake-ups can happen, as in C: wait in a loop. */
+export function pthread_cond_wait(c: pthread_cond_t, m: pthread_mutex_t): number {
+  if (c.state === 'destroyed' || m.state === 'destroyed') return EINVAL_;
+  return native.cond_wait(cond(c, 'pthread_cond_wait'), mutex(m, 'pthread_cond_wait'));
+}
+/** As pthread_cond_wait, until abstime (CLOCK_REALTIME, as C): then ETIMEDOUT. */
+export function pthread_cond_timedwait(c: pthread_cond_t, m: pthread_mutex_t, abstime: timespec): number {
+  if (c.state === 'destroyed' || m.state === 'destroyed') return EINVAL_;
+  return native.cond_timedwait(cond(c, 'pthread_cond_timedwait'), mutex(m, 'pthread_cond_timedwait'), abstime);
+}
+export function pthread_cond_signal(c: pthread_cond_t): number {
+  return c.state === 'destroyed' ? EINVAL_ : native.cond_signal(cond(c, 'pthread_cond_signal'));
+}
+export function pthread_cond_broadcast(c: pthread_cond_t): number {
+  return c.state === 'destroyed' ? EINVAL_ : native.cond_broadcast(cond(c, 'pthread_cond_broadcast'));
+}
+export function pthread_cond_destroy(c: pthread_cond_t): number {
+  if (c.state === 'destroyed') return EINVAL_;
+  const rc: number = native.cond_destroy(cond(c, 'pthread_cond_destroy'));
+  if (rc === 0) c.state = 'destroyed';
+  return rc;
+}
+
+/** A deadline `ms` milliseconds from now, as the timed waits take it (CLOCK_REALTIME). */
+export function abstime_in(ms: number): timespec {
+  const t = Date.now() + ms;
+  return { tv_sec: Math.floor(t / 1000), tv_nsec: (t % 1000) * 1e6 };
+}
+
+/** pthread_once_t: PTHREAD_ONCE_INIT is `new pthread_once_t()`. */
+export class pthread_once_t {
+  /** @internal */ done = false;
+  /** @internal */ running = false;
+  /** @internal */ readonly m = new pthread_mutex_t();
+  /** @internal */ readonly c = new pthread_cond_t();
+}
+
+/** pthread_once(once_control, init_routine): runs init_routine once, whichever threads call it; the others wait for it. */
+export function pthread_once(once: pthread_once_t, init_routine: () => void): number {
+  if (!(once instanceof pthread_once_t)) throw new TypeError('pthread_once: once_control must be a pthread_once_t');
+  if (once.done) return 0;
+  pthread_mutex_lock(once.m);
+  try {
+    while (once.running) pthread_cond_wait(once.c, once.m); // another thread runs it (and may block in it)
+    if (once.done) return 0;
+    once.running = true;
+  } finally {
+    pthread_mutex_unlock(once.m);
+  }
+  try {
+    init_routine();
+  } finally {
+    pthread_mutex_lock(once.m);
+    once.running = false;
+    once.done = true;
+    pthread_cond_broadcast(once.c);
+    pthread_mutex_unlock(once.m);
+  }
+  return 0;
+}
+
+/** sem_t: an unnamed POSIX semaphore (sem_init it first). */
+export class sem_t {
+  /** @internal */ readonly h: unknown = native.sem_new();
+}
+
+function sem(s: sem_t, fn: string): unknown {
+  if (!(s instanceof sem_t)) throw new TypeError(`${fn}: sem must be a sem_t`);
+  return s.h;
+}
+
+/** sem_init(sem, pshared, value): pshared must be 0 (no memory shared between processes here). */
+export function sem_init(s: sem_t, pshared: number, value: number): number {
+  return native.sem_init(sem(s, 'sem_init'), pshared, value);
+}
+/** Waits (without the JS lock) until the value is above 0, then decrements it. A cancellation point. */
+export function sem_wait(s: sem_t): number {
+  return native.sem_wait(sem(s, 'sem_wait'));
+}
+/** -1 with EAGAIN when it would wait. */
+export function sem_trywait(s: sem_t): number {
+  return native.sem_trywait(sem(s, 'sem_trywait'));
+}
+/** -1 with ETIMEDOUT after abstime (CLOCK_REALTIME). */
+export function sem_timedwait(s: sem_t, abstime: timespec): number {
+  return native.sem_timedwait(sem(s, 'sem_timedwait'), abstime);
+}
+export function sem_post(s: sem_t): number {
+  return native.sem_post(sem(s, 'sem_post'));
+}
+/** sem_getvalue(sem, sval): sval.value = the current value. */
+export function sem_getvalue(s: sem_t, sval: Cell<number>): number {
+  const v: number = native.sem_getvalue(sem(s, 'sem_getvalue'));
+  if (v < 0) return -1;
+  sval.value = v;
+  return 0;
+}
+export function sem_destroy(s: sem_t): number {
+  return native.sem_destroy(sem(s, 'sem_destroy'));
+}
