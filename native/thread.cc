@@ -315,6 +315,7 @@ Napi::Value PthreadJoin(const Napi::CallbackInfo& info) {
   uint32_t id;
   if (!GetThreadId(info, 0, "pthread_join", &id)) return Napi::Value();
   if (!TestCancel(env)) return Napi::Value();
+  if (id == 1) return Result(env, t_self == nullptr ? EDEADLK : EINVAL);  // the main thread is not joinable
   Thread* t;
   {
     std::lock_guard<std::mutex> lock(g_mutex);

@@ -1,0 +1,170 @@
+// pthreads running TypeScript, their synchronization, and the thread servers.
+// Threads run in fixture scripts (test/fixtures/threads.mjs) started with
+// this Node binary, so that CI's Node 24 run tests them on Node 24.
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
+import { type Launched } from '../src/launch.js';
+import { serve, fd_count, bound_io, linux } from './helpers.js';
+
+function run(name: string, env: NodeJS.ProcessEnv = {}, timeout = 60_000) {
+  const script = fileURLToPath(new URL('./fixtures/threads.mjs', import.meta.url));
+  const r = spawnSync(process.execPath, [script, name], { encoding: 'utf8', timeout, env: { ...process.env, ...env } });
+  const lines = r.stdout.trim().split('\n');
+  let json: any = null;
+  try { json = JSON.parse(lines[lines.length - 1]); } catch { /* the test shows stdout */ }
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json, lines };
+}
+
+describe('pthreads', () => {
+  it('join returns the routine\'s value; the errors of C for joins and detaches', () => {
+    const r = run('join');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({
+      values: [{ k: 1 }, { k: 2 }, { k: 3 }], again: 'ESRCH', detach: 0, joinDetached: 'EINVAL', detachTwice: 'EINVAL',
+      self: 'EDEADLK', rc: 0, cform: 'C form', notFn: 'TypeError', asyncFn: 'TypeError', main: 1, equal: 1,
+    });
+    expect(r.json.values.map((v: any) => v.self)).toEqual(r.json.ids);
+  });
+
+  it('200 threads alive at once, all joined; the task count goes back', () => {
+    const r = run('many');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toEqual({ alive: 200, sum: 39800, after: 0, running: 0 });
+  });
+
+  it('cancel ends a thread blocked in read (its finally runs), in a condition wait, in a semaphore wait', () => {
+    const r = run('cancel');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ rc: 0, canceled: true, cleaned: true, cond: true, sem: true, mutexFree: true, cancelGone: 'ESRCH' });
+    expect(r.json.ms).toBeLessThan(2000);
+  });
+
+  it('mutexes: error-checking (EPERM, EDEADLK), recursive, busy destroy; a waiter never freezes the process; no lost update', () => {
+    const r = run('mutex');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({
+      notHeld: 'EPERM', relock: 'EDEADLK', other: ['EPERM', 'EBUSY'], destroyBusy: 'EBUSY', destroy: 0, afterDestroy: 'EINVAL',
+      recursive: [0, 0, 0, 0, 'EPERM'], counter: 20000, badType: 'TypeError',
+    });
+    expect(r.json.mainRan).toBeGreaterThan(10); // the main thread ran while one thread waited for another's mutex
+    expect(r.json.waited).toBeGreaterThan(150);
+  });
+
+  it('condition variables: broadcast wakes all, signal one, timedwait ends in ETIMEDOUT', () => {
+    const r = run('cond');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ before: 0, got: [1, 2, 3], timed: 'ETIMEDOUT', invalid: 'EINVAL', woke: 1 });
+    expect(r.json.ms).toBeGreaterThanOrEqual(190);
+  });
+
+  it('semaphores: trywait EAGAIN, timedwait ETIMEDOUT, P waits for V', () => {
+    const r = run('sem');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ init: 0, a: [0, 0, -1], eagain: 'EAGAIN', timed: -1, etimedout: 'ETIMEDOUT', value: 2, shared: 'ENOSYS', neg: 'EINVAL', uninit: 'EINVAL' });
+    expect(r.json.ms).toBeGreaterThanOrEqual(190);
+  });
+
+  it('an exception in a thread is reported with its stack; the process goes on', () => {
+    const r = run('exceptions');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Exception in thread \d+:\nError: boom in a thread\n\s+at /);
+    expect(r.stderr).toMatch(/returned a Promise/);
+    expect(r.json).toEqual({ rc: 0, value: null, promise: null, exitValue: 'early', finallyRan: true, ok: 'still fine' });
+  });
+
+  it('fork with live threads: the child has one thread and works; the parent\'s threads go on', () => {
+    const r = run('fork');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.lines[0])).toEqual({ child: true, childTasks: 1, thread: 'a thread in the child', joinParentThread: 'EINVAL' });
+    expect(r.json).toEqual({ parentTasksAtLeast3: true, childStatus: 0, threadsWentOn: true });
+  });
+
+  it('the main script ends with a thread still running: the process exits, no hang, no crash', () => {
+    const r = run('exitWithThreads', {}, 20_000);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('main done\n');
+  });
+
+  it('pthread_exit in the main thread waits for the others', () => {
+    const r = run('mainExit', {}, 20_000);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('thread finished\n');
+  });
+
+  it('GC under 8 busy threads for a minute: no crash', () => {
+    const r = run('gc', { GC_SECONDS: '60' }, 120_000);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json.seconds).toBe(60);
+    expect(r.json.total).toBeGreaterThan(1_000_000);
+  }, 150_000);
+});
+
+const task_count = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
+
+describe('the thread servers', () => {
+  let server: Launched | undefined;
+  afterEach(async () => {
+    if (server) await server.stop('SIGKILL');
+    server = undefined;
+  });
+
+  function round_trip(port: number, line: string): string {
+    const fd = bound_io(Open_clientfd('127.0.0.1', port));
+    try {
+      const rio = new rio_t();
+      Rio_readinitb(rio, fd);
+      const bytes = new TextEncoder().encode(line);
+      Rio_writen(fd, bytes, bytes.length);
+      const buf = new Uint8Array(256);
+      return new TextDecoder().decode(buf.subarray(0, Rio_readlineb(rio, buf, buf.length)));
+    } finally {
+      Close(fd);
+    }
+  }
+
+  async function settle(check: () => boolean, ms = 5000): Promise<void> {
+    for (let waited = 0; !check() && waited < ms; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  for (const name of ['echo-threads', 'echo-prethreaded']) {
+    it(`${name}: 1000 connections, the thread count back to its baseline, no fd leaked`, async () => {
+      if (!linux) return;
+      server = await serve(name, '--quiet');
+      expect(round_trip(server.port, 'warm\n')).toBe('warm\n');
+      await settle(() => false, 200);
+      const tasks = task_count(server.pid);
+      const fds = fd_count(server.pid);
+      for (let i = 0; i < 1000; i++) expect(round_trip(server.port, `t${i}\n`)).toBe(`t${i}\n`);
+      await settle(() => task_count(server!.pid) === tasks && fd_count(server!.pid) === fds);
+      expect(task_count(server.pid)).toBe(tasks);
+      expect(fd_count(server.pid)).toBe(fds);
+    });
+
+    // The prethreaded server serves 4 clients at a time: the 5th is served
+    // when one of the first leaves, so each client leaves after its echo.
+    it(`${name}: 50 clients at once are all served`, async () => {
+      server = await serve(name, '--quiet');
+      const fds: number[] = [];
+      try {
+        for (let i = 0; i < 50; i++) fds.push(bound_io(Open_clientfd('127.0.0.1', server.port), 10_000));
+        for (const fd of fds) Rio_writen(fd, new TextEncoder().encode(`c${fd}\n`), `c${fd}\n`.length);
+        while (fds.length > 0) {
+          const fd = fds[0];
+          const rio = new rio_t();
+          Rio_readinitb(rio, fd);
+          const buf = new Uint8Array(64);
+          expect(new TextDecoder().decode(buf.subarray(0, Rio_readlineb(rio, buf, 64)))).toBe(`c${fd}\n`);
+          Close(fds.shift()!);
+        }
+      } finally {
+        for (const fd of fds) Close(fd);
+      }
+      expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      server = undefined;
+    });
+  }
+});
