@@ -77,3 +77,31 @@ describe('the process demos', () => {
     expect(r.stdout).toMatch(/child \(pid \d+\) wrote this line\n {4}parent \(pid \d+\) wrote this line/);
   });
 });
+
+describe('the thread demos (through the CLI: threads stay out of the test worker)', () => {
+  it('connfd-race: with one shared cell, one fd served by several threads, others never; the fix serves each once', () => {
+    const r = run_cli(['demo', 'connfd-race']);
+    expect(r.status, r.stderr).toBe(0);
+    const [racy, fixed] = r.stdout.split('The fix');
+    expect(racy).toMatch(/served by two threads or more: \d+/);
+    expect(racy).toMatch(/never served: \d+/);
+    expect(fixed).toMatch(/served by two threads or more: none; never served: none/);
+  });
+
+  it('counter-race: increments lost without a mutex, none with it', () => {
+    const r = run_cli(['demo', 'counter-race']);
+    expect(r.status, r.stderr).toBe(0);
+    const lost = /(\d+) increments lost/.exec(r.stdout);
+    expect(Number(lost![1])).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/with a mutex \(20000 each\): cnt = 40000 \(expected 40000\)/);
+  });
+
+  it('thread-leak: unjoined threads keep their stacks, detached ones do not', () => {
+    if (!linux) return;
+    const r = run_cli(['demo', 'thread-leak']);
+    expect(r.status, r.stderr).toBe(0);
+    const grown = [...r.stdout.matchAll(/\((-?\d+) MiB more\)/g)].map((m) => Number(m[1]));
+    expect(grown[0]).toBeGreaterThan(400); // 100 stacks of 8 MiB
+    expect(grown[1]).toBeLessThan(grown[0] / 4);
+  });
+});

@@ -7,6 +7,9 @@ import { lunch_demo } from './lunch.js';
 import { zombies_demo } from './zombies.js';
 import { refcount_demo } from './refcount.js';
 import { no_sharing_demo } from './no-sharing.js';
+import { connfd_race_demo } from './connfd-race.js';
+import { thread_leak_demo } from './thread-leak.js';
+import { counter_race_demo } from './counter-race.js';
 
 export { tcp_states_demo } from './tcp-states.js';
 export { backlog_demo } from './backlog.js';
@@ -15,6 +18,9 @@ export { lunch_demo } from './lunch.js';
 export { zombies_demo } from './zombies.js';
 export { refcount_demo } from './refcount.js';
 export { no_sharing_demo } from './no-sharing.js';
+export { connfd_race_demo } from './connfd-race.js';
+export { thread_leak_demo } from './thread-leak.js';
+export { counter_race_demo } from './counter-race.js';
 
 export interface DemoEntry {
   summary: string;
@@ -31,6 +37,27 @@ function intOption(value: string | undefined, name: string, fallback: number, mi
 }
 
 export const demos: Record<string, DemoEntry> = {
+  'connfd-race': {
+    summary: 'passing the address of one shared connfd to each thread: two threads serve one fd, another fd is never served; then the fix',
+    run() {
+      const r = connfd_race_demo();
+      return new Set(r.fixed.served).size === r.fixed.accepted.length ? 0 : 1;
+    },
+  },
+  'thread-leak': {
+    summary: 'threads neither joined nor detached keep their stacks after they end; detached ones do not',
+    run() {
+      thread_leak_demo();
+      return 0;
+    },
+  },
+  'counter-race': {
+    summary: "two threads increment a shared counter (CSAPP's badcnt): increments lost without a mutex, none with it",
+    run() {
+      const r = counter_race_demo();
+      return r.with === r.expected / 10 ? 0 : 1;
+    },
+  },
   zombies: {
     summary: 'the echo server by processes without its SIGCHLD handler leaves <defunct> children; with it, none',
     async run() {

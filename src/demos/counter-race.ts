@@ -1,0 +1,51 @@
+// Demo: a race on a shared counter (CSAPP's badcnt.c). Two threads each add 1
+// to a global niters times. cnt++ is three steps for the machine (load,
+// update, store); a thread switched out between its load and its store
+// makes the other's increments vanish. In V8 a thread can only be switched
+// at a safe point (a call that is not inlined, a loop's back edge), so a
+// plain cnt++ is never torn here: the demo computes the update in a small
+// loop between the load and the store (a back edge: a safe point there), and
+// turns the switch interval on, as a preemptive scheduler would switch. Then
+// the same with a mutex around the three steps: the count is right.
+import { pthread_create, pthread_join, pthread_mutex_t, pthread_mutex_lock, pthread_mutex_unlock, switch_interval } from '../sys/index.js';
+import { printf } from '../csapp/index.js';
+
+let cnt = 0; // the shared counter
+
+let one = 1; // the update, computed in a loop whose back edge is a safe point
+
+function update(tmp: number): number {
+  for (let j = 0; j < 4; j++) tmp += j === 3 ? one : 0;
+  return tmp;
+}
+
+function count(niters: number, mutex: pthread_mutex_t | null): number {
+  cnt = 0;
+  const thread = () => {
+    for (let i = 0; i < niters; i++) {
+      if (mutex) pthread_mutex_lock(mutex);
+      const tmp = cnt; // load
+      cnt = update(tmp); // update, then store
+      if (mutex) pthread_mutex_unlock(mutex);
+    }
+  };
+  const t1 = pthread_create(thread), t2 = pthread_create(thread);
+  pthread_join(t1, null);
+  pthread_join(t2, null);
+  return cnt;
+}
+
+export function counter_race_demo(niters = 200_000, interval_us = 50): { without: number; with: number; expected: number } {
+  const old = switch_interval(interval_us);
+  try {
+    printf(`two threads, ${niters} increments each, switch interval ${interval_us} us:\n`);
+    const without = count(niters, null);
+    printf(`  without a mutex: cnt = ${without} (expected ${2 * niters}): ${2 * niters - without} increments lost\n`);
+    const m = new pthread_mutex_t();
+    const withMutex = count(niters / 10, m);
+    printf(`  with a mutex (${niters / 10} each): cnt = ${withMutex} (expected ${2 * (niters / 10)})\n`);
+    return { without, with: withMutex, expected: 2 * niters };
+  } finally {
+    switch_interval(old);
+  }
+}
