@@ -79,8 +79,9 @@ inline Napi::Value Fail(Napi::Env env, int err) {
 // jslock.cc: a thread about to take the lock back says so (JsLockWanted), so
 // that a main thread idling in its event loop, which holds the lock there,
 // hands it over; JsLockTaken once it has it.
-void JsLockWanted();
-void JsLockTaken();
+// JsLockWanted returns whether it counted (only once threads exist); pass it on.
+bool JsLockWanted();
+void JsLockTaken(bool counted);
 
 class JsUnlock {
  public:
@@ -90,9 +91,9 @@ class JsUnlock {
   }
   ~JsUnlock() {
     if (!unlocker_) return;
-    JsLockWanted();
+    bool counted = JsLockWanted();
     unlocker_.reset();
-    JsLockTaken();
+    JsLockTaken(counted);
   }
 
  private:

@@ -65,6 +65,10 @@ v8::Global<v8::Value>& g_canceled = *new v8::Global<v8::Value>;            // PT
 
 // ---- the JS lock's hand-over --------------------------------------------
 std::atomic<int> g_waiters{0};  // threads waiting to take the lock
+// Until the first thread is created nobody else can want the lock, and the
+// counting is skipped. It starts under the lock, so a "wanted" skipped before
+// it is never paired with a counted "taken".
+std::atomic<bool> g_threads_exist{false};
 std::mutex g_yield_mutex;
 std::condition_variable g_yield_cv;
 uv_async_t* g_yield_async = nullptr;  // wakes the main loop to hand the lock over
@@ -165,9 +169,9 @@ void* ThreadMain(void* p) {
   BlockSignalsInThread();
   v8::Isolate* isolate = t->isolate;
   {
-    JsLockWanted();
+    bool counted = JsLockWanted();
     v8::Locker locker(isolate);
-    JsLockTaken();
+    JsLockTaken(counted);
     v8::Isolate::Scope isolate_scope(isolate);
     v8::HandleScope handle_scope(isolate);
     v8::Local<v8::Context> ctx = t->context.Get(isolate);
@@ -220,6 +224,7 @@ void* ThreadMain(void* p) {
 }
 
 void EnsureHandOver(Napi::Env env) {
+  g_threads_exist = true;
   if (g_yield_async != nullptr) return;
   g_isolate = v8::Isolate::GetCurrent();
   uv_loop_t* loop = nullptr;
@@ -451,13 +456,16 @@ Napi::Value SwitchInterval(const Napi::CallbackInfo& info) {
 
 // ---- hooks used by every blocking call (common.h) ------------------------
 
-void JsLockWanted() {
+bool JsLockWanted() {
+  if (!g_threads_exist.load(std::memory_order_relaxed)) return false;
   g_waiters.fetch_add(1);
   // The main thread may be idle in its event loop, holding the lock: wake it.
   if (t_self != nullptr && g_yield_async != nullptr) uv_async_send(g_yield_async);
+  return true;
 }
 
-void JsLockTaken() {
+void JsLockTaken(bool counted) {
+  if (!counted) return;
   g_lock_epoch.fetch_add(1);
   if (g_waiters.fetch_sub(1) == 1) {
     std::lock_guard<std::mutex> lock(g_yield_mutex);
