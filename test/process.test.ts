@@ -56,6 +56,19 @@ describe('fork: every way out of the child, with its exact status and its output
 });
 
 describe('fork under load', () => {
+  it('fork fails with EAGAIN under RLIMIT_NPROC (as an unprivileged user: root ignores the limit)', () => {
+    const tools = spawnSync('sh', ['-c', 'command -v prlimit && command -v setpriv'], { encoding: 'utf8' });
+    if (!linux || process.getuid?.() !== 0 || tools.status !== 0) return; // needs root to drop to nobody, and util-linux
+    const script = fileURLToPath(new URL('./fixtures/fork-eagain.mjs', import.meta.url));
+    const r = spawnSync('prlimit', ['--nproc=30', 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, script],
+      { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout.trim());
+    expect(json.err).toBe('EAGAIN');
+    expect(json.forked).toBeGreaterThan(0);
+    expect(json.reaped).toBe(json.forked);
+  });
+
   it('a child that allocates more than 1 GB while it echoes exits with the status it chose', () => {
     const r = fixture('fork-alloc.mjs', [], 120_000);
     expect(r.status, r.stderr).toBe(0);
