@@ -55,6 +55,7 @@ uint32_t g_next_id = 2;  // 1 is the main thread
 std::atomic<int> g_running{0};
 std::condition_variable g_all_done;  // with g_mutex: g_running reached 0
 thread_local Thread* t_self = nullptr;  // null on the main thread
+Thread* g_last_holder = nullptr;        // the thread that took the JS lock last (see MakeStackStartOurs)
 size_t g_stack_size = kDefaultStackSize;
 
 // The markers the TypeScript side throws and recognizes (thread_init).
@@ -172,7 +173,8 @@ void* ThreadMain(void* p) {
     bool counted = JsLockWanted();
     v8::Locker locker(isolate);
     JsLockTaken(counted);
-    v8::Isolate::Scope isolate_scope(isolate);
+    v8::Isolate::Scope isolate_scope(isolate);  // Enter: the heap's stack start is this thread's now
+    g_last_holder = t;
     v8::HandleScope handle_scope(isolate);
     v8::Local<v8::Context> ctx = t->context.Get(isolate);
     v8::Context::Scope context_scope(ctx);
@@ -464,8 +466,23 @@ bool JsLockWanted() {
   return true;
 }
 
+// The thread that held the JS lock last is g_last_holder. V8's heap
+// records the stack of the thread that entered the isolate, and scans from
+// the stack pointer to it for pointers (cppgc's conservative scan in a major
+// GC): a thread taking the lock from another must make it its own, or a GC
+// on it walks off its stack. Isolate::Enter sets it (public API; a nested
+// Enter/Exit leaves the isolate as it was); only when the holder changes,
+// since finding the main thread's stack start reads /proc/self/maps.
+void MakeStackStartOurs() {
+  if (g_last_holder == t_self || g_isolate == nullptr) return;
+  g_isolate->Enter();
+  g_isolate->Exit();
+  g_last_holder = t_self;
+}
+
 void JsLockTaken(bool counted) {
   if (!counted) return;
+  MakeStackStartOurs();
   g_lock_epoch.fetch_add(1);
   if (g_waiters.fetch_sub(1) == 1) {
     std::lock_guard<std::mutex> lock(g_yield_mutex);
