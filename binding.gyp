@@ -15,6 +15,7 @@
         "native/tcp_info.cc",
         "native/signal.cc",
         "native/time.cc",
+        "native/select.cc",
         "native/process.cc",
         "native/thread.cc",
         "native/sync.cc"

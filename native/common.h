@@ -177,6 +177,7 @@ void InitNetdb(Napi::Env env, Napi::Object exports);
 void InitTcpInfo(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
 void InitTime(Napi::Env env, Napi::Object exports);
+void InitSelect(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
 void InitThread(Napi::Env env, Napi::Object exports);
 void InitSync(Napi::Env env, Napi::Object exports);

@@ -19,6 +19,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sl::InitTcpInfo(env, exports);
   sl::InitSignal(env, exports);
   sl::InitTime(env, exports);
+  sl::InitSelect(env, exports);
   sl::InitProcess(env, exports);
   sl::InitThread(env, exports);
   sl::InitSync(env, exports);
