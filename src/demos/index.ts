@@ -10,6 +10,8 @@ import { no_sharing_demo } from './no-sharing.js';
 import { connfd_race_demo } from './connfd-race.js';
 import { thread_leak_demo } from './thread-leak.js';
 import { counter_race_demo } from './counter-race.js';
+import { keyboard_demo } from './keyboard.js';
+import { select_dos_demo } from './select-dos.js';
 
 export { tcp_states_demo } from './tcp-states.js';
 export { backlog_demo } from './backlog.js';
@@ -21,6 +23,8 @@ export { no_sharing_demo } from './no-sharing.js';
 export { connfd_race_demo } from './connfd-race.js';
 export { thread_leak_demo } from './thread-leak.js';
 export { counter_race_demo } from './counter-race.js';
+export { keyboard_demo } from './keyboard.js';
+export { select_dos_demo, type DosResult } from './select-dos.js';
 
 export interface DemoEntry {
   summary: string;
@@ -114,6 +118,22 @@ export const demos: Record<string, DemoEntry> = {
       const { values } = parseArgs({ args, options: { lunch: { type: 'string' } } });
       await lunch_demo(intOption(values.lunch, 'lunch', 3, 0, 60));
       return 0;
+    },
+  },
+  keyboard: {
+    summary: 'select on the keyboard with a 2.5 s timeout: "timeout", "read N from keyboard: ...", "keyboard done" at ^D (a terminal or a pipe)',
+    run() {
+      return keyboard_demo(2500);
+    },
+  },
+  'select-dos': {
+    summary: "one client sends half a line and stops: the book's select server stalls for everyone, the hardened one does not",
+    usage: '[--stall S]',
+    help: '  --stall S   seconds client B waits for its echo before calling it stalled (default 3)',
+    async run(args) {
+      const { values } = parseArgs({ args, options: { stall: { type: 'string' } } });
+      const [faithful, hardened] = await select_dos_demo(intOption(values.stall, 'stall', 3, 1, 60));
+      return faithful.echo_after === null && hardened.echo_after !== null ? 0 : 1;
     },
   },
 };

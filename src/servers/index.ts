@@ -6,6 +6,10 @@ import { echoserverp } from './echo-fork.js';
 import { echoservert } from './echo-threads.js';
 import { echoservert_pre } from './echo-prethreaded.js';
 
+import { echoservers } from './echo-select.js';
+import { echoservers_hardened } from './echo-select-hardened.js';
+import { echoserver_epoll } from './echo-epoll.js';
+import { server5 } from './server5.js';
 export type { ServerOptions } from './common.js';
 export { daytime_server } from './daytime.js';
 export { echoserveri } from './echo-iterative.js';
@@ -13,6 +17,11 @@ export { echoserverp } from './echo-fork.js';
 export { echoservert } from './echo-threads.js';
 export { echoservert_pre } from './echo-prethreaded.js';
 export { echo } from './echo.js';
+export { echoservers, pool, init_pool, add_client, check_clients } from './echo-select.js';
+export { echoservers_hardened } from './echo-select-hardened.js';
+export { echoserver_epoll } from './echo-epoll.js';
+export { echo_conn, set_nonblocking } from './echo-conn.js';
+export { server5 } from './server5.js';
 
 export interface ServerEntry {
   summary: string;
@@ -46,5 +55,25 @@ export const servers: Record<string, ServerEntry> = {
     summary: 'prethreaded echo server: 4 worker threads and a bounded buffer of fds (a mutex and two semaphores)',
     original: "CSAPP's echoservert_pre",
     run: echoservert_pre,
+  },
+  'echo-select': {
+    summary: "echo server by events: select over a pool (init_pool, add_client, check_clients); a half line from one client stalls all",
+    original: "CSAPP's echoservers",
+    run: echoservers,
+  },
+  'echo-select-hardened': {
+    summary: 'echo server by events, hardened: non-blocking fds and a buffer per client; no client can stall the others',
+    original: "CSAPP's echoservers, without its weakness",
+    run: echoservers_hardened,
+  },
+  'echo-epoll': {
+    summary: 'echo server with epoll (Linux): level-triggered, non-blocking, a buffer per client, no FD_SETSIZE',
+    original: 'epoll(7)',
+    run: echoserver_epoll,
+  },
+  server5: {
+    summary: 'each client sends a char, the server answers the next one after --sleep S (default 5, as the book); select over FD_SETSIZE fds',
+    original: "Beginning Linux Programming's server5",
+    run: server5,
   },
 };
