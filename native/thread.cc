@@ -458,6 +458,8 @@ Napi::Value SwitchInterval(const Napi::CallbackInfo& info) {
 
 // ---- hooks used by every blocking call (common.h) ------------------------
 
+bool JsThreadsExist() { return g_threads_exist.load(std::memory_order_relaxed); }
+
 bool JsLockWanted() {
   if (!g_threads_exist.load(std::memory_order_relaxed)) return false;
   g_waiters.fetch_add(1);
