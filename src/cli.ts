@@ -71,7 +71,7 @@ function serve(args: string[]): number {
 
   --host H    address to listen on (default 127.0.0.1; ::1 for IPv6)
   --port N    port (default 0: the kernel chooses; see the first line)
-  --sleep S   daytime: seconds to sleep before close
+  --sleep S   daytime: seconds to sleep before close; server5: seconds before each answer (default 5)
   --quiet     no per-connection / per-line messages (benchmarks)
   --no-reap         echo-fork: no SIGCHLD handler (the children stay zombies)
   --forget-close    echo-fork: the parent forgets close(connfd) (no EOF for the client)

@@ -96,8 +96,7 @@ describe('the thread demos (through the CLI: threads stay out of the test worker
     expect(r.stdout).toMatch(/with a mutex \(20000 each\): cnt = 40000 \(expected 40000\)/);
   });
 
-  it('thread-leak: unjoined threads keep their stacks, detached ones do not', () => {
-    if (!linux) return;
+  it.skipIf(!linux)('thread-leak: unjoined threads keep their stacks, detached ones do not', () => {
     const r = run_cli(['demo', 'thread-leak']);
     expect(r.status, r.stderr).toBe(0);
     const grown = [...r.stdout.matchAll(/\((-?\d+) MiB more\)/g)].map((m) => Number(m[1]));

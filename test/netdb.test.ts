@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   getaddrinfo, getnameinfo, gai_strerror, inet_pton, inet_ntop, htons, ntohs, htonl, ntohl, cell, sockaddr_of,
-  sockaddr_in, type addrinfo, AF_INET, AF_INET6, AF_UNSPEC, SOCK_STREAM, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE,
+  sockaddr_in, sockaddr_in6, type addrinfo, AF_INET, AF_INET6, AF_UNSPEC, SOCK_STREAM, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE,
   NI_NUMERICHOST, NI_NUMERICSERV, EAI_NONAME, EAI_SERVICE, EAI_OVERFLOW, INADDR_LOOPBACK,
 } from '../src/sys/index.js';
 
@@ -29,7 +29,7 @@ describe('inet_pton / inet_ntop', () => {
     expect(inet_pton(AF_INET6, '::1', a6)).toBe(1);
     expect(Array.from(a6.s6_addr.slice(14))).toEqual([0, 1]);
     expect(inet_ntop(AF_INET6, a6)).toBe('::1');
-    expect(inet_ntop(AF_INET6, sockaddr_of('fe80::1:2', 0).sin6_addr)).toBe('fe80::1:2');
+    expect(inet_ntop(AF_INET6, (sockaddr_of('fe80::1:2', 0) as sockaddr_in6).sin6_addr)).toBe('fe80::1:2');
   });
 });
 

@@ -120,16 +120,14 @@ print('ok')`);
     }
   });
 
-  it('over IPv6 on ::1', async () => {
-    if (!has_ipv6()) return;
+  it.skipIf(!has_ipv6())('over IPv6 on ::1', async () => {
     const s = await start('echo-iterative', '--host', '::1');
     expect(s.host).toBe('::1');
     const r = run_cli(['client', 'echo', '::1', String(s.port)], 'six\n');
     expect(r.stdout).toBe('six\n');
   });
 
-  it('leaks no fd over 1000 connections', async () => {
-    if (!linux) return;
+  it.skipIf(!linux)('leaks no fd over 1000 connections', async () => {
     const s = await start('echo-iterative', '--quiet');
     const before = fd_count(s.pid);
     for (let i = 0; i < 1000; i++) {
@@ -145,8 +143,7 @@ print('ok')`);
 });
 
 describe('the daytime server leaks no fd either', () => {
-  it('over 1000 connections', async () => {
-    if (!linux) return;
+  it.skipIf(!linux)('over 1000 connections', async () => {
     const s = await start('daytime', '--quiet');
     const before = fd_count(s.pid);
     const buf = new Uint8Array(64);

@@ -131,8 +131,7 @@ describe('the thread servers', () => {
   }
 
   for (const name of ['echo-threads', 'echo-prethreaded']) {
-    it(`${name}: 1000 connections, the thread count back to its baseline, no fd leaked`, async () => {
-      if (!linux) return;
+    it.skipIf(!linux)(`${name}: 1000 connections, the thread count back to its baseline, no fd leaked`, async () => {
       server = await serve(name, '--quiet');
       expect(round_trip(server.port, 'warm\n')).toBe('warm\n');
       await settle(() => false, 200);
