@@ -159,11 +159,10 @@ bool HoldLibuv(Napi::Env env, int sig) {
   return true;
 }
 
-// signal_install(signum, disposition, flags, mask): disposition 0 = SIG_DFL,
+// signal_install(signum, disposition, flags): disposition 0 = SIG_DFL,
 // 1 = SIG_IGN, 2 = the TypeScript handler. flags are sigaction's (SA_RESTART,
-// SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_RESETHAND); mask an array of
-// signals blocked while the C handler runs. SA_RESTART is done here, not by
-// the kernel, so that the handler can run before the call restarts.
+// SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_RESETHAND). SA_RESTART is done
+// here, not by the kernel, so that the handler can run before the call restarts.
 Napi::Value Install(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int sig, disposition, flags;
@@ -180,16 +179,14 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sigemptyset(&sa.sa_mask);
-  if (info[3].IsArray()) {
-    Napi::Array mask = info[3].As<Napi::Array>();
-    for (uint32_t i = 0; i < mask.Length(); i++) {
-      int m = mask.Get(i).ToNumber().Int32Value();
-      if (ValidSignal(m)) sigaddset(&sa.sa_mask, m);
-    }
-  }
   Slot& s = g_slots[sig];
   if (disposition == 2) {
     if (!s.ours && !HoldLibuv(env, sig)) return Fail(env, EINVAL);
+    // Every signal is blocked while the C handler runs, as libuv does for
+    // its own: the handler chained to (libuv's) takes a lock that a nested
+    // libuv handler would wait for forever. The program's sa_mask concerns
+    // its TypeScript handler, which never nests (DispatchSignals).
+    sigfillset(&sa.sa_mask);
     sa.sa_sigaction = OnSignal;
     sa.sa_flags = SA_SIGINFO | (flags & ~SA_RESTART & ~SA_SIGINFO);
     struct sigaction old;

@@ -8,6 +8,8 @@ import {
   socketpair, sleep, nanosleep, AF_UNIX, SOCK_STREAM,
 } from '../src/sys/index.js';
 import { bound_io } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 // Sends `sig` to this process after `ms`, from a child process (this thread is blocked meanwhile).
 function kill_me_later(sig: string, ms: number): Promise<number | null> {
@@ -102,4 +104,17 @@ describe('signal', () => {
     expect(signal(1000, SIG_IGN)).toBe(SIG_ERR);
     expect(() => signal(SIGUSR1, 'ignore' as any)).toThrow(TypeError);
   });
+});
+
+describe('signals close together', () => {
+  it('a SIGCHLD inside our SIGUSR1 handler (chained to libuv\'s) does not deadlock on libuv\'s signal lock', () => {
+    // Before the fix, 2 runs of 6 hung. Each run: 300 children that send SIGUSR1 and exit.
+    const script = fileURLToPath(new URL('./fixtures/signal-storm.mjs', import.meta.url));
+    for (let run = 0; run < 3; run++) {
+      const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.signal, 'hung: killed by the timeout').toBeNull();
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ usr1: true, exited: 300 });
+    }
+  }, 100_000);
 });

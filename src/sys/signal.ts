@@ -54,6 +54,7 @@ export function sigismember(set: sigset_t, signum: number): number {
 /** struct sigaction (named so because TypeScript cannot have a type and a function of one name). */
 export class struct_sigaction {
   sa_handler: sighandler_t = SIG_DFL;
+  /** Kept and reported by sigaction; TypeScript handlers never nest, so every other signal waits for the one running. */
   sa_mask = new sigset_t();
   /** SA_RESTART, SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_RESETHAND. */
   sa_flags = 0;
@@ -74,7 +75,7 @@ function dispatch(signals: number[]): void {
     if (h.flags & SA_RESETHAND) {
       // One shot: the kernel reset it to SIG_DFL already; so does the table.
       installed.delete(signum);
-      native.signal_install(signum, 0, 0, []);
+      native.signal_install(signum, 0, 0);
     }
     h.handler(signum);
   }
@@ -119,7 +120,7 @@ export function sigaction(signum: number, act: struct_sigaction | null, oldact: 
       dispatcher = true;
     }
     const disposition = act.sa_handler === SIG_DFL ? 0 : act.sa_handler === SIG_IGN ? 1 : 2;
-    if (native.signal_install(signum, disposition, act.sa_flags, [...act.sa_mask.signals]) === -1) return -1;
+    if (native.signal_install(signum, disposition, act.sa_flags) === -1) return -1;
     if (disposition === 2) {
       installed.set(signum, { handler: act.sa_handler, mask: act.sa_mask, flags: act.sa_flags });
     } else {
