@@ -88,16 +88,28 @@ void JsLockTaken(bool counted);
 // thread that holds the lock, so none can appear while one is dropped.
 bool JsThreadsExist();
 
+// Taking the JS lock goes through a token of ours first (thread.cc): a thread
+// waits for the token, never inside v8::Locker, and releases V8's lock before
+// the token. So V8's own mutex never has a waiter, which matters at fork: on
+// Node 24 it is an Abseil mutex, and a waiter that does not exist in the
+// child would be handed the lock there.
+void TokenAcquire();
+void TokenRelease();
+
 class JsUnlock {
  public:
   JsUnlock() {
     if (!JsThreadsExist()) return;
     v8::Isolate* isolate = v8::Isolate::GetCurrent();
-    if (isolate != nullptr && v8::Locker::IsLocked(isolate)) unlocker_.emplace(isolate);
+    if (isolate != nullptr && v8::Locker::IsLocked(isolate)) {
+      unlocker_.emplace(isolate);
+      TokenRelease();
+    }
   }
   ~JsUnlock() {
     if (!unlocker_) return;
     bool counted = JsLockWanted();
+    TokenAcquire();
     unlocker_.reset();
     JsLockTaken(counted);
   }

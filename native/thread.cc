@@ -65,6 +65,7 @@ v8::Global<v8::Function>& g_thread_cancel = *new v8::Global<v8::Function>;  // c
 v8::Global<v8::Value>& g_canceled = *new v8::Global<v8::Value>;            // PTHREAD_CANCELED
 
 // ---- the JS lock's hand-over --------------------------------------------
+std::mutex g_token;  // see TokenAcquire in common.h: held with V8's lock, taken before it
 std::atomic<int> g_waiters{0};  // threads waiting to take the lock
 // Until the first thread is created nobody else can want the lock, and the
 // counting is skipped. It starts under the lock, so a "wanted" skipped before
@@ -169,8 +170,9 @@ void* ThreadMain(void* p) {
   t_self = t;
   BlockSignalsInThread();
   v8::Isolate* isolate = t->isolate;
+  bool counted = JsLockWanted();
+  g_token.lock();
   {
-    bool counted = JsLockWanted();
     v8::Locker locker(isolate);
     JsLockTaken(counted);
     v8::Isolate::Scope isolate_scope(isolate);  // Enter: the heap's stack start is this thread's now
@@ -222,11 +224,17 @@ void* ThreadMain(void* p) {
     }
     if (--g_running == 0) g_all_done.notify_all();
   }
+  g_token.unlock();  // after V8's lock (the Locker's scope): never the other way round
   return nullptr;
 }
 
 void EnsureHandOver(Napi::Env env) {
-  g_threads_exist = true;
+  if (!g_threads_exist) {
+    // The first thread: the caller (the main thread, the only one running
+    // TypeScript so far) holds V8's lock; from now on it holds the token too.
+    g_token.lock();
+    g_threads_exist = true;
+  }
   if (g_yield_async != nullptr) return;
   g_isolate = v8::Isolate::GetCurrent();
   uv_loop_t* loop = nullptr;
@@ -459,6 +467,9 @@ Napi::Value SwitchInterval(const Napi::CallbackInfo& info) {
 // ---- hooks used by every blocking call (common.h) ------------------------
 
 bool JsThreadsExist() { return g_threads_exist.load(std::memory_order_relaxed); }
+
+void TokenAcquire() { g_token.lock(); }
+void TokenRelease() { g_token.unlock(); }
 
 bool JsLockWanted() {
   if (!g_threads_exist.load(std::memory_order_relaxed)) return false;
