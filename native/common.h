@@ -146,21 +146,26 @@ void SignalsAfterFork();
 // dropped. On EINTR, the TypeScript handlers run; then the call restarts if
 // they were installed with SA_RESTART, else it returns -1 with errno EINTR.
 // Returns false when a handler threw: the caller returns an empty value.
+// One syscall with the JS lock dropped, interruptible by pthread_cancel;
+// errno is read before anything else (the relock) can touch it.
+template <typename Call>
+long CallUnlocked(Call&& call, int* err) {
+  JsUnlock unlock;
+  BlockingEnter();
+  long r = static_cast<long>(call());
+  *err = errno;
+  BlockingLeave();
+  return r;
+}
+
 template <typename Call>
 bool Blocking(Napi::Env env, Call&& call, long* result) {
   bool restart = true;
   if (!TestCancel(env)) return false;
   if (SignalsPending() && !DispatchSignals(env, &restart)) return false;
   for (;;) {
-    long r;
     int err;
-    {
-      JsUnlock unlock;
-      BlockingEnter();
-      r = static_cast<long>(call());
-      err = errno;  // before anything else can touch errno
-      BlockingLeave();
-    }
+    long r = CallUnlocked(call, &err);
     if (r != -1 || err != EINTR) {
       if (r == -1) saved_errno = err;
       *result = r;

@@ -39,12 +39,9 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
 Napi::Value Close(const Napi::CallbackInfo& info) {
   int fd;
   if (!GetFd(info, 0, "close", &fd)) return Napi::Value();
-  long r;
-  {
-    JsUnlock unlock;
-    r = close(fd);
-    if (r == -1) save_errno();
-  }
+  int err;
+  long r = CallUnlocked([fd] { return close(fd); }, &err);
+  if (r == -1) saved_errno = err;
   return Result(info.Env(), r);
 }
 

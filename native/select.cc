@@ -73,15 +73,8 @@ template <typename Call, typename Rearm>
 bool Wait(Napi::Env env, Call&& call, Rearm&& rearm, long* result) {
   bool restart;
   for (;;) {
-    long r;
     int err;
-    {
-      JsUnlock unlock;
-      BlockingEnter();
-      r = static_cast<long>(call());
-      err = errno;
-      BlockingLeave();
-    }
+    long r = CallUnlocked(call, &err);
     if (r != -1 || err != EINTR) {
       if (r == -1) saved_errno = err;
       *result = r;

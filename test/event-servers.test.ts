@@ -3,37 +3,22 @@
 // connections beside active clients; the FD_SETSIZE wall; server5 with three
 // client3 processes; the keyboard program on a pipe and on a terminal; the
 // select-dos demo.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Launched, cliCommand, packageRoot } from '../src/launch.js';
-import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb } from '../src/csapp/index.js';
+import { cliCommand, packageRoot } from '../src/launch.js';
+import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb } from '../src/csapp/index.js';
 import { close, read, write, errno, EAGAIN, shutdown, SHUT_WR, FD_SETSIZE } from '../src/sys/index.js';
-import { serve, run_cli, run_cli_async, python, python_available, fd_count, bound_io, linux } from './helpers.js';
+import { run_cli, run_cli_async, python, python_available, fd_count, bound_io, linux, server_tracker, echo_line } from './helpers.js';
 
-let running: Launched[] = [];
-afterEach(async () => {
-  for (const s of running) await s.stop('SIGKILL');
-  running = [];
-});
-async function start(name: string, ...args: string[]): Promise<Launched> {
-  const s = await serve(name, ...args);
-  running.push(s);
-  return s;
-}
+const start = server_tracker();
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const EVENT_SERVERS = linux ? ['echo-select', 'echo-select-hardened', 'echo-epoll'] : ['echo-select', 'echo-select-hardened'];
 const loadgen = join(packageRoot(), 'benchmarks', 'bin', 'loadgen');
 
-function echo_line(fd: number, rio: rio_t, line: string): string {
-  Rio_writen(fd, bytes(line), bytes(line).length);
-  const buf = new Uint8Array(8192);
-  const n = Rio_readlineb(rio, buf, buf.length);
-  return new TextDecoder().decode(buf.subarray(0, n));
-}
 
 /** Reads what comes within ms (SO_RCVTIMEO-bounded reads): the text, or null if nothing came. */
 function read_within(fd: number, want: number, ms: number): string | null {

@@ -1,7 +1,7 @@
 // Test helpers: loopback sockets with a kernel-side timeout on every blocking
 // call (a test blocked in a syscall cannot be interrupted by vitest), servers
 // started through the CLI and stopped by pid, fd counts from /proc.
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import {
@@ -9,6 +9,7 @@ import {
   sockaddr_port, AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO,
 } from '../src/sys/index.js';
 import { launch, cliCommand, type Launched } from '../src/launch.js';
+import { Open_clientfd, Close, Rio_writen, Rio_readinitb, Rio_readlineb, rio_t } from '../src/csapp/index.js';
 
 /** Every blocking read / accept / write on fd gives up after `ms` with EAGAIN. */
 export function bound_io(fd: number, ms = 5000): number {
@@ -117,4 +118,47 @@ export function python_available(): boolean {
 export function python(script: string, timeoutMs = 20_000) {
   const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', timeout: timeoutMs });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Servers started by a test file, stopped by pid after each test whatever
+ * happened. Call at the top level of the file: `const start = server_tracker();`.
+ */
+export function server_tracker(): (name: string, ...args: string[]) => Promise<Launched> {
+  let running: Launched[] = [];
+  afterEach(async () => {
+    for (const s of running) await s.stop('SIGKILL');
+    running = [];
+  });
+  return async (name, ...args) => {
+    const s = await serve(name, ...args);
+    running.push(s);
+    return s;
+  };
+}
+
+/** One echo round trip on an open connection: writes line, reads a line back. */
+export function echo_line(fd: number, rio: rio_t, line: string): string {
+  const bytes = new TextEncoder().encode(line);
+  Rio_writen(fd, bytes, bytes.length);
+  const buf = new Uint8Array(8192);
+  const n = Rio_readlineb(rio, buf, buf.length);
+  return new TextDecoder().decode(buf.subarray(0, n));
+}
+
+/** Connects to 127.0.0.1:port, one echo round trip, closes. */
+export function round_trip(port: number, line: string): string {
+  const fd = bound_io(Open_clientfd('127.0.0.1', port));
+  try {
+    const rio = new rio_t();
+    Rio_readinitb(rio, fd);
+    return echo_line(fd, rio, line);
+  } finally {
+    Close(fd);
+  }
+}
+
+/** Waits (on the event loop) until check() holds, at most ms. */
+export async function settle(check: () => boolean, ms = 5000): Promise<void> {
+  for (let waited = 0; !check() && waited < ms; waited += 50) await new Promise((r) => setTimeout(r, 50));
 }

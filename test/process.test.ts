@@ -11,7 +11,7 @@ import {
   SIG_BLOCK, SIG_SETMASK, SIGUSR1, SIGUSR2, raise, SIG_DFL, pause, alarm, SIGALRM, struct_sigaction, sigaction,
   SA_RESTART, sigsuspend, EINTR,
 } from '../src/sys/index.js';
-import { serve, fd_count, bound_io, linux } from './helpers.js';
+import { serve, fd_count, bound_io, linux, round_trip, settle } from './helpers.js';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { type Launched } from '../src/launch.js';
 
@@ -102,30 +102,12 @@ function children(ppid: number): Array<[number, string]> {
   return out;
 }
 
-async function settle(check: () => boolean, ms = 5000): Promise<void> {
-  for (let waited = 0; !check() && waited < ms; waited += 50) await new Promise((r) => setTimeout(r, 50));
-}
-
 describe('the echo server by processes', () => {
   let server: Launched | undefined;
   afterEach(async () => {
     if (server) await server.stop('SIGKILL');
     server = undefined;
   });
-
-  function round_trip(port: number, line: string): string {
-    const fd = bound_io(Open_clientfd('127.0.0.1', port));
-    try {
-      const rio = new rio_t();
-      Rio_readinitb(rio, fd);
-      const bytes = new TextEncoder().encode(line);
-      Rio_writen(fd, bytes, bytes.length);
-      const buf = new Uint8Array(256);
-      return new TextDecoder().decode(buf.subarray(0, Rio_readlineb(rio, buf, buf.length)));
-    } finally {
-      Close(fd);
-    }
-  }
 
   it.skipIf(!linux)('1000 connections in a row: no zombie left, no fd leaked in the parent', async () => {
     server = await serve('echo-fork', '--quiet');

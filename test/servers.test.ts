@@ -1,31 +1,14 @@
 // The course servers run by the CLI as real processes, driven by the
 // project's clients and by Python's socket module, stopped by pid.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Launched } from '../src/launch.js';
+import { describe, expect, it } from 'vitest';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { close, read, errno, EAGAIN } from '../src/sys/index.js';
-import { serve, run_cli, run_cli_async, python, python_available, fd_count, bound_io, has_ipv6, linux } from './helpers.js';
+import { run_cli, run_cli_async, python, python_available, fd_count, bound_io, has_ipv6, linux, server_tracker, echo_line } from './helpers.js';
 
-let running: Launched[] = [];
-afterEach(async () => {
-  for (const s of running) await s.stop('SIGKILL');
-  running = [];
-});
-async function start(name: string, ...args: string[]): Promise<Launched> {
-  const s = await serve(name, ...args);
-  running.push(s);
-  return s;
-}
+const start = server_tracker();
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-// One echo round trip on an open connection.
-function echo_line(fd: number, rio: rio_t, line: string): string {
-  Rio_writen(fd, bytes(line), bytes(line).length);
-  const buf = new Uint8Array(8192);
-  const n = Rio_readlineb(rio, buf, buf.length);
-  return new TextDecoder().decode(buf.subarray(0, n));
-}
 
 describe('the daytime server', () => {
   it('sends the date as text and closes; the daytime client prints it', async () => {

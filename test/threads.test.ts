@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { type Launched } from '../src/launch.js';
-import { serve, fd_count, bound_io, linux } from './helpers.js';
+import { serve, fd_count, bound_io, linux, round_trip, settle } from './helpers.js';
 
 function run(name: string, env: NodeJS.ProcessEnv = {}, timeout = 60_000) {
   const script = fileURLToPath(new URL('./fixtures/threads.mjs', import.meta.url));
@@ -111,24 +111,6 @@ describe('the thread servers', () => {
     if (server) await server.stop('SIGKILL');
     server = undefined;
   });
-
-  function round_trip(port: number, line: string): string {
-    const fd = bound_io(Open_clientfd('127.0.0.1', port));
-    try {
-      const rio = new rio_t();
-      Rio_readinitb(rio, fd);
-      const bytes = new TextEncoder().encode(line);
-      Rio_writen(fd, bytes, bytes.length);
-      const buf = new Uint8Array(256);
-      return new TextDecoder().decode(buf.subarray(0, Rio_readlineb(rio, buf, buf.length)));
-    } finally {
-      Close(fd);
-    }
-  }
-
-  async function settle(check: () => boolean, ms = 5000): Promise<void> {
-    for (let waited = 0; !check() && waited < ms; waited += 50) await new Promise((r) => setTimeout(r, 50));
-  }
 
   for (const name of ['echo-threads', 'echo-prethreaded']) {
     it.skipIf(!linux)(`${name}: 1000 connections, the thread count back to its baseline, no fd leaked`, async () => {
