@@ -1,13 +1,16 @@
-// Processes: a fork() that gives a working Node child, waitpid, _exit, getpid,
-// kill, raise, alarm, pause.
+// Processes: a fork() that gives a working Node child, waitpid and the status
+// macros, _exit, getpid, getppid, kill, alarm (raise, pause and sigsuspend
+// are with the signals, in signal.cc).
 //
 // A plain fork() from an addon does not work in Node (see DESIGN.md): V8's
 // heap is marked MADV_DONTFORK, and the platform's worker threads, absent in
 // the child, leave condition variables that block the first task V8 posts.
-// So: park every worker inside a task of ours, mark every mapping DOFORK,
-// fork, release the workers in the parent; in the child, re-create the event
-// loop's kernel state (uv_loop_fork). The TypeScript side makes every way out
-// of the child end in _exit.
+// So: park every worker inside a task of ours (kept parked for a short lease
+// across a burst of forks), mark every mapping DOFORK, fork, let the workers
+// go in the parent; in the child, re-create the event loop's kernel state
+// (uv_loop_fork) and watch for the loop running dry, where Node would wait
+// for the missing workers. The TypeScript side makes every way out of the
+// child end in _exit.
 #include "common.h"
 
 // node.h's node_version.h states the runtime's NAPI_VERSION; keep the one
