@@ -39,5 +39,5 @@ export const sizeof: Readonly<Record<
   'sockaddr' | 'sockaddr_in' | 'sockaddr_in6' | 'sockaddr_un' | 'sockaddr_storage' | 'linger' | 'timeval' |
   'timespec' | 'int' | 'socklen_t' | 'sun_path' | 'fd_set', number>> = native.sizeof;
 
-/** Whether this thread holds the JS lock, which every blocking call drops for its syscall. */
+/** Whether this thread holds the JS lock (V8's Locker), which blocking calls drop for their syscall once a pthread exists. */
 export const js_lock_held: () => boolean = native.js_lock_held;
