@@ -72,6 +72,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h" /* raise_nofile_limit */
+
 #if defined(__linux__) && !defined(LOADGEN_FORCE_POLL)
 #include <sys/epoll.h>
 #define USE_EPOLL 1
@@ -172,19 +174,6 @@ static void *xmalloc(size_t n)
         exit(1);
     }
     return p;
-}
-
-static void raise_nofile_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
-        return;
-    rl.rlim_cur = rl.rlim_max;
-#ifdef __APPLE__
-    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 10240)
-        rl.rlim_cur = 10240;
-#endif
-    (void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 static void add_sample(uint64_t ns)
