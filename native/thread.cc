@@ -379,7 +379,7 @@ Napi::Value PthreadDetach(const Napi::CallbackInfo& info) {
   if (t->detached || t->joining) return Result(env, EINVAL);
   t->detached = true;
   pthread_detach(t->os);
-  if (t->finished && !t->joining) Free(t);
+  if (t->finished) Free(t);  // nobody is joining it (checked above)
   return Result(env, 0);
 }
 
