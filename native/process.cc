@@ -113,18 +113,19 @@ Lease* g_lease = new Lease;    // never destroyed: the releaser may outlive the 
 void Releaser(Lease* lease) {
   std::unique_lock<std::mutex> lock(lease->m);
   for (;;) {
-    if (lease->park == nullptr) {
+    // Nothing to release, or a fork is using the park: EndFork wakes us.
+    // (A deadline here would be in the past while a fork runs: a busy loop.)
+    if (lease->park == nullptr || lease->forking) {
       lease->cv.wait(lock);
       continue;
     }
-    auto now = std::chrono::steady_clock::now();
-    bool expired = now >= lease->until || now - lease->since >= kMaxLease;
-    if (expired && !lease->forking) {
+    auto deadline = std::min(lease->until, lease->since + kMaxLease);
+    if (std::chrono::steady_clock::now() >= deadline) {
       lease->park->Release();
       lease->park = nullptr;
       continue;
     }
-    lease->cv.wait_until(lock, std::min(lease->until, lease->since + kMaxLease));
+    lease->cv.wait_until(lock, deadline);
   }
 }
 
