@@ -10,6 +10,7 @@
         "native/sockaddr.cc",
         "native/socket.cc",
         "native/io.cc",
+        "native/fastcall.cc",
         "native/inet.cc",
         "native/netdb.cc",
         "native/tcp_info.cc",

@@ -8,6 +8,7 @@
 namespace sl {
 
 thread_local int saved_errno = 0;
+thread_local bool interrupted_call = false;
 
 bool ThrowType(Napi::Env env, const char* fn, const char* what) {
   Napi::TypeError::New(env, std::string(fn) + ": " + what).ThrowAsJavaScriptException();

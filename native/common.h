@@ -158,11 +158,32 @@ long CallUnlocked(Call&& call, int* err) {
   return r;
 }
 
+// A fast call (fastcall.h) whose syscall got EINTR marks it and hands the
+// call to its Node-API version: Blocking then starts where the fast call
+// stopped, with the handlers to run and the restart to decide.
+extern thread_local bool interrupted_call;
+inline void MarkInterrupted() { interrupted_call = true; }
+inline bool TakeInterrupted() {
+  bool was = interrupted_call;
+  interrupted_call = false;
+  return was;
+}
+
 template <typename Call>
 bool Blocking(Napi::Env env, Call&& call, long* result) {
   bool restart = true;
+  bool interrupted = TakeInterrupted();
   if (!TestCancel(env)) return false;
-  if (SignalsPending() && !DispatchSignals(env, &restart)) return false;
+  if (interrupted) {
+    if (!DispatchSignals(env, &restart)) return false;
+    if (!restart) {
+      saved_errno = EINTR;
+      *result = -1;
+      return true;
+    }
+  } else if (SignalsPending() && !DispatchSignals(env, &restart)) {
+    return false;
+  }
   for (;;) {
     int err;
     long r = CallUnlocked(call, &err);

@@ -1,5 +1,6 @@
 // File descriptors: read, write, close, pipe, dup, dup2, fcntl.
 #include "common.h"
+#include "fastcall.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -32,6 +33,24 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   long r;
   if (!Blocking(info.Env(), [&] { return write(fd, buf, count); }, &r)) return Napi::Value();
   return Result(info.Env(), r);
+}
+
+// The same two calls, fast (fastcall.h): the common case here, the rest in
+// Read / Write above.
+void FastRead(const v8::FunctionCallbackInfo<v8::Value>& args) {
+  int fd;
+  uint8_t* buf;
+  size_t count;
+  if (!FastFdBuffer(args, &fd, &buf, &count) || !FastReady()) return CallSlow(args);
+  FastBlocking(args, [&] { return read(fd, buf, count); });
+}
+
+void FastWrite(const v8::FunctionCallbackInfo<v8::Value>& args) {
+  int fd;
+  uint8_t* buf;
+  size_t count;
+  if (!FastFdBuffer(args, &fd, &buf, &count) || !FastReady()) return CallSlow(args);
+  FastBlocking(args, [&] { return write(fd, buf, count); });
 }
 
 // close may block (SO_LINGER); it is never restarted after EINTR, since the
@@ -88,8 +107,8 @@ Napi::Value Fcntl(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitIo(Napi::Env env, Napi::Object exports) {
-  SetFn(env, exports, "read", Read);
-  SetFn(env, exports, "write", Write);
+  SetFastFn(env, exports, "read", FastRead, Read);
+  SetFastFn(env, exports, "write", FastWrite, Write);
   SetFn(env, exports, "close", Close);
   SetFn(env, exports, "pipe", Pipe);
   SetFn(env, exports, "dup", Dup);
