@@ -25,6 +25,9 @@
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc": ["-std=c++20", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "conditions": [
+        ["OS=='linux'", {"ldflags": ["-Wl,-z,now"]}]
+      ],
       "xcode_settings": {
         "CLANG_CXX_LANGUAGE_STANDARD": "c++20",
         "MACOSX_DEPLOYMENT_TARGET": "11.0",

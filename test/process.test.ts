@@ -18,7 +18,7 @@ import { type Launched } from '../src/launch.js';
 function fixture(name: string, args: string[] = [], timeout = 60_000) {
   const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
   const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout });
-  const last = r.stdout.trim().split('\n').pop() ?? '';
+  const last = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '';
   let json: any = null;
   try { json = JSON.parse(last); } catch { /* not JSON: the test says what it got */ }
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json };
@@ -37,11 +37,15 @@ describe('fork: every way out of the child, with its exact status and its output
     ['end0', { exited: true, status: 0 }, [/child timer fired/, /exit listener ran with 0/]],
     ['async-fs', { exited: true, status: 46 }, [/child read its source/]],
     ['grandchild', { exited: true, status: 15 }, [/grandchild here/]],
+    ['handled', { exited: true, status: 47 }, [/child handled: caught by the child/, /exit listener ran with 47/]],
+    ['parent-exit', { exited: true, status: 0 }, [/parent exit listener ran with 3/]],
+    ['parent-throw', { exited: true, status: 0 }, [/parent uncaughtException listeners: 0/]],
   ];
   for (const [way, want, lines] of cases) {
     it(way, () => {
       const r = fixture('fork-exit.mjs', [way]);
-      expect(r.status, r.stderr).toBe(0);
+      // The parent's own status: Node's, for the parent-* ways.
+      expect(r.status, r.stderr).toBe(way === 'parent-exit' ? 3 : way === 'parent-throw' ? 1 : 0);
       expect(r.json).toMatchObject({ reaped: true, ...want });
       const child = /child (\d+) (\d+) ppid (\d+) says goodbye/.exec(r.stdout);
       expect(child, r.stdout).not.toBeNull();
@@ -51,6 +55,8 @@ describe('fork: every way out of the child, with its exact status and its output
       for (const l of lines) expect(r.stdout).toMatch(l);
       if (way === 'throw') expect(r.stderr).toMatch(/Error: boom in the child/);
       if (way === 'reject') expect(r.stderr).toMatch(/rejected in the child/);
+      if (way === 'handled') expect(r.stderr).toBe('');
+      if (way === 'parent-throw') expect(r.stderr).toMatch(/throw new Error\('boom in the parent'\)[\s\S]*Error: boom in the parent/);
     });
   }
 });

@@ -14,32 +14,57 @@ export const _exit: (status: number) => never = native._exit;
  * The child has one thread, a copy of the heap, and the parent's fds.
  */
 export function fork(): number {
+  if (!hooks_installed) install_child_hooks();
   const pid: number = native.fork();
-  if (pid === 0) become_child();
+  if (pid === 0) {
+    // The child's own setup is inline, in code the parent has run: a child
+    // that had to compile it first (V8 compiles lazily, per process) spends
+    // more on that than on the rest of its short life.
+    Object.defineProperty(process, 'pid', { value: native.getpid(), enumerable: true, configurable: true, writable: false });
+    if (!in_child) {
+      in_child = true; // a grandchild inherits this, and the watch below
+      // The end of the event loop: Node would wait there for worker threads
+      // the child does not have, so the addon ends it first, as Node would.
+      native.child_end_watch(child_before_exit, child_exit);
+    }
+  }
   return pid;
 }
 
-let child_hooks = false;
+/** True in a forked child (and in its own children). */
+let in_child = false;
+let hooks_installed = false;
 
-// In the child: a true process.pid, and exits that end in _exit.
-function become_child(): void {
-  Object.defineProperty(process, 'pid', { value: native.getpid(), enumerable: true, configurable: true, writable: false });
-  if (child_hooks) return; // a grandchild inherits them with the heap
-  child_hooks = true;
+// Installed once, in the parent, before its first fork, and inert there: so
+// every child inherits them, already compiled. In a child they make every
+// way out end in _exit.
+function install_child_hooks(): void {
+  hooks_installed = true;
   // process.exit: after the 'exit' listeners, Node calls reallyExit.
-  (process as unknown as { reallyExit: (code?: number) => void }).reallyExit = (code?: number) => native._exit(exit_code(code));
+  const p = process as unknown as { reallyExit: (code?: number) => void };
+  const reallyExit = p.reallyExit;
+  p.reallyExit = function (code?: number) {
+    if (in_child) native._exit(exit_code(code));
+    reallyExit.call(process, code);
+  };
   // The end of the script: Node emits 'exit', then tears down; ours runs the
   // listeners added after it, then ends the process before the teardown.
   process.on('exit', on_exit);
-  // An uncaught exception (or unhandled rejection): report it as Node does,
-  // exit 1. A handler of the program's own takes precedence, as in Node.
-  process.on('uncaughtException', on_uncaught);
-  // The end of the event loop: Node would wait there for worker threads the
-  // child does not have, so the addon ends it first, the way Node would.
-  native.child_end_watch(
-    () => process.emit('beforeExit', exit_code(0)),
-    () => process.exit(),
-  );
+  // An uncaught exception (or unhandled rejection) that nothing handles:
+  // report it as Node does and exit 1. The monitor runs before Node's own
+  // handling and adds no 'uncaughtException' listener the program could see.
+  process.on('uncaughtExceptionMonitor', on_uncaught);
+  // Warm what the child runs on its way out, so that it finds it compiled.
+  process.listeners('exit');
+  process.listenerCount('uncaughtException');
+}
+
+function child_before_exit(): void {
+  process.emit('beforeExit', exit_code(0));
+}
+
+function child_exit(): void {
+  process.exit();
 }
 
 function exit_code(code: unknown): number {
@@ -49,7 +74,7 @@ function exit_code(code: unknown): number {
 }
 
 function on_exit(code: number): void {
-  end_now(on_exit, code);
+  if (in_child) end_now(on_exit, code);
 }
 
 /**
@@ -80,7 +105,9 @@ function report(err: unknown): void {
 }
 
 function on_uncaught(err: unknown): void {
-  if (process.listenerCount('uncaughtException') > 1) return; // the program handles it
+  if (!in_child) return;
+  // The program handles it: Node calls its handler next.
+  if (process.listenerCount('uncaughtException') > 0 || process.hasUncaughtExceptionCaptureCallback()) return;
   report(err);
   process.exitCode = 1;
   process.exit(1);
