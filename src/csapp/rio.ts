@@ -90,20 +90,16 @@ export function rio_readlineb(rp: rio_t, usrbuf: Uint8Array, maxlen: number): nu
     const rc = rio_fill(rp);
     if (rc < 0) return -1;
     if (rc === 0) break; // EOF: return what was read
-    // Copy byte by byte up to the newline, as C does; for the short lines of
-    // a text protocol a plain loop beats indexOf + subarray + set.
-    const src = rp.rio_buf;
-    const end = rp.rio_bufptr + Math.min(rp.rio_cnt, maxlen - 1 - n);
-    let i = rp.rio_bufptr;
-    let c = 0;
-    while (i < end) {
-      c = src[i++];
-      usrbuf[n++] = c;
-      if (c === 10) break;
-    }
-    rp.rio_cnt -= i - rp.rio_bufptr;
-    rp.rio_bufptr = i;
-    if (c === 10) break;
+    // Copy up to the newline or the space left, in one go.
+    const avail = Math.min(rp.rio_cnt, maxlen - 1 - n);
+    const start = rp.rio_bufptr;
+    const nl = rp.rio_buf.indexOf(10, start);
+    const take = nl >= 0 && nl < start + avail ? nl - start + 1 : avail;
+    usrbuf.set(rp.rio_buf.subarray(start, start + take), n);
+    rp.rio_bufptr += take;
+    rp.rio_cnt -= take;
+    n += take;
+    if (usrbuf[n - 1] === 10) break;
   }
   if (maxlen > 0) usrbuf[n] = 0;
   return n;
