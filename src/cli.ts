@@ -75,6 +75,7 @@ function serve(args: string[]): number {
   --quiet     no per-connection / per-line messages (benchmarks)
   --no-reap         echo-fork: no SIGCHLD handler (the children stay zombies)
   --forget-close    echo-fork: the parent forgets close(connfd) (no EOF for the client)
+  --cold            echo-fork: no warm-up of the echo path in the parent (see echo_warm)
 
 Prints "listening on HOST:PORT" first, then serves until SIGINT or SIGTERM,
 closes its sockets and exits 0.
@@ -90,6 +91,7 @@ ${'servers:\n' + table(servers)}`;
       quiet: { type: 'boolean', default: false },
       'no-reap': { type: 'boolean', default: false },
       'forget-close': { type: 'boolean', default: false },
+      cold: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -107,7 +109,7 @@ ${'servers:\n' + table(servers)}`;
   if (sleep !== undefined && !(Number.isInteger(sleep) && sleep >= 0)) usageError(`serve: bad --sleep ${values.sleep}`, usage);
   stopOnSignals();
   try {
-    entry.run({ host: values.host!, port, quiet: values.quiet, sleep, noReap: values['no-reap'], forgetClose: values['forget-close'] });
+    entry.run({ host: values.host!, port, quiet: values.quiet, sleep, noReap: values['no-reap'], forgetClose: values['forget-close'], cold: values.cold });
   } catch (err) {
     if (err instanceof Shutdown) return 0;
     throw err;

@@ -14,6 +14,7 @@ import {
 import { serve, fd_count, bound_io, linux, round_trip, settle } from './helpers.js';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { type Launched } from '../src/launch.js';
+import { echo_warm } from '../src/servers/echo.js';
 
 function fixture(name: string, args: string[] = [], timeout = 60_000) {
   const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -145,6 +146,17 @@ describe('the echo server by processes', () => {
     await settle(() => children(server!.pid).length === 0, 10_000);
     expect(children(server.pid)).toEqual([]);
     expect(round_trip(server.port, 'still there\n')).toBe('still there\n');
+  });
+
+  it.skipIf(!linux)('echo_warm runs the echo path over socketpairs of its own and leaves no fd behind', () => {
+    const before = fd_count();
+    echo_warm(1000);
+    expect(fd_count()).toBe(before);
+  });
+
+  it('--cold: no warm-up, the same echo', async () => {
+    server = await serve('echo-fork', '--quiet', '--cold');
+    expect(round_trip(server.port, 'cold\n')).toBe('cold\n');
   });
 
   it.skipIf(!linux)('--no-reap: the dead children stay zombies (<defunct>)', async () => {

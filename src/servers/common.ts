@@ -17,6 +17,8 @@ export interface ServerOptions {
   noReap?: boolean;
   /** echo-fork lesson variant: the parent forgets close(connfd). */
   forgetClose?: boolean;
+  /** echo-fork: skip echo_warm, so the children run the echo path unoptimized. */
+  cold?: boolean;
 }
 
 export const MAXLINE = 8192;

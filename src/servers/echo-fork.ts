@@ -11,7 +11,7 @@
 import { cell, sizeof, sockaddr_storage, close, waitpid, exit, SIGCHLD, WNOHANG } from '../sys/index.js';
 import { Open_listenfd, Accept, Close, Fork, Signal, printf } from '../csapp/index.js';
 import { type ServerOptions, announce, client_name } from './common.js';
-import { echo } from './echo.js';
+import { echo, echo_warm } from './echo.js';
 
 function sigchld_handler(_sig: number): void {
   while (waitpid(-1, null, WNOHANG) > 0);
@@ -22,6 +22,7 @@ export function echoserverp(opts: ServerOptions): void {
   const listenfd = Open_listenfd(opts.port, opts.host);
   const clientaddr = new sockaddr_storage();
   let connfd = -1;
+  if (!opts.cold) echo_warm(); // Node-specific: the children inherit the echo path compiled (see echo_warm)
   announce(listenfd);
   try {
     for (;;) {

@@ -1,6 +1,7 @@
 // echo (CSAPP's echo.c): reads lines and writes them back until EOF. Shared
 // by every echo server. As in C, an I/O error on the connection is a
 // UnixError from the wrappers.
+import { socketpair, read, shutdown, close, AF_UNIX, SOCK_STREAM, SHUT_WR } from '../sys/index.js';
 import { rio_t, Rio_readinitb, Rio_readlineb, Rio_writen, printf } from '../csapp/index.js';
 import { MAXLINE } from './common.js';
 
@@ -13,5 +14,33 @@ export function echo(connfd: number, quiet = false): void {
   while ((n = Rio_readlineb(rio, buf, MAXLINE)) !== 0) {
     if (!quiet) printf(`server received ${n} bytes\n`);
     Rio_writen(connfd, buf, n);
+  }
+}
+
+/**
+ * Runs echo over a socketpair of its own, `lines` lines in all, so that V8
+ * compiles and optimizes the echo path in this process. For a server that
+ * forks: V8 compiles per process, and a forked child cannot optimize at all
+ * (its compiler threads did not survive the fork), so a child of a cold
+ * parent runs echo unoptimized for its whole life. A child of a warm parent
+ * inherits the optimized code with the rest of the heap. A C server has
+ * nothing to warm: its code was compiled ahead of time.
+ */
+export function echo_warm(lines = 20_000): void {
+  const perRound = 100; // one round's echoes must fit in the socketpair's buffer
+  const text = new TextEncoder().encode('warming up the echo path: 32 B\n'.repeat(perRound));
+  const drain = new Uint8Array(text.length);
+  for (let done = 0; done < lines; done += perRound) {
+    const sv: number[] = [];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) return; // out of fds: the children just start cold
+    try {
+      Rio_writen(sv[1], text, text.length);
+      shutdown(sv[1], SHUT_WR); // echo ends at EOF, as with a client that leaves
+      echo(sv[0], true);
+    } finally {
+      close(sv[0]);
+    }
+    while (read(sv[1], drain) > 0); // the echoes, then EOF
+    close(sv[1]);
   }
 }
