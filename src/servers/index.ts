@@ -16,7 +16,7 @@ export { echoserveri } from './echo-iterative.js';
 export { echoserverp } from './echo-fork.js';
 export { echoservert } from './echo-threads.js';
 export { echoservert_pre } from './echo-prethreaded.js';
-export { echo } from './echo.js';
+export { echo, echo_warm } from './echo.js';
 export { echoservers, pool, init_pool, add_client, check_clients } from './echo-select.js';
 export { echoservers_hardened } from './echo-select-hardened.js';
 export { echoserver_epoll } from './echo-epoll.js';
