@@ -54,9 +54,11 @@ function install_child_hooks(): void {
   // report it as Node does and exit 1. The monitor runs before Node's own
   // handling and adds no 'uncaughtException' listener the program could see.
   process.on('uncaughtExceptionMonitor', on_uncaught);
-  // Warm what the child runs on its way out, so that it finds it compiled.
+  // Warm what the child runs on its way out, so that it finds it compiled
+  // (both of ours are inert in the parent).
   process.listeners('exit');
   process.listenerCount('uncaughtException');
+  on_exit(exit_code(undefined));
 }
 
 function child_before_exit(): void {
