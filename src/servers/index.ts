@@ -42,7 +42,7 @@ export const servers: Record<string, ServerEntry> = {
     run: echoserveri,
   },
   'echo-fork': {
-    summary: 'echo server by processes: fork after accept, children reaped by a SIGCHLD handler (--no-reap, --forget-close: the lesson\'s broken variants)',
+    summary: 'echo server by processes: fork after accept, children reaped by a SIGCHLD handler (--no-reap, --forget-close: the lesson\'s broken variants; --cold: no warm-up)',
     original: "CSAPP's echoserverp",
     run: echoserverp,
   },
