@@ -37,10 +37,12 @@ export function echo_warm(lines = 20_000): void {
       Rio_writen(sv[1], text, text.length);
       shutdown(sv[1], SHUT_WR); // echo ends at EOF, as with a client that leaves
       echo(sv[0], true);
-    } finally {
       close(sv[0]);
+      sv[0] = -1;
+      while (read(sv[1], drain) > 0); // the echoes, then EOF
+    } finally {
+      if (sv[0] >= 0) close(sv[0]);
+      close(sv[1]);
     }
-    while (read(sv[1], drain) > 0); // the echoes, then EOF
-    close(sv[1]);
   }
 }
