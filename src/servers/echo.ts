@@ -1,7 +1,7 @@
 // echo (CSAPP's echo.c): reads lines and writes them back until EOF. Shared
 // by every echo server. As in C, an I/O error on the connection is a
 // UnixError from the wrappers.
-import { socketpair, read, shutdown, close, AF_UNIX, SOCK_STREAM, SHUT_WR } from '../sys/index.js';
+import { socketpair, setsockopt, read, shutdown, close, UnixError, AF_UNIX, SOCK_STREAM, SOL_SOCKET, SO_SNDTIMEO, SHUT_WR } from '../sys/index.js';
 import { rio_t, Rio_readinitb, Rio_readlineb, Rio_writen, printf } from '../csapp/index.js';
 import { MAXLINE } from './common.js';
 
@@ -27,19 +27,25 @@ export function echo(connfd: number, quiet = false): void {
  * nothing to warm: its code was compiled ahead of time.
  */
 export function echo_warm(lines = 20_000): void {
-  const perRound = 100; // one round's echoes must fit in the socketpair's buffer
+  const perRound = 50; // one round's echoes must fit in the socketpair's buffer
   const text = new TextEncoder().encode('warming up the echo path: 32 B\n'.repeat(perRound));
   const drain = new Uint8Array(text.length);
+  const bound = { tv_sec: 1, tv_usec: 0 }; // a buffer smaller than that: a write fails, the warm-up ends
   for (let done = 0; done < lines; done += perRound) {
     const sv: number[] = [];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) return; // out of fds: the children just start cold
     try {
+      setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, bound);
+      setsockopt(sv[1], SOL_SOCKET, SO_SNDTIMEO, bound);
       Rio_writen(sv[1], text, text.length);
       shutdown(sv[1], SHUT_WR); // echo ends at EOF, as with a client that leaves
       echo(sv[0], true);
       close(sv[0]);
       sv[0] = -1;
       while (read(sv[1], drain) > 0); // the echoes, then EOF
+    } catch (err) {
+      if (err instanceof UnixError) return; // best effort: the children start cold
+      throw err;
     } finally {
       if (sv[0] >= 0) close(sv[0]);
       close(sv[1]);
