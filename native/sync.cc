@@ -11,6 +11,7 @@
 #include <chrono>
 #include <climits>
 #include <condition_variable>
+#include <list>
 #include <mutex>
 
 namespace sl {
@@ -25,9 +26,16 @@ struct Mutex {
   bool live = false;
 };
 
+// A condition variable. The waits are cut in slices (above), and a slice that
+// times out just as a signal comes would lose it: the waiter has left the
+// kernel's wait queue and goes back in. So signal and broadcast also mark
+// their waiters here (each wait has its own flag, in `waiting`, under `lk`),
+// and a waiter returns when its flag is set, whatever the kernel said.
 struct Cond {
   pthread_cond_t c;
   bool live = false;
+  std::mutex lk;
+  std::list<bool*> waiting;  // oldest first; signal wakes the oldest
 };
 
 struct Sem {
@@ -160,9 +168,29 @@ Napi::Value CondInit(const Napi::CallbackInfo& info) {
 
 // Waits on c with m held, until signaled, deadline (if any), or cancellation.
 // Returns 0, ETIMEDOUT, or -1 when the thread was canceled (exception pending).
+// Wakes the oldest waiter (signal) or all (broadcast): marks them, then wakes
+// every thread in the kernel's queue, where the unmarked ones go back to sleep.
+void CondWake(Cond* c, bool all) {
+  {
+    std::lock_guard<std::mutex> guard(c->lk);
+    if (c->waiting.empty()) return;
+    do {
+      *c->waiting.front() = true;
+      c->waiting.pop_front();
+    } while (all && !c->waiting.empty());
+  }
+  pthread_cond_broadcast(&c->c);
+}
+
 int CondWaitUntil(Napi::Env env, Cond* c, Mutex* m, const timespec* deadline) {
   int rc;
   bool canceled = false;
+  bool woken = false;
+  std::list<bool*>::iterator self;
+  {
+    std::lock_guard<std::mutex> guard(c->lk);
+    self = c->waiting.insert(c->waiting.end(), &woken);
+  }
   {
     JsUnlock unlock;
     BlockingEnter();
@@ -170,8 +198,17 @@ int CondWaitUntil(Napi::Env env, Cond* c, Mutex* m, const timespec* deadline) {
       timespec slice = Deadline(kSliceNs);
       bool last = deadline != nullptr && Before(*deadline, slice);
       rc = pthread_cond_timedwait(&c->c, &m->m, last ? deadline : &slice);
-      if (rc != ETIMEDOUT || last) break;
-      // A slice ended: go on waiting, unless this thread was canceled.
+      {
+        std::lock_guard<std::mutex> guard(c->lk);
+        if (woken) {  // signaled, even if the slice had just run out
+          rc = 0;
+          break;
+        }
+        if (rc != 0 && rc != ETIMEDOUT) break;  // EINVAL...
+        if (rc == ETIMEDOUT && last) break;
+      }
+      // Woken for another waiter, or a slice ended: go on waiting, unless
+      // this thread was canceled.
       BlockingLeave();
       if (!TestCancelQuiet()) {
         canceled = true;
@@ -181,6 +218,12 @@ int CondWaitUntil(Napi::Env env, Cond* c, Mutex* m, const timespec* deadline) {
     }
     BlockingLeave();
   }
+  {
+    std::lock_guard<std::mutex> guard(c->lk);
+    if (!woken) c->waiting.erase(self);
+  }
+  // A canceled waiter must not swallow a signal meant for another (POSIX).
+  if (woken && canceled) CondWake(c, false);
   if (canceled || (rc == 0 && !TestCancelQuiet())) {
     TestCancel(env);
     return -1;
@@ -215,13 +258,17 @@ Napi::Value CondTimedwait(const Napi::CallbackInfo& info) {
 Napi::Value CondSignal(const Napi::CallbackInfo& info) {
   Cond* c = Handle<Cond>(info, 0, "pthread_cond_signal");
   if (c == nullptr) return Napi::Value();
-  return Result(info.Env(), c->live ? pthread_cond_signal(&c->c) : EINVAL);
+  if (!c->live) return Result(info.Env(), EINVAL);
+  CondWake(c, false);
+  return Result(info.Env(), 0);
 }
 
 Napi::Value CondBroadcast(const Napi::CallbackInfo& info) {
   Cond* c = Handle<Cond>(info, 0, "pthread_cond_broadcast");
   if (c == nullptr) return Napi::Value();
-  return Result(info.Env(), c->live ? pthread_cond_broadcast(&c->c) : EINVAL);
+  if (!c->live) return Result(info.Env(), EINVAL);
+  CondWake(c, true);
+  return Result(info.Env(), 0);
 }
 
 Napi::Value CondDestroy(const Napi::CallbackInfo& info) {

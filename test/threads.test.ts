@@ -60,6 +60,12 @@ describe('pthreads', () => {
     expect(r.json.ms).toBeGreaterThanOrEqual(190);
   });
 
+  it('condition variables: no broadcast is lost when it comes as a wait slice ends', () => {
+    const r = run('condSlices', {}, 30_000);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toEqual({ seen: [8, 8, 8] });
+  });
+
   it('semaphores: trywait EAGAIN, timedwait ETIMEDOUT, P waits for V', () => {
     const r = run('sem');
     expect(r.status, r.stderr).toBe(0);
