@@ -172,27 +172,21 @@ inline bool TakeInterrupted() {
 template <typename Call>
 bool Blocking(Napi::Env env, Call&& call, long* result) {
   bool restart = true;
-  bool interrupted = TakeInterrupted();
+  bool interrupted = TakeInterrupted();  // resume after the fast call's EINTR
   if (!TestCancel(env)) return false;
-  if (interrupted) {
-    if (!DispatchSignals(env, &restart)) return false;
-    if (!restart) {
-      saved_errno = EINTR;
-      *result = -1;
-      return true;
-    }
-  } else if (SignalsPending() && !DispatchSignals(env, &restart)) {
-    return false;
-  }
+  if (!interrupted && SignalsPending() && !DispatchSignals(env, &restart)) return false;
   for (;;) {
-    int err;
-    long r = CallUnlocked(call, &err);
-    if (r != -1 || err != EINTR) {
-      if (r == -1) saved_errno = err;
-      *result = r;
-      return true;
+    if (!interrupted) {
+      int err;
+      long r = CallUnlocked(call, &err);
+      if (r != -1 || err != EINTR) {
+        if (r == -1) saved_errno = err;
+        *result = r;
+        return true;
+      }
+      if (!TestCancel(env)) return false;
     }
-    if (!TestCancel(env)) return false;
+    interrupted = false;
     if (!DispatchSignals(env, &restart)) return false;
     if (!restart) {
       saved_errno = EINTR;
