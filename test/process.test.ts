@@ -63,11 +63,14 @@ describe('fork: every way out of the child, with its exact status and its output
 });
 
 describe('fork under load', () => {
-  // Needs root (to drop to nobody) and util-linux's prlimit and setpriv.
+  // Needs root (to drop to nobody), util-linux's prlimit and setpriv, and a
+  // checkout that nobody may read (not one under a private mktemp -d).
+  const script = fileURLToPath(new URL('./fixtures/fork-eagain.mjs', import.meta.url));
+  const addon = fileURLToPath(new URL('../build/Release/syscall_lab.node', import.meta.url));
   const can_drop = linux && process.getuid?.() === 0 &&
-    spawnSync('sh', ['-c', 'command -v prlimit && command -v setpriv']).status === 0;
+    spawnSync('sh', ['-c', 'command -v prlimit && command -v setpriv']).status === 0 &&
+    spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', script, '-a', '-r', addon]).status === 0;
   it.skipIf(!can_drop)('fork fails with EAGAIN under RLIMIT_NPROC (as an unprivileged user: root ignores the limit)', () => {
-    const script = fileURLToPath(new URL('./fixtures/fork-eagain.mjs', import.meta.url));
     const r = spawnSync('prlimit', ['--nproc=30', 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, script],
       { encoding: 'utf8', timeout: 30_000 });
     expect(r.status, r.stderr).toBe(0);
