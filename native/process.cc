@@ -12,6 +12,7 @@
 // for the missing workers. The TypeScript side makes every way out of the
 // child end in _exit.
 #include "common.h"
+#include "fastcall.h"  // ToV8, ToNapi
 
 // node.h's node_version.h states the runtime's NAPI_VERSION; keep the one
 // the rest of the addon is built with.
@@ -159,6 +160,8 @@ void EndFork() {
 // In a forked child there are no workers (and no releaser): nothing to park.
 bool g_workers_gone = false;
 
+void StartEndWatch();
+
 #ifdef __linux__
 // V8 allocates its heap with MADV_DONTFORK: undo it on every mapping, or the
 // child has no heap. Done after parking, so that no worker maps memory
@@ -268,10 +271,10 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
     // The lease, its mutex and its thread are the parent's: start afresh.
     g_lease = new Lease;
     g_workers_gone = true;
-    // (In a grandchild the child's end watch, copied with the loop, goes on working.)
     ForgetAllChildrenAfterFork();
     SignalsAfterFork();
     ThreadsAfterFork();
+    StartEndWatch();
     return Result(env, 0);
   }
   if (!g_workers_gone) EndFork();
@@ -376,9 +379,12 @@ Napi::Value Alarm(const Napi::CallbackInfo& info) {
 // wait forever. So the child keeps a prepare handle of its own; when that
 // handle is all that keeps the loop alive, it does what Node does at the end,
 // in TypeScript: 'beforeExit' (which may schedule more work), then the exit.
+// The TypeScript functions are registered once, in the parent, so that a
+// child only starts the handle.
 struct EndWatch {
   uv_prepare_t handle;
   napi_env env;
+  bool started = false;
   Napi::FunctionReference before_exit;  // () => void: emits 'beforeExit'
   Napi::FunctionReference exit;         // () => never: the exit path, ending in _exit
 };
@@ -397,18 +403,38 @@ void OnPrepare(uv_prepare_t* h) {
   if (OnlyUsAlive(loop)) g_end_watch->exit.MakeCallback(env.Global(), {});
 }
 
-// child_end_watch(beforeExit, exit): only in a forked child.
+// In a forked child: watch for the loop running dry. (A grandchild inherits
+// the child's started handle with the loop.)
+void StartEndWatch() {
+  if (g_end_watch == nullptr || g_end_watch->started) return;
+  g_end_watch->started = true;
+  uv_prepare_init(Loop(Napi::Env(g_end_watch->env)), &g_end_watch->handle);
+  uv_prepare_start(&g_end_watch->handle, OnPrepare);
+}
+
+// child_end_watch(beforeExit, exit): what every forked child runs when its
+// loop runs dry. Inert in the process that registers it.
 Napi::Value ChildEndWatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction() || !info[1].IsFunction()) return ThrowType(env, "child_end_watch", "two functions"), Napi::Value();
-  if (!g_workers_gone || g_end_watch != nullptr) return env.Undefined();
+  if (g_end_watch != nullptr) return env.Undefined();
   g_end_watch = new EndWatch;
   g_end_watch->env = env;
   g_end_watch->before_exit = Napi::Persistent(info[0].As<Napi::Function>());
   g_end_watch->exit = Napi::Persistent(info[1].As<Napi::Function>());
-  uv_prepare_init(Loop(env), &g_end_watch->handle);
-  uv_prepare_start(&g_end_watch->handle, OnPrepare);
+  if (g_workers_gone) StartEndWatch();  // registered in a child: it is one already
   return env.Undefined();
+}
+
+// script_name(fn): the name of the script a function was defined in
+// ("node:internal/..." for Node's own code), or undefined: so that fork's
+// TypeScript can tell Node's own 'exit' listener from a program's.
+Napi::Value ScriptName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction()) return ThrowType(env, "script_name", "fn must be a function"), Napi::Value();
+  v8::Local<v8::Value> name = ToV8(info[0]).As<v8::Function>()->GetScriptOrigin().ResourceName();
+  if (name.IsEmpty() || !name->IsString()) return env.Undefined();
+  return Napi::Value(env, ToNapi(name));
 }
 
 // The status macros, from <sys/wait.h> itself (the encodings differ a little
@@ -450,6 +476,7 @@ void InitProcess(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "kill", Kill);
   SetFn(env, exports, "alarm", Alarm);
   SetFn(env, exports, "child_end_watch", ChildEndWatch);
+  SetFn(env, exports, "script_name", ScriptName);
   SetFn(env, exports, "WIFEXITED", WIFEXITED_);
   SetFn(env, exports, "WEXITSTATUS", WEXITSTATUS_);
   SetFn(env, exports, "WIFSIGNALED", WIFSIGNALED_);

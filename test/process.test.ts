@@ -4,6 +4,9 @@
 // IPC channel would be copied into the child).
 import { describe, expect, it, afterEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   waitpid, kill, getpid, getppid, cell, errno, ECHILD, EINVAL, ESRCH, WNOHANG, signal, SIGKILL, SIG_ERR,
@@ -28,6 +31,8 @@ function fixture(name: string, args: string[] = [], timeout = 60_000) {
 describe('fork: every way out of the child, with its exact status and its output', () => {
   const cases: Array<[string, Record<string, unknown>, RegExp[]]> = [
     ['exit', { exited: true, status: 42 }, [/exit listener ran with 42/]],
+    ['exit-code-listener', { exited: true, status: 9 }, [/exit listener ran with 42/]],
+    ['exit-throwing-listener', { exited: true, status: 42 }, [/exit listener ran with 42/]],
     ['_exit', { exited: true, status: 43 }, []],
     ['process.exit', { exited: true, status: 44 }, [/exit listener ran with 44/]],
     ['signal', { exited: false, signaled: true, signal: 9 }, []],
@@ -57,6 +62,10 @@ describe('fork: every way out of the child, with its exact status and its output
       if (way === 'throw') expect(r.stderr).toMatch(/Error: boom in the child/);
       if (way === 'reject') expect(r.stderr).toMatch(/rejected in the child/);
       if (way === 'handled') expect(r.stderr).toBe('');
+      if (way === 'exit-throwing-listener') {
+        expect(r.stderr).toMatch(/Error: boom in an exit listener/);
+        expect(r.stdout).not.toMatch(/a later exit listener ran/); // the exception ends the 'exit' event, as in Node
+      }
       if (way === 'parent-throw') expect(r.stderr).toMatch(/throw new Error\('boom in the parent'\)[\s\S]*Error: boom in the parent/);
     });
   }
@@ -98,6 +107,36 @@ describe('fork under load', () => {
     const r = fixture('spawn-with-sigchld.mjs');
     expect(r.status, r.stderr).toBe(0);
     expect(r.json).toEqual({ codes: [3, 4, 5], forked_reaped: true, reaped_count: 1 });
+  });
+});
+
+describe('fork: what a short-lived child costs', () => {
+  // V8 compiles lazily, per process: a child that compiles its way out pays
+  // more for it than for a short connection's work.
+  it("a child's exit() runs in code the parent compiled: the child compiles nothing", () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'sl-fork-compiled-')), 'v8.log');
+    try {
+      const script = fileURLToPath(new URL('./fixtures/fork-compiled.mjs', import.meta.url));
+      const r = spawnSync(process.execPath, ['--log-function-events', `--logfile=${log}`, '--no-logfile-per-isolate', script],
+        { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout.trim())).toEqual({ statuses: [3, 3, 3, 3, 3, 3] });
+      const lines = readFileSync(log, 'utf8').split('\n');
+      // The events between the fixture's marker functions' compiles ("function,EVENT,script,start,end,ms,time,name").
+      const between = (from: string, to: string) => {
+        const a = lines.findIndex((l) => l.startsWith('function,interpreter,') && l.endsWith(`,${from}`));
+        const b = lines.findIndex((l, i) => i > a && l.startsWith('function,') && l.endsWith(`,${to}`));
+        expect(a, `no compile of ${from} in the log`).toBeGreaterThan(0);
+        expect(b, `no compile of ${to} in the log`).toBeGreaterThan(a);
+        // first-execution is only a note (Node 24 writes it in each child); the rest are compiles.
+        return lines.slice(a + 1, b).filter((l) => l.startsWith('function,') && !l.startsWith('function,first-execution,'));
+      };
+      expect(between('begin', 'end')).toEqual([]);
+      // The control: a function only a child runs is compiled in that child, and the log shows it.
+      expect(between('control_begin', 'control_end').some((l) => l.endsWith(',control'))).toBe(true);
+    } finally {
+      rmSync(dirname(log), { recursive: true, force: true });
+    }
   });
 });
 

@@ -19,31 +19,40 @@ export function fork(): number {
   if (pid === 0) {
     // The child's own setup is inline, in code the parent has run: a child
     // that had to compile it first (V8 compiles lazily, per process) spends
-    // more on that than on the rest of its short life.
-    Object.defineProperty(process, 'pid', { value: native.getpid(), enumerable: true, configurable: true, writable: false });
-    if (!in_child) {
-      in_child = true; // a grandchild inherits this, and the watch below
-      // The end of the event loop: Node would wait there for worker threads
-      // the child does not have, so the addon ends it first, as Node would.
-      native.child_end_watch(child_before_exit, child_exit);
-    }
+    // more on that than on the rest of its short life. The addon has started
+    // the child's end watch (child_end_watch, below).
+    in_child = true; // a grandchild inherits this
+    current_pid = native.getpid();
   }
   return pid;
 }
 
+/** process's members that Node keeps out of its types. */
+const node_process = process as unknown as { _exiting: boolean; reallyExit: (code?: number) => void };
+
 /** True in a forked child (and in its own children). */
 let in_child = false;
 let hooks_installed = false;
+/** What process.pid gives: fixed up in a forked child. */
+let current_pid = process.pid;
+/**
+ * Node's own 'exit' listener while an ES module main runs (it sets exit code
+ * 13 for a top-level await that never settles), or null: process.exit
+ * removes it before it emits 'exit'.
+ */
+let node_tla_listener: Function | null = null;
 
 // Installed once, in the parent, before its first fork, and inert there: so
 // every child inherits them, already compiled. In a child they make every
 // way out end in _exit.
 function install_child_hooks(): void {
   hooks_installed = true;
+  // process.pid is a value Node set at start-up: an accessor instead, so
+  // that a child only stores its own pid (no new property in every child).
+  Object.defineProperty(process, 'pid', { get: () => current_pid, enumerable: true, configurable: true });
   // process.exit: after the 'exit' listeners, Node calls reallyExit.
-  const p = process as unknown as { reallyExit: (code?: number) => void };
-  const reallyExit = p.reallyExit;
-  p.reallyExit = function (code?: number) {
+  const reallyExit = node_process.reallyExit;
+  node_process.reallyExit = function (code?: number) {
     if (in_child) native._exit(exit_code(code));
     reallyExit.call(process, code);
   };
@@ -54,11 +63,34 @@ function install_child_hooks(): void {
   // report it as Node does and exit 1. The monitor runs before Node's own
   // handling and adds no 'uncaughtException' listener the program could see.
   process.on('uncaughtExceptionMonitor', on_uncaught);
-  // Warm what the child runs on its way out, so that it finds it compiled
-  // (both of ours are inert in the parent).
+  // The natural end of a child's event loop (the addon watches for it).
+  native.child_end_watch(child_before_exit, child_exit);
+  node_tla_listener = process.listeners('exit').find(
+    (l) => l.name === 'handleProcessExit' && String(native.script_name(l)).startsWith('node:internal/')) ?? null;
+  warm_child_exit();
+}
+
+/**
+ * Runs, in the parent, what a child runs on its way out, wherever that can
+ * be done without effect: V8 compiles a function on its first call, so a
+ * child finds these compiled instead of compiling them for itself.
+ */
+function warm_child_exit(): void {
+  on_exit(exit_code(undefined)); // inert outside a child
+  exit_child(0, true);
+  run_exit_listeners([], exit_status(0), on_exit, null);
+  try {
+    exit(0.5); // a TypeError before anything is done: only compiles exit
+  } catch {
+    // as it should
+  }
   process.listeners('exit');
   process.listenerCount('uncaughtException');
-  on_exit(exit_code(undefined));
+  void node_process._exiting;
+  // The exitCode setter and its validation, put back as it was.
+  const saved = process.exitCode;
+  process.exitCode = 0;
+  process.exitCode = saved;
 }
 
 function child_before_exit(): void {
@@ -66,7 +98,7 @@ function child_before_exit(): void {
 }
 
 function child_exit(): void {
-  process.exit();
+  exit_child(undefined);
 }
 
 function exit_code(code: unknown): number {
@@ -80,21 +112,52 @@ function on_exit(code: number): void {
 }
 
 /**
+ * process.exit's own steps, for a forked child: the exit code, then the
+ * 'exit' listeners (C's atexit), once, then _exit. Node's process.exit does
+ * the same, but in code that every child compiles for itself, which costs a
+ * short-lived child about as much as its whole work. exit_child(undefined)
+ * is the natural end, where Node's own listener runs too. (`warm` only
+ * compiles this, in the parent.)
+ */
+function exit_child(code: number | undefined, warm = false): never {
+  if (warm) return undefined as never;
+  if (code !== undefined) process.exitCode = code;
+  if (!node_process._exiting) {
+    node_process._exiting = true;
+    run_exit_listeners(process.listeners('exit'), exit_status(code), on_exit, code === undefined ? null : node_tla_listener);
+  }
+  return _exit(exit_code(code));
+}
+
+/** The code the 'exit' listeners get, as process.exit gives it. */
+function exit_status(code: number | undefined): number {
+  return Number(process.exitCode ?? code) || 0;
+}
+
+/**
  * Runs the 'exit' listeners registered after `self`, then ends the process
  * with _exit: for a process whose Node teardown would wait for threads that
  * are not there (a forked child) or that still run TypeScript (live pthreads).
  */
 export function end_now(self: (code: number) => void, code: number): never {
   const listeners = process.listeners('exit');
-  for (const l of listeners.slice(listeners.indexOf(self) + 1)) {
+  run_exit_listeners(listeners.slice(listeners.indexOf(self) + 1), code, self, null);
+  return _exit(exit_code(code));
+}
+
+/** Runs the 'exit' listeners but `self` (ours, which would end the process first) and `skip`. */
+function run_exit_listeners(listeners: Function[], code: number, self: Function, skip: Function | null): void {
+  for (const l of listeners) {
+    if (l === self || l === skip) continue;
     try {
       (l as (code: number) => void).call(process, code);
     } catch (err) {
+      // As in Node: the exception ends the 'exit' event, is reported, and
+      // the process ends with the code it had.
       report(err);
-      native._exit(7); // Node's exit code for an exception in an internal handler
+      native._exit(exit_code(code));
     }
   }
-  return _exit(exit_code(code));
 }
 
 function report(err: unknown): void {
@@ -111,8 +174,7 @@ function on_uncaught(err: unknown): void {
   // The program handles it: Node calls its handler next.
   if (process.listenerCount('uncaughtException') > 0 || process.hasUncaughtExceptionCaptureCallback()) return;
   report(err);
-  process.exitCode = 1;
-  process.exit(1);
+  exit_child(1);
 }
 
 /** waitpid(pid, status, options): the pid reaped, 0 (WNOHANG, none ready), or -1 (ECHILD, EINTR). status is a cell or null. */
@@ -140,8 +202,10 @@ export const WCOREDUMP: (status: number) => boolean = (s) => native.WCOREDUMP(s)
  */
 export function exit(status: number): never {
   if (!Number.isInteger(status)) throw new TypeError(`exit: status must be an integer, got ${status}`);
+  if (in_child) exit_child(status);
   process.exit(status);
 }
+
 
 /** getpid(): the real call (process.pid is fixed up in a forked child too). */
 export const getpid: () => number = native.getpid;
