@@ -8,7 +8,7 @@
 // Two lesson variants: without the handler, the dead children stay zombies
 // (<defunct>); if the parent forgets close(connfd), the client never sees
 // EOF, since the connection stays open in the parent.
-import { cell, sizeof, sockaddr_storage, close, waitpid, exit, SIGCHLD, WNOHANG } from '../sys/index.js';
+import { cell, sizeof, sockaddr_storage, close, waitpid, exit, fork_warmup, SIGCHLD, WNOHANG } from '../sys/index.js';
 import { Open_listenfd, Accept, Close, Fork, Signal, printf } from '../csapp/index.js';
 import { type ServerOptions, announce, client_name } from './common.js';
 import { echo, echo_warm } from './echo.js';
@@ -23,6 +23,7 @@ export function echoserverp(opts: ServerOptions): void {
   const clientaddr = new sockaddr_storage();
   let connfd = -1;
   if (!opts.cold) echo_warm(); // Node-specific: the children inherit the echo path compiled (see echo_warm)
+  fork_warmup(); // Node-specific: a compact heap, less for every fork to copy and every child to tear down
   announce(listenfd);
   try {
     for (;;) {
