@@ -125,7 +125,8 @@ describe('fork: what a short-lived child costs', () => {
       // The events between the fixture's marker functions' compiles ("function,EVENT,script,start,end,ms,time,name").
       const between = (from: string, to: string) => {
         const a = lines.findIndex((l) => l.startsWith('function,interpreter,') && l.endsWith(`,${from}`));
-        const b = lines.findIndex((l, i) => i > a && l.startsWith('function,') && l.endsWith(`,${to}`));
+        const script = lines[a]?.split(',')[2]; // the fixture's script id: Node has functions of these names too
+        const b = lines.findIndex((l, i) => i > a && l.startsWith('function,') && l.split(',')[2] === script && l.endsWith(`,${to}`));
         expect(a, `no compile of ${from} in the log`).toBeGreaterThan(0);
         expect(b, `no compile of ${to} in the log`).toBeGreaterThan(a);
         // first-execution is only a note (Node 24 writes it in each child); the rest are compiles.
