@@ -4,6 +4,7 @@
 // so syscalls overlap. Also the hand-over of the lock by a main thread that
 // idles in its event loop, deferred cancellation, and the switch interval.
 #include "common.h"
+#include "fastcall.h"  // ToV8, ToNapi: the thread code needs V8's API to run functions off the main thread
 
 #include <pthread.h>
 #include <signal.h>
@@ -256,19 +257,6 @@ bool GetThreadId(const Napi::CallbackInfo& info, size_t i, const char* fn, uint3
   return true;
 }
 
-// Node-API values are V8 handles (as Node's own js_native_api_v8 converts
-// them): the thread code needs V8's API to run functions off the main thread.
-v8::Local<v8::Value> ToV8(napi_value v) {
-  v8::Local<v8::Value> local;
-  memcpy(static_cast<void*>(&local), &v, sizeof v);
-  return local;
-}
-napi_value FromV8(v8::Local<v8::Value> local) {
-  napi_value v;
-  memcpy(static_cast<void*>(&v), &local, sizeof v);
-  return v;
-}
-
 // thread_init(ThreadExit, ThreadCancel, PTHREAD_CANCELED): the markers.
 Napi::Value ThreadInit(const Napi::CallbackInfo& info) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
@@ -364,7 +352,7 @@ Napi::Value PthreadJoin(const Napi::CallbackInfo& info) {
   }
   Napi::Object out = Napi::Object::New(env);
   out.Set("rc", 0);
-  out.Set("value", Napi::Value(env, FromV8(value)));
+  out.Set("value", Napi::Value(env, ToNapi(value)));
   return out;
 }
 
