@@ -1,6 +1,7 @@
 // Processes: a fork() that gives a working Node child, waitpid and the status
 // macros, _exit, getpid, getppid, kill, alarm (raise, pause and sigsuspend
-// are with the signals, in signal.cc).
+// are with the signals, in signal.cc), and fork_warmup, which makes a
+// parent cheaper to fork.
 //
 // A plain fork() from an addon does not work in Node (see DESIGN.md): V8's
 // heap is marked MADV_DONTFORK, and the platform's worker threads, absent in
