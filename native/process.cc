@@ -417,7 +417,8 @@ void StartEndWatch() {
 }
 
 // child_end_watch(beforeExit, exit): what every forked child runs when its
-// loop runs dry. Inert in the process that registers it.
+// loop runs dry. Inert in the process that registers it (fork's TypeScript
+// does so before the first fork); Fork starts it in each child.
 Napi::Value ChildEndWatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction() || !info[1].IsFunction()) return ThrowType(env, "child_end_watch", "two functions"), Napi::Value();
@@ -426,7 +427,6 @@ Napi::Value ChildEndWatch(const Napi::CallbackInfo& info) {
   g_end_watch->env = env;
   g_end_watch->before_exit = Napi::Persistent(info[0].As<Napi::Function>());
   g_end_watch->exit = Napi::Persistent(info[1].As<Napi::Function>());
-  if (g_workers_gone) StartEndWatch();  // registered in a child: it is one already
   return env.Undefined();
 }
 
