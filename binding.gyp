@@ -15,6 +15,7 @@
         "native/netdb.cc",
         "native/tcp_info.cc",
         "native/signal.cc",
+        "native/signal_gap.cc",
         "native/time.cc",
         "native/select.cc",
         "native/process.cc",

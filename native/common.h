@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <signal.h>
 #include <sys/types.h>
 
 namespace sl {
@@ -141,6 +142,27 @@ bool SignalsPending();
 bool DispatchSignals(Napi::Env env, bool* restart);
 // In the child of fork: the forking thread is now the main one.
 void SignalsAfterFork();
+// Whether DispatchSignals can run handlers on this thread now: the main
+// thread, handlers installed, not inside a handler already.
+bool CanDispatchHere();
+
+// signal_gap.cc: the gap between a blocking call's last look for pending
+// signals and its syscall. Open returns -1 when a signal is pending (skip the
+// syscall: EINTR), 1 when the gap is open, 0 when this thread has no gap
+// (not the main one); Close takes that value. TakeSignalCameInGap tells,
+// after EINTR, whether the signal came before the syscall started.
+int SignalGapOpen();
+void SignalGapClose(int opened);
+bool TakeSignalCameInGap();
+void SignalGapNote();       // from the C handler, on the main thread
+void SignalGapInstall();    // once handlers are ours
+void SignalGapAfterFork();
+// The signal that breaks a canceled thread's syscall (thread.cc).
+int CancelSignal();
+// Takes the library's private signals (the kick, the cancellation) out of a
+// mask to block: as glibc keeps its own out of sigprocmask's reach, so that a
+// sigfillset mask cannot block them.
+void KeepPrivateSignals(sigset_t* set);
 
 // Runs `call` (which returns -1 and sets errno on failure) with the JS lock
 // dropped. On EINTR, the TypeScript handlers run; then the call restarts if
@@ -154,6 +176,26 @@ long CallUnlocked(Call&& call, int* err) {
   BlockingEnter();
   long r = static_cast<long>(call());
   *err = errno;
+  BlockingLeave();
+  return r;
+}
+
+// The same, for a call that the TypeScript handlers must be able to break:
+// a signal that comes after the last look for pending ones still gets the
+// syscall out with EINTR (signal_gap.cc).
+template <typename Call>
+long CallInterruptible(Call&& call, int* err) {
+  JsUnlock unlock;
+  BlockingEnter();
+  long r = -1;
+  int gap = SignalGapOpen();
+  if (gap < 0) {
+    *err = EINTR;
+  } else {
+    r = static_cast<long>(call());
+    *err = errno;
+  }
+  SignalGapClose(gap);
   BlockingLeave();
   return r;
 }
@@ -178,7 +220,7 @@ bool Blocking(Napi::Env env, Call&& call, long* result) {
   for (;;) {
     if (!interrupted) {
       int err;
-      long r = CallUnlocked(call, &err);
+      long r = CallInterruptible(call, &err);
       if (r != -1 || err != EINTR) {
         if (r == -1) saved_errno = err;
         *result = r;
@@ -187,8 +229,11 @@ bool Blocking(Napi::Env env, Call&& call, long* result) {
       if (!TestCancel(env)) return false;
     }
     interrupted = false;
+    // A signal that came before the syscall started: in C its handler ran
+    // then, and the call went on as usual.
+    bool before = TakeSignalCameInGap();
     if (!DispatchSignals(env, &restart)) return false;
-    if (!restart) {
+    if (!restart && !before) {
       saved_errno = EINTR;
       *result = -1;
       return true;

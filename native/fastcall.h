@@ -59,7 +59,7 @@ bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint
 template <typename Call>
 void FastBlocking(const v8::FunctionCallbackInfo<v8::Value>& args, Call&& call) {
   int err;
-  long r = CallUnlocked(call, &err);
+  long r = CallInterruptible(call, &err);
   if (r == -1) {
     if (err == EINTR) {
       MarkInterrupted();

@@ -74,7 +74,7 @@ bool Wait(Napi::Env env, Call&& call, Rearm&& rearm, long* result) {
   bool restart;
   for (;;) {
     int err;
-    long r = CallUnlocked(call, &err);
+    long r = CallInterruptible(call, &err);
     if (r != -1 || err != EINTR) {
       if (r == -1) saved_errno = err;
       *result = r;
@@ -159,6 +159,7 @@ bool GetSigmask(const Napi::CallbackInfo& info, size_t i, const char* fn, bool* 
     }
     sigaddset(set, static_cast<int>(d));
   }
+  KeepPrivateSignals(set);
   *has = true;
   return true;
 }

@@ -31,7 +31,7 @@ uv_async_t* g_async = nullptr;       // wakes the loop; owned by g_env's loop
 napi_env g_env = nullptr;
 pthread_t g_main_thread;             // the thread that runs the TypeScript handlers
 Napi::FunctionReference g_dispatcher;  // TypeScript: (signals: number[]) => void
-thread_local bool t_dispatching = false;
+bool g_dispatching = false;  // the main thread runs a handler (only it ever does)
 
 // Per signal: what was installed before ours (to chain to), and our libuv handle.
 struct Slot {
@@ -54,6 +54,7 @@ void OnSignal(int sig, siginfo_t* info, void* context) {
     return;
   }
   g_pending.fetch_or(Bit(sig));
+  SignalGapNote();  // the main thread may be about to block without seeing it
   if (g_async != nullptr) uv_async_send(g_async);
   const struct sigaction& prev = g_slots[sig].previous;
   if (prev.sa_flags & SA_SIGINFO) {
@@ -76,16 +77,16 @@ Napi::Array SignalList(Napi::Env env, uint64_t set) {
 }
 
 void OnAsync(uv_async_t*) {
-  if (g_dispatcher.IsEmpty() || t_dispatching) return;
+  if (g_dispatcher.IsEmpty() || g_dispatching) return;
   uint64_t set = Take();
   if (set == 0) return;
   Napi::Env env(g_env);
   Napi::HandleScope scope(env);
   // MakeCallback: an exception here is an uncaught exception of the process,
   // and microtasks queued by the handler run after it.
-  t_dispatching = true;
+  g_dispatching = true;
   g_dispatcher.MakeCallback(env.Global(), {SignalList(env, set)});
-  t_dispatching = false;
+  g_dispatching = false;
 }
 
 void CloseHandle(uv_signal_t* h) {
@@ -182,6 +183,7 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
   Slot& s = g_slots[sig];
   if (disposition == 2) {
     if (!s.ours && !HoldLibuv(env, sig)) return Fail(env, EINVAL);
+    SignalGapInstall();
     // Every signal is blocked while the C handler runs, as libuv does for
     // its own: the handler chained to (libuv's) takes a lock that a nested
     // libuv handler would wait for forever. The program's sa_mask concerns
@@ -266,6 +268,7 @@ Napi::Value Sigprocmask(const Napi::CallbackInfo& info) {
   sigset_t set, old;
   bool has = !info[1].IsNull() && !info[1].IsUndefined();
   if (has && !ToSigset(info, 1, "sigprocmask", &set)) return Napi::Value();
+  if (has) KeepPrivateSignals(&set);
   int r = pthread_sigmask(how, has ? &set : nullptr, &old);
   if (r != 0) return Fail(env, r);
   // Unblocking may have let a pending signal in: its handler runs now, as in C.
@@ -327,23 +330,28 @@ bool DispatchSignals(Napi::Env env, bool* restart) {
   *restart = true;
   // Only the main thread's instance runs handlers, one at a time (a signal
   // that comes during a handler waits for it, as the kernel blocks it).
-  if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env || t_dispatching) return true;
+  if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env || g_dispatching) return true;
   if (!pthread_equal(pthread_self(), g_main_thread)) return true;  // handlers run on the main thread
   uint64_t all = 0;
   for (uint64_t set; (set = Take()) != 0;) {
     all |= set;
-    t_dispatching = true;
+    g_dispatching = true;
     g_dispatcher.Call(env.Global(), {SignalList(env, set)});
-    t_dispatching = false;
+    g_dispatching = false;
     if (env.IsExceptionPending()) return false;
   }
   *restart = (all & ~g_restart.load()) == 0;
   return true;
 }
 
+bool CanDispatchHere() {
+  return !g_dispatcher.IsEmpty() && pthread_equal(pthread_self(), g_main_thread) && !g_dispatching;
+}
+
 void SignalsAfterFork() {
   // The child has one thread: the one that forked, which runs TypeScript.
   g_main_thread = pthread_self();
+  SignalGapAfterFork();
 }
 
 void InitSignal(Napi::Env env, Napi::Object exports) {

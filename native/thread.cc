@@ -21,17 +21,18 @@
 #include <unordered_map>
 
 namespace sl {
-namespace {
-
-// V8 limits a thread's stack to about 1 MiB of JS frames; the thread's own
-// stack must be larger than that (macOS gives 512 KiB by default).
-constexpr size_t kDefaultStackSize = 8u << 20;
 
 #if defined(SIGRTMAX)
 int CancelSignal() { return SIGRTMAX - 3; }  // glibc keeps the first RT signals for itself
 #else
 int CancelSignal() { return SIGURG; }
 #endif
+
+namespace {
+
+// V8 limits a thread's stack to about 1 MiB of JS frames; the thread's own
+// stack must be larger than that (macOS gives 512 KiB by default).
+constexpr size_t kDefaultStackSize = 8u << 20;
 
 struct Thread {
   uint32_t id = 0;
