@@ -147,11 +147,11 @@ void SignalsAfterFork();
 bool CanDispatchHere();
 
 // signal_gap.cc: the gap between a blocking call's last look for pending
-// signals and its syscall. Open returns -1 when a signal is pending (skip the
-// syscall: EINTR), 1 when the gap is open, 0 when this thread has no gap
-// (not the main one); Close takes that value. TakeSignalCameInGap tells,
+// signals and its syscall. Open (given CanDispatchHere) returns -1 when a
+// signal is pending (skip the syscall: EINTR), 1 when the gap is open, 0 when
+// there is none (not the main thread); Close takes that value. TakeSignalCameInGap tells,
 // after EINTR, whether the signal came before the syscall started.
-int SignalGapOpen();
+int SignalGapOpen(bool can_dispatch);
 void SignalGapClose(int opened);
 bool TakeSignalCameInGap();
 void SignalGapNote();       // from the C handler, on the main thread
@@ -185,10 +185,11 @@ long CallUnlocked(Call&& call, int* err) {
 // syscall out with EINTR (signal_gap.cc).
 template <typename Call>
 long CallInterruptible(Call&& call, int* err) {
+  bool here = CanDispatchHere();  // asked with the JS lock still held
   JsUnlock unlock;
   BlockingEnter();
   long r = -1;
-  int gap = SignalGapOpen();
+  int gap = SignalGapOpen(here);
   if (gap < 0) {
     *err = EINTR;
   } else {

@@ -86,8 +86,8 @@ void DisarmKick() {
 
 }  // namespace
 
-int SignalGapOpen() {
-  if (!CanDispatchHere()) return 0;
+int SignalGapOpen(bool can_dispatch) {
+  if (!can_dispatch) return 0;
   g_came_in_gap.store(false, std::memory_order_relaxed);
   g_in_gap.store(true, std::memory_order_relaxed);
   std::atomic_signal_fence(std::memory_order_seq_cst);
