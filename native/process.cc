@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <condition_variable>
@@ -444,6 +445,22 @@ Napi::Value ForkWarmup(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// major_gcs(): how many full (mark-compact) GCs the isolate that first asked
+// has run since. V8 drops the bytecode of functions that no full GC has seen
+// run for a while, and a fork parent never runs its children's way out: fork's
+// TypeScript runs it again after full GCs, so that children find it compiled.
+std::atomic<uint64_t> g_major_gcs{0};
+std::atomic<bool> g_counting_gcs{false};
+
+Napi::Value MajorGcs(const Napi::CallbackInfo& info) {
+  if (!g_counting_gcs.exchange(true)) {
+    v8::Isolate::GetCurrent()->AddGCEpilogueCallback(
+        [](v8::Isolate*, v8::GCType, v8::GCCallbackFlags, void*) { g_major_gcs.fetch_add(1, std::memory_order_relaxed); },
+        nullptr, v8::kGCTypeMarkSweepCompact);
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(g_major_gcs.load(std::memory_order_relaxed)));
+}
+
 // script_name(fn): the name of the script a function was defined in
 // ("node:internal/..." for Node's own code), or undefined: so that fork's
 // TypeScript can tell Node's own 'exit' listener from a program's.
@@ -496,6 +513,7 @@ void InitProcess(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "child_end_watch", ChildEndWatch);
   SetFn(env, exports, "fork_warmup", ForkWarmup);
   SetFn(env, exports, "script_name", ScriptName);
+  SetFn(env, exports, "major_gcs", MajorGcs);
   SetFn(env, exports, "WIFEXITED", WIFEXITED_);
   SetFn(env, exports, "WEXITSTATUS", WEXITSTATUS_);
   SetFn(env, exports, "WIFSIGNALED", WIFSIGNALED_);

@@ -14,7 +14,13 @@ export const _exit: (status: number) => never = native._exit;
  * The child has one thread, a copy of the heap, and the parent's fds.
  */
 export function fork(): number {
-  if (!hooks_installed) install_child_hooks();
+  if (!hooks_installed) {
+    install_child_hooks();
+  } else if (native.major_gcs() !== warmed_at) {
+    // V8 drops the bytecode of functions no full GC has seen run for a while:
+    // keep the children's way out compiled in a parent that lives long.
+    warm_child_exit();
+  }
   const pid: number = native.fork();
   if (pid === 0) {
     // The child's own setup is inline, in code the parent has run: a child
@@ -33,6 +39,8 @@ const node_process = process as unknown as { _exiting: boolean; reallyExit: (cod
 /** True in a forked child (and in its own children). */
 let in_child = false;
 let hooks_installed = false;
+/** The parent's count of full GCs when it last ran the children's way out. */
+let warmed_at = -1;
 /** What process.pid gives: fixed up in a forked child. */
 let current_pid = process.pid;
 /**
@@ -76,6 +84,7 @@ function install_child_hooks(): void {
  * child finds these compiled instead of compiling them for itself.
  */
 function warm_child_exit(): void {
+  warmed_at = native.major_gcs();
   on_exit(exit_code(undefined)); // inert outside a child
   exit_child(0, true);
   run_exit_listeners([], exit_status(0), on_exit, null);
@@ -86,7 +95,7 @@ function warm_child_exit(): void {
   }
   process.listeners('exit');
   process.listenerCount('uncaughtException');
-  void node_process._exiting;
+  node_process._exiting = node_process._exiting; // its getter and its setter (false in the parent)
   // The exitCode setter and its validation, put back as it was.
   const saved = process.exitCode;
   process.exitCode = 0;
