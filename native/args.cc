@@ -36,6 +36,14 @@ bool GetInt64(const Napi::CallbackInfo& info, size_t i, const char* fn, const ch
   return true;
 }
 
+// A view of a transferred (detached) ArrayBuffer has no bytes left: say so,
+// rather than read or write nothing at a null address.
+static bool NotDetached(const Napi::CallbackInfo& info, napi_value ab, const char* fn, const char* name) {
+  bool detached = false;
+  if (napi_is_detached_arraybuffer(info.Env(), ab, &detached) != napi_ok || !detached) return true;
+  return ThrowType(info.Env(), fn, (std::string(name) + "'s ArrayBuffer is detached (it was transferred)").c_str());
+}
+
 bool GetBytes(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
               uint8_t** data, size_t* len) {
   Napi::Value v = info[i];
@@ -48,6 +56,7 @@ bool GetBytes(const Napi::CallbackInfo& info, size_t i, const char* fn, const ch
     napi_value ab;
     size_t offset;
     if (napi_get_typedarray_info(env, v, &type, &length, &p, &ab, &offset) != napi_ok) return false;
+    if (!NotDetached(info, ab, fn, name)) return false;
     size_t elem = 1;
     switch (type) {
       case napi_int16_array: case napi_uint16_array: elem = 2; break;
@@ -65,6 +74,7 @@ bool GetBytes(const Napi::CallbackInfo& info, size_t i, const char* fn, const ch
     napi_value ab;
     size_t offset;
     if (napi_get_dataview_info(env, v, &length, &p, &ab, &offset) != napi_ok) return false;
+    if (!NotDetached(info, ab, fn, name)) return false;
     *data = static_cast<uint8_t*>(p);
     *len = length;
     return true;
@@ -86,6 +96,11 @@ bool GetCount(const Napi::CallbackInfo& info, size_t i, const char* fn, size_t b
   }
   *count = static_cast<size_t>(n);
   return true;
+}
+
+bool GetBufferCount(const Napi::CallbackInfo& info, size_t i, const char* fn, uint8_t** buf, size_t* count) {
+  size_t cap;
+  return GetBytes(info, i, fn, "buf", buf, &cap) && GetCount(info, i + 1, fn, cap, count);
 }
 
 bool CheckPairOut(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name) {

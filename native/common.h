@@ -57,6 +57,8 @@ bool GetBytes(const Napi::CallbackInfo& info, size_t i, const char* fn, const ch
 // The optional count after a buffer: defaults to the buffer's length and may
 // never exceed it (in C that would write outside the buffer).
 bool GetCount(const Napi::CallbackInfo& info, size_t i, const char* fn, size_t buflen, size_t* count);
+// info[i] as a buffer ("buf") and info[i + 1] as its count, both as above.
+bool GetBufferCount(const Napi::CallbackInfo& info, size_t i, const char* fn, uint8_t** buf, size_t* count);
 
 // C's int fds[2] (pipe, socketpair): an array or an Int32Array of at least 2
 // elements, checked before the call so that no fd is created and lost.
@@ -212,12 +214,17 @@ inline bool TakeInterrupted() {
   return was;
 }
 
-template <typename Call>
-bool Blocking(Napi::Env env, Call&& call, long* result) {
+//
+// `again` looks at the call's arguments once more after handlers ran, before
+// the syscall (re)starts: a handler may have done anything to them, such as
+// transfer the buffer the call reads into. It returns false with the
+// exception thrown, as the first look would have.
+template <typename Call, typename Again>
+bool Blocking(Napi::Env env, Call&& call, long* result, Again&& again) {
   bool restart = true;
   bool interrupted = TakeInterrupted();  // resume after the fast call's EINTR
   if (!TestCancel(env)) return false;
-  if (!interrupted && SignalsPending() && !DispatchSignals(env, &restart)) return false;
+  if (!interrupted && SignalsPending() && (!DispatchSignals(env, &restart) || !again())) return false;
   for (;;) {
     if (!interrupted) {
       int err;
@@ -239,7 +246,13 @@ bool Blocking(Napi::Env env, Call&& call, long* result) {
       *result = -1;
       return true;
     }
+    if (!again()) return false;
   }
+}
+
+template <typename Call>
+bool Blocking(Napi::Env env, Call&& call, long* result) {
+  return Blocking(env, call, result, [] { return true; });
 }
 
 // Same, for calls that never block: only errno is saved.

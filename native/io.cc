@@ -12,26 +12,26 @@ namespace {
 Napi::Value Read(const Napi::CallbackInfo& info) {
   int fd;
   uint8_t* buf;
-  size_t cap, count;
-  if (!GetFd(info, 0, "read", &fd) || !GetBytes(info, 1, "read", "buf", &buf, &cap) ||
-      !GetCount(info, 2, "read", cap, &count)) {
+  size_t count;
+  if (!GetFd(info, 0, "read", &fd) || !GetBufferCount(info, 1, "read", &buf, &count)) return Napi::Value();
+  long r;
+  if (!Blocking(info.Env(), [&] { return read(fd, buf, count); }, &r,
+                [&] { return GetBufferCount(info, 1, "read", &buf, &count); })) {
     return Napi::Value();
   }
-  long r;
-  if (!Blocking(info.Env(), [&] { return read(fd, buf, count); }, &r)) return Napi::Value();
   return Result(info.Env(), r);
 }
 
 Napi::Value Write(const Napi::CallbackInfo& info) {
   int fd;
   uint8_t* buf;
-  size_t cap, count;
-  if (!GetFd(info, 0, "write", &fd) || !GetBytes(info, 1, "write", "buf", &buf, &cap) ||
-      !GetCount(info, 2, "write", cap, &count)) {
+  size_t count;
+  if (!GetFd(info, 0, "write", &fd) || !GetBufferCount(info, 1, "write", &buf, &count)) return Napi::Value();
+  long r;
+  if (!Blocking(info.Env(), [&] { return write(fd, buf, count); }, &r,
+                [&] { return GetBufferCount(info, 1, "write", &buf, &count); })) {
     return Napi::Value();
   }
-  long r;
-  if (!Blocking(info.Env(), [&] { return write(fd, buf, count); }, &r)) return Napi::Value();
   return Result(info.Env(), r);
 }
 

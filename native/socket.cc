@@ -70,28 +70,32 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
 Napi::Value Send(const Napi::CallbackInfo& info) {
   int fd, flags = 0;
   uint8_t* buf;
-  size_t cap, len;
-  if (!GetFd(info, 0, "send", &fd) || !GetBytes(info, 1, "send", "buf", &buf, &cap) ||
-      !GetCount(info, 2, "send", cap, &len) ||
+  size_t len;
+  if (!GetFd(info, 0, "send", &fd) || !GetBufferCount(info, 1, "send", &buf, &len) ||
       (info.Length() > 3 && !info[3].IsUndefined() && !GetInt(info, 3, "send", "flags", &flags))) {
     return Napi::Value();
   }
   long r;
-  if (!Blocking(info.Env(), [&] { return send(fd, buf, len, flags); }, &r)) return Napi::Value();
+  if (!Blocking(info.Env(), [&] { return send(fd, buf, len, flags); }, &r,
+                [&] { return GetBufferCount(info, 1, "send", &buf, &len); })) {
+    return Napi::Value();
+  }
   return Result(info.Env(), r);
 }
 
 Napi::Value Recv(const Napi::CallbackInfo& info) {
   int fd, flags = 0;
   uint8_t* buf;
-  size_t cap, len;
-  if (!GetFd(info, 0, "recv", &fd) || !GetBytes(info, 1, "recv", "buf", &buf, &cap) ||
-      !GetCount(info, 2, "recv", cap, &len) ||
+  size_t len;
+  if (!GetFd(info, 0, "recv", &fd) || !GetBufferCount(info, 1, "recv", &buf, &len) ||
       (info.Length() > 3 && !info[3].IsUndefined() && !GetInt(info, 3, "recv", "flags", &flags))) {
     return Napi::Value();
   }
   long r;
-  if (!Blocking(info.Env(), [&] { return recv(fd, buf, len, flags); }, &r)) return Napi::Value();
+  if (!Blocking(info.Env(), [&] { return recv(fd, buf, len, flags); }, &r,
+                [&] { return GetBufferCount(info, 1, "recv", &buf, &len); })) {
+    return Napi::Value();
+  }
   return Result(info.Env(), r);
 }
 
@@ -99,11 +103,10 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
 Napi::Value Sendto(const Napi::CallbackInfo& info) {
   int fd, flags;
   uint8_t* buf;
-  size_t cap, len;
+  size_t len;
   sockaddr_storage ss;
   socklen_t alen;
-  if (!GetFd(info, 0, "sendto", &fd) || !GetBytes(info, 1, "sendto", "buf", &buf, &cap) ||
-      !GetCount(info, 2, "sendto", cap, &len) || !GetInt(info, 3, "sendto", "flags", &flags)) {
+  if (!GetFd(info, 0, "sendto", &fd) || !GetBufferCount(info, 1, "sendto", &buf, &len) || !GetInt(info, 3, "sendto", "flags", &flags)) {
     return Napi::Value();
   }
   bool to = !info[4].IsNull() && !info[4].IsUndefined();
@@ -113,7 +116,7 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
   long r;
   if (!Blocking(info.Env(), [&] {
         return sendto(fd, buf, len, flags, to ? reinterpret_cast<sockaddr*>(&ss) : nullptr, to ? alen : 0);
-      }, &r)) {
+      }, &r, [&] { return GetBufferCount(info, 1, "sendto", &buf, &len); })) {
     return Napi::Value();
   }
   return Result(info.Env(), r);
@@ -123,10 +126,9 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
 Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   int fd, flags;
   uint8_t* buf;
-  size_t cap, len;
+  size_t len;
   SockaddrOut out;
-  if (!GetFd(info, 0, "recvfrom", &fd) || !GetBytes(info, 1, "recvfrom", "buf", &buf, &cap) ||
-      !GetCount(info, 2, "recvfrom", cap, &len) || !GetInt(info, 3, "recvfrom", "flags", &flags) ||
+  if (!GetFd(info, 0, "recvfrom", &fd) || !GetBufferCount(info, 1, "recvfrom", &buf, &len) || !GetInt(info, 3, "recvfrom", "flags", &flags) ||
       !GetSockaddrOut(info, 4, "recvfrom", &out)) {
     return Napi::Value();
   }
@@ -136,7 +138,7 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   long r;
   if (!Blocking(info.Env(), [&] {
         return recvfrom(fd, buf, len, flags, want ? reinterpret_cast<sockaddr*>(&ss) : nullptr, want ? &alen : nullptr);
-      }, &r)) {
+      }, &r, [&] { return GetBufferCount(info, 1, "recvfrom", &buf, &len); })) {
     return Napi::Value();
   }
   if (r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, alen);

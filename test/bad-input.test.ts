@@ -97,6 +97,20 @@ describe('clear errors', () => {
     expect(errno()).toBe(sys.EAGAIN);
   });
 
+  it('a buffer whose ArrayBuffer was transferred is a TypeError, fast path or not', () => {
+    const p: number[] = [];
+    pipe(p);
+    fds.add(p[0]);
+    fds.add(p[1]);
+    const buf = new Uint8Array(8);
+    const view = new DataView(new ArrayBuffer(8));
+    structuredClone([buf.buffer, view.buffer], { transfer: [buf.buffer, view.buffer] });
+    expect(() => write(p[1], buf)).toThrow(/write: buf's ArrayBuffer is detached/);
+    expect(() => read(p[0], buf, 0)).toThrow(TypeError);
+    expect(() => send(p[1], view)).toThrow(TypeError);
+    expect(() => recv(p[0], buf, 0, 0)).toThrow(TypeError);
+  });
+
   it('fds: not a number is a TypeError, not an int a RangeError, negative is EBADF as in C', () => {
     expect(() => close('3' as any)).toThrow(TypeError);
     expect(() => close(3.5)).toThrow(RangeError);
