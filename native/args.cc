@@ -1,6 +1,7 @@
 // Argument checks: a programming error is a TypeError / RangeError thrown
 // before any syscall, never a crash or a write outside a buffer.
 #include "common.h"
+#include "fastcall.h"  // ToV8
 
 #include <string>
 #include <unistd.h>
@@ -98,9 +99,16 @@ bool GetCount(const Napi::CallbackInfo& info, size_t i, const char* fn, size_t b
   return true;
 }
 
-bool GetBufferCount(const Napi::CallbackInfo& info, size_t i, const char* fn, uint8_t** buf, size_t* count) {
+bool GetBufferCount(const Napi::CallbackInfo& info, size_t i, const char* fn, uint8_t** buf, size_t* count,
+                    std::shared_ptr<v8::BackingStore>* hold) {
   size_t cap;
-  return GetBytes(info, i, fn, "buf", buf, &cap) && GetCount(info, i + 1, fn, cap, count);
+  if (!GetBytes(info, i, fn, "buf", buf, &cap) || !GetCount(info, i + 1, fn, cap, count)) return false;
+  if (JsThreadsExist()) HoldBytes(ToV8(info[i]).As<v8::ArrayBufferView>()->Buffer(), hold);
+  return true;
+}
+
+void HoldBytes(v8::Local<v8::ArrayBuffer> ab, std::shared_ptr<v8::BackingStore>* hold) {
+  if (JsThreadsExist()) *hold = ab->GetBackingStore();
 }
 
 bool CheckPairOut(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name) {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <signal.h>
 #include <sys/types.h>
@@ -58,7 +59,13 @@ bool GetBytes(const Napi::CallbackInfo& info, size_t i, const char* fn, const ch
 // never exceed it (in C that would write outside the buffer).
 bool GetCount(const Napi::CallbackInfo& info, size_t i, const char* fn, size_t buflen, size_t* count);
 // info[i] as a buffer ("buf") and info[i + 1] as its count, both as above.
-bool GetBufferCount(const Napi::CallbackInfo& info, size_t i, const char* fn, uint8_t** buf, size_t* count);
+// Once pthreads run TypeScript, *hold keeps the buffer's memory alive too:
+// another thread may transfer the buffer while the call has dropped the JS
+// lock, and the GC free its bytes, which the syscall would still write into.
+bool GetBufferCount(const Napi::CallbackInfo& info, size_t i, const char* fn, uint8_t** buf, size_t* count,
+                    std::shared_ptr<v8::BackingStore>* hold);
+// The same hold, for a view the fast path has checked.
+void HoldBytes(v8::Local<v8::ArrayBuffer> ab, std::shared_ptr<v8::BackingStore>* hold);
 
 // C's int fds[2] (pipe, socketpair): an array or an Int32Array of at least 2
 // elements, checked before the call so that no fd is created and lost.

@@ -30,7 +30,8 @@ void CallSlow(const v8::FunctionCallbackInfo<v8::Value>& args) {
   if (ok) args.GetReturnValue().Set(result);
 }
 
-bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint8_t** buf, size_t* count) {
+bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint8_t** buf, size_t* count,
+                  std::shared_ptr<v8::BackingStore>* hold) {
   int argc = args.Length();
   if (argc < 2 || argc > 3 || !args[0]->IsInt32() || !args[1]->IsUint8Array()) return false;
   v8::Local<v8::Uint8Array> view = args[1].As<v8::Uint8Array>();
@@ -46,6 +47,7 @@ bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint
   // cannot move them while the syscall runs without the JS lock.
   v8::Local<v8::ArrayBuffer> ab = view->Buffer();
   if (ab->WasDetached()) return false;  // the slow path says so
+  HoldBytes(ab, hold);
   *fd = args[0].As<v8::Int32>()->Value();
   *buf = static_cast<uint8_t*>(ab->Data()) + view->ByteOffset();
   *count = n;

@@ -52,7 +52,9 @@ inline bool FastReady() { return TestCancelQuiet() && !SignalsPending(); }
 // (absent or undefined: the whole buffer). False if any of them needs the
 // slow path: a non-int, another kind of view, a count out of range, or a
 // fourth argument (flags).
-bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint8_t** buf, size_t* count);
+// *hold as GetBufferCount's (common.h).
+bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint8_t** buf, size_t* count,
+                  std::shared_ptr<v8::BackingStore>* hold);
 
 // The result of a blocking call made here: the count, or -1 with errno saved;
 // EINTR goes to the slow path (see above).

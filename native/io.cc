@@ -13,10 +13,11 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   int fd;
   uint8_t* buf;
   size_t count;
-  if (!GetFd(info, 0, "read", &fd) || !GetBufferCount(info, 1, "read", &buf, &count)) return Napi::Value();
+  std::shared_ptr<v8::BackingStore> hold;
+  if (!GetFd(info, 0, "read", &fd) || !GetBufferCount(info, 1, "read", &buf, &count, &hold)) return Napi::Value();
   long r;
   if (!Blocking(info.Env(), [&] { return read(fd, buf, count); }, &r,
-                [&] { return GetBufferCount(info, 1, "read", &buf, &count); })) {
+                [&] { return GetBufferCount(info, 1, "read", &buf, &count, &hold); })) {
     return Napi::Value();
   }
   return Result(info.Env(), r);
@@ -26,10 +27,11 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   int fd;
   uint8_t* buf;
   size_t count;
-  if (!GetFd(info, 0, "write", &fd) || !GetBufferCount(info, 1, "write", &buf, &count)) return Napi::Value();
+  std::shared_ptr<v8::BackingStore> hold;
+  if (!GetFd(info, 0, "write", &fd) || !GetBufferCount(info, 1, "write", &buf, &count, &hold)) return Napi::Value();
   long r;
   if (!Blocking(info.Env(), [&] { return write(fd, buf, count); }, &r,
-                [&] { return GetBufferCount(info, 1, "write", &buf, &count); })) {
+                [&] { return GetBufferCount(info, 1, "write", &buf, &count, &hold); })) {
     return Napi::Value();
   }
   return Result(info.Env(), r);
@@ -41,7 +43,8 @@ void FastRead(const v8::FunctionCallbackInfo<v8::Value>& args) {
   int fd;
   uint8_t* buf;
   size_t count;
-  if (!FastFdBuffer(args, &fd, &buf, &count) || !FastReady()) return CallSlow(args);
+  std::shared_ptr<v8::BackingStore> hold;
+  if (!FastFdBuffer(args, &fd, &buf, &count, &hold) || !FastReady()) return CallSlow(args);
   FastBlocking(args, [&] { return read(fd, buf, count); });
 }
 
@@ -49,7 +52,8 @@ void FastWrite(const v8::FunctionCallbackInfo<v8::Value>& args) {
   int fd;
   uint8_t* buf;
   size_t count;
-  if (!FastFdBuffer(args, &fd, &buf, &count) || !FastReady()) return CallSlow(args);
+  std::shared_ptr<v8::BackingStore> hold;
+  if (!FastFdBuffer(args, &fd, &buf, &count, &hold) || !FastReady()) return CallSlow(args);
   FastBlocking(args, [&] { return write(fd, buf, count); });
 }
 

@@ -71,13 +71,14 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   int fd, flags = 0;
   uint8_t* buf;
   size_t len;
-  if (!GetFd(info, 0, "send", &fd) || !GetBufferCount(info, 1, "send", &buf, &len) ||
+  std::shared_ptr<v8::BackingStore> hold;
+  if (!GetFd(info, 0, "send", &fd) || !GetBufferCount(info, 1, "send", &buf, &len, &hold) ||
       (info.Length() > 3 && !info[3].IsUndefined() && !GetInt(info, 3, "send", "flags", &flags))) {
     return Napi::Value();
   }
   long r;
   if (!Blocking(info.Env(), [&] { return send(fd, buf, len, flags); }, &r,
-                [&] { return GetBufferCount(info, 1, "send", &buf, &len); })) {
+                [&] { return GetBufferCount(info, 1, "send", &buf, &len, &hold); })) {
     return Napi::Value();
   }
   return Result(info.Env(), r);
@@ -87,13 +88,14 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   int fd, flags = 0;
   uint8_t* buf;
   size_t len;
-  if (!GetFd(info, 0, "recv", &fd) || !GetBufferCount(info, 1, "recv", &buf, &len) ||
+  std::shared_ptr<v8::BackingStore> hold;
+  if (!GetFd(info, 0, "recv", &fd) || !GetBufferCount(info, 1, "recv", &buf, &len, &hold) ||
       (info.Length() > 3 && !info[3].IsUndefined() && !GetInt(info, 3, "recv", "flags", &flags))) {
     return Napi::Value();
   }
   long r;
   if (!Blocking(info.Env(), [&] { return recv(fd, buf, len, flags); }, &r,
-                [&] { return GetBufferCount(info, 1, "recv", &buf, &len); })) {
+                [&] { return GetBufferCount(info, 1, "recv", &buf, &len, &hold); })) {
     return Napi::Value();
   }
   return Result(info.Env(), r);
@@ -104,9 +106,11 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
   int fd, flags;
   uint8_t* buf;
   size_t len;
+  std::shared_ptr<v8::BackingStore> hold;
   sockaddr_storage ss;
   socklen_t alen;
-  if (!GetFd(info, 0, "sendto", &fd) || !GetBufferCount(info, 1, "sendto", &buf, &len) || !GetInt(info, 3, "sendto", "flags", &flags)) {
+  if (!GetFd(info, 0, "sendto", &fd) || !GetBufferCount(info, 1, "sendto", &buf, &len, &hold) ||
+      !GetInt(info, 3, "sendto", "flags", &flags)) {
     return Napi::Value();
   }
   bool to = !info[4].IsNull() && !info[4].IsUndefined();
@@ -116,7 +120,7 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
   long r;
   if (!Blocking(info.Env(), [&] {
         return sendto(fd, buf, len, flags, to ? reinterpret_cast<sockaddr*>(&ss) : nullptr, to ? alen : 0);
-      }, &r, [&] { return GetBufferCount(info, 1, "sendto", &buf, &len); })) {
+      }, &r, [&] { return GetBufferCount(info, 1, "sendto", &buf, &len, &hold); })) {
     return Napi::Value();
   }
   return Result(info.Env(), r);
@@ -127,8 +131,10 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   int fd, flags;
   uint8_t* buf;
   size_t len;
+  std::shared_ptr<v8::BackingStore> hold;
   SockaddrOut out;
-  if (!GetFd(info, 0, "recvfrom", &fd) || !GetBufferCount(info, 1, "recvfrom", &buf, &len) || !GetInt(info, 3, "recvfrom", "flags", &flags) ||
+  if (!GetFd(info, 0, "recvfrom", &fd) || !GetBufferCount(info, 1, "recvfrom", &buf, &len, &hold) ||
+      !GetInt(info, 3, "recvfrom", "flags", &flags) ||
       !GetSockaddrOut(info, 4, "recvfrom", &out)) {
     return Napi::Value();
   }
@@ -138,7 +144,7 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   long r;
   if (!Blocking(info.Env(), [&] {
         return recvfrom(fd, buf, len, flags, want ? reinterpret_cast<sockaddr*>(&ss) : nullptr, want ? &alen : nullptr);
-      }, &r, [&] { return GetBufferCount(info, 1, "recvfrom", &buf, &len); })) {
+      }, &r, [&] { return GetBufferCount(info, 1, "recvfrom", &buf, &len, &hold); })) {
     return Napi::Value();
   }
   if (r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, alen);
