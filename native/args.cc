@@ -108,7 +108,7 @@ bool GetBufferCount(const Napi::CallbackInfo& info, size_t i, const char* fn, ui
 }
 
 void HoldBytes(v8::Local<v8::ArrayBuffer> ab, std::shared_ptr<v8::BackingStore>* hold) {
-  if (JsThreadsExist()) *hold = ab->GetBackingStore();
+  *hold = ab->GetBackingStore();
 }
 
 bool CheckPairOut(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name) {

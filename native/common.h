@@ -5,6 +5,7 @@
 #include <napi.h>
 #include <v8.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -64,7 +65,7 @@ bool GetCount(const Napi::CallbackInfo& info, size_t i, const char* fn, size_t b
 // lock, and the GC free its bytes, which the syscall would still write into.
 bool GetBufferCount(const Napi::CallbackInfo& info, size_t i, const char* fn, uint8_t** buf, size_t* count,
                     std::shared_ptr<v8::BackingStore>* hold);
-// The same hold, for a view the fast path has checked.
+// The same hold, for a view the fast path has checked (once threads exist).
 void HoldBytes(v8::Local<v8::ArrayBuffer> ab, std::shared_ptr<v8::BackingStore>* hold);
 
 // C's int fds[2] (pipe, socketpair): an array or an Int32Array of at least 2
@@ -96,7 +97,8 @@ void JsLockTaken(bool counted);
 // Until then nobody can be waiting for the lock, so dropping it would be
 // unobservable, and costs about 0.3 us a call. Threads are created by a
 // thread that holds the lock, so none can appear while one is dropped.
-bool JsThreadsExist();
+extern std::atomic<bool> g_threads_exist;  // thread.cc
+inline bool JsThreadsExist() { return g_threads_exist.load(std::memory_order_relaxed); }
 
 // Taking the JS lock goes through a token of ours first (thread.cc): a thread
 // waits for the token, never inside v8::Locker, and releases V8's lock before
@@ -160,6 +162,8 @@ bool CanDispatchHere();
 // signal is pending (skip the syscall: EINTR), 1 when the gap is open, 0 when
 // there is none (not the main thread); Close takes that value. TakeSignalCameInGap tells,
 // after EINTR, whether the signal came before the syscall started.
+extern std::atomic<bool> g_signal_handlers;  // signal_gap.cc: set by SignalGapInstall
+inline bool SignalHandlersInstalled() { return g_signal_handlers.load(std::memory_order_relaxed); }
 int SignalGapOpen(bool can_dispatch);
 void SignalGapClose(int opened);
 bool TakeSignalCameInGap();
@@ -194,6 +198,7 @@ long CallUnlocked(Call&& call, int* err) {
 // syscall out with EINTR (signal_gap.cc).
 template <typename Call>
 long CallInterruptible(Call&& call, int* err) {
+  if (!SignalHandlersInstalled()) return CallUnlocked(call, err);  // no handler: no gap to close
   bool here = CanDispatchHere();  // asked with the JS lock still held
   JsUnlock unlock;
   BlockingEnter();

@@ -46,8 +46,8 @@ bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint
   // Buffer() moves a small on-heap array's bytes off the heap, where the GC
   // cannot move them while the syscall runs without the JS lock.
   v8::Local<v8::ArrayBuffer> ab = view->Buffer();
-  if (ab->WasDetached()) return false;  // the slow path says so
-  HoldBytes(ab, hold);
+  if (len == 0 && ab->WasDetached()) return false;  // the slow path says so
+  if (JsThreadsExist()) HoldBytes(ab, hold);
   *fd = args[0].As<v8::Int32>()->Value();
   *buf = static_cast<uint8_t*>(ab->Data()) + view->ByteOffset();
   *count = n;

@@ -37,6 +37,9 @@
 #endif
 
 namespace sl {
+
+std::atomic<bool> g_signal_handlers{false};
+
 namespace {
 
 // Written by the main thread and read by its own signal handlers, which
@@ -118,6 +121,7 @@ void SignalGapNote() {
 }
 
 void SignalGapInstall() {
+  g_signal_handlers.store(true, std::memory_order_relaxed);
 #if defined(__linux__)
   static bool installed = false;
   if (installed) return;

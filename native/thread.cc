@@ -22,6 +22,8 @@
 
 namespace sl {
 
+std::atomic<bool> g_threads_exist{false};  // JsThreadsExist (common.h)
+
 #if defined(SIGRTMAX)
 int CancelSignal() { return SIGRTMAX - 3; }  // glibc keeps the first RT signals for itself
 #else
@@ -69,10 +71,9 @@ v8::Global<v8::Value>& g_canceled = *new v8::Global<v8::Value>;            // PT
 // ---- the JS lock's hand-over --------------------------------------------
 std::mutex g_token;  // see TokenAcquire in common.h: held with V8's lock, taken before it
 std::atomic<int> g_waiters{0};  // threads waiting to take the lock
-// Until the first thread is created nobody else can want the lock, and the
-// counting is skipped. It starts under the lock, so a "wanted" skipped before
-// it is never paired with a counted "taken".
-std::atomic<bool> g_threads_exist{false};
+// (g_threads_exist, above: until the first thread is created nobody else can
+// want the lock, and the counting is skipped. It starts under the lock, so a
+// "wanted" skipped before it is never paired with a counted "taken".)
 std::mutex g_yield_mutex;
 std::condition_variable g_yield_cv;
 uv_async_t* g_yield_async = nullptr;  // wakes the main loop to hand the lock over
@@ -455,7 +456,6 @@ Napi::Value SwitchInterval(const Napi::CallbackInfo& info) {
 
 // ---- hooks used by every blocking call (common.h) ------------------------
 
-bool JsThreadsExist() { return g_threads_exist.load(std::memory_order_relaxed); }
 
 void TokenAcquire() { g_token.lock(); }
 void TokenRelease() { g_token.unlock(); }
