@@ -159,9 +159,10 @@ bool CanDispatchHere();
 
 // signal_gap.cc: the gap between a blocking call's last look for pending
 // signals and its syscall. Open (given CanDispatchHere) returns -1 when a
-// signal is pending (skip the syscall: EINTR), 1 when the gap is open, 0 when
-// there is none (not the main thread); Close takes that value. TakeSignalCameInGap tells,
-// after EINTR, whether the signal came before the syscall started.
+// signal is pending (skip the syscall: EINTR), 1 when the gap is open, 0
+// when there is none (not the main thread); Close takes that value.
+// TakeSignalCameInGap tells, after EINTR, whether the signal came before the
+// syscall started.
 extern std::atomic<bool> g_signal_handlers;  // signal_gap.cc: set by SignalGapInstall
 inline bool SignalHandlersInstalled() { return g_signal_handlers.load(std::memory_order_relaxed); }
 int SignalGapOpen(bool can_dispatch);
@@ -177,10 +178,6 @@ int CancelSignal();
 // sigfillset mask cannot block them.
 void KeepPrivateSignals(sigset_t* set);
 
-// Runs `call` (which returns -1 and sets errno on failure) with the JS lock
-// dropped. On EINTR, the TypeScript handlers run; then the call restarts if
-// they were installed with SA_RESTART, else it returns -1 with errno EINTR.
-// Returns false when a handler threw: the caller returns an empty value.
 // One syscall with the JS lock dropped, interruptible by pthread_cancel;
 // errno is read before anything else (the relock) can touch it.
 template <typename Call>
@@ -226,6 +223,10 @@ inline bool TakeInterrupted() {
   return was;
 }
 
+// Runs `call` (which returns -1 and sets errno on failure) with the JS lock
+// dropped. On EINTR, the TypeScript handlers run; then the call restarts if
+// they were installed with SA_RESTART, else it returns -1 with errno EINTR.
+// Returns false when a handler threw: the caller returns an empty value.
 //
 // `again` looks at the call's arguments once more after handlers ran, before
 // the syscall (re)starts: a handler may have done anything to them, such as
