@@ -177,6 +177,8 @@ int CancelSignal();
 // mask to block: as glibc keeps its own out of sigprocmask's reach, so that a
 // sigfillset mask cannot block them.
 void KeepPrivateSignals(sigset_t* set);
+// Whether sig is one of those: sigaction refuses them (EINVAL), as glibc's does its own.
+bool IsPrivateSignal(int sig);
 
 // One syscall with the JS lock dropped, interruptible by pthread_cancel;
 // errno is read before anything else (the relock) can touch it.

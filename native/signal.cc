@@ -172,7 +172,7 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   if (!ValidSignal(sig) || disposition < 0 || disposition > 2) return Fail(env, EINVAL);
-  if (sig == SIGKILL || sig == SIGSTOP) return Fail(env, EINVAL);
+  if (sig == SIGKILL || sig == SIGSTOP || IsPrivateSignal(sig)) return Fail(env, EINVAL);
   if (disposition == 2 && g_dispatcher.IsEmpty()) {
     Napi::Error::New(env, "sigaction: no dispatcher installed").ThrowAsJavaScriptException();
     return Napi::Value();

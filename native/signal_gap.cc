@@ -140,6 +140,13 @@ void KeepPrivateSignals(sigset_t* set) {
 #endif
 }
 
+bool IsPrivateSignal(int sig) {
+#if defined(__linux__)
+  if (sig == KickSignal()) return true;
+#endif
+  return sig == CancelSignal();
+}
+
 void SignalGapAfterFork() {
   g_in_gap.store(false, std::memory_order_relaxed);
   g_came_in_gap.store(false, std::memory_order_relaxed);

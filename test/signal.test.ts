@@ -139,7 +139,7 @@ describe('a signal just before the syscall', () => {
 
   // glibc keeps SIGCANCEL and SIGSETXID (32, 33) out of any mask; the library
   // keeps its own two, the kick and the cancellation (SIGRTMAX - 2, - 3).
-  it.runIf(process.platform === 'linux')('sigprocmask cannot block the library\'s private signals', () => {
+  it.runIf(process.platform === 'linux')('sigprocmask cannot block the library\'s private signals, nor signal() take them', () => {
     const all = new sigset_t();
     const old = new sigset_t();
     const now = new sigset_t();
@@ -152,6 +152,11 @@ describe('a signal just before the syscall', () => {
     }
     const missing = [...all.signals].filter((s) => !now.signals.has(s));
     expect(missing).toEqual([SIGKILL, SIGSTOP, 32, 33, 61, 62]);
+    // Nor can a handler replace theirs: EINVAL, as for SIGKILL.
+    for (const sig of [61, 62]) {
+      expect(signal(sig, () => {})).toBe(SIG_ERR);
+      expect(errno()).toBe(EINVAL);
+    }
   });
 });
 
