@@ -93,7 +93,7 @@ describe('the thread demos (through the CLI: threads stay out of the test worker
     expect(r.status, r.stderr).toBe(0);
     const lost = /(\d+) increments lost/.exec(r.stdout);
     expect(Number(lost![1])).toBeGreaterThan(0);
-    expect(r.stdout).toMatch(/with a mutex \(20000 each\): cnt = 40000 \(expected 40000\)/);
+    expect(r.stdout).toMatch(/with a mutex \(100000 each\): cnt = 200000 \(expected 200000\)/);
   });
 
   it.skipIf(!linux)('thread-leak: unjoined threads keep their stacks, detached ones do not', () => {
