@@ -175,9 +175,10 @@ void SignalGapAfterFork();
 int CancelSignal();
 // Takes the library's private signals (the kick, the cancellation) out of a
 // mask to block: as glibc keeps its own out of sigprocmask's reach, so that a
-// sigfillset mask cannot block them.
+// sigfillset mask cannot block them (Linux; on macOS the cancellation uses
+// SIGURG, which stays the program's).
 void KeepPrivateSignals(sigset_t* set);
-// Whether sig is one of those: sigaction refuses them (EINVAL), as glibc's does its own.
+// Whether sig is one of those: sigaction refuses them (EINVAL), as glibc does its own.
 bool IsPrivateSignal(int sig);
 
 // One syscall with the JS lock dropped, interruptible by pthread_cancel;

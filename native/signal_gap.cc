@@ -133,18 +133,24 @@ void SignalGapInstall() {
 #endif
 }
 
+// Only where the two are real-time signals no program uses otherwise: on
+// macOS the cancellation borrows SIGURG, which programs may want for themselves.
 void KeepPrivateSignals(sigset_t* set) {
-  sigdelset(set, CancelSignal());
 #if defined(__linux__)
+  sigdelset(set, CancelSignal());
   sigdelset(set, KickSignal());
+#else
+  (void)set;
 #endif
 }
 
 bool IsPrivateSignal(int sig) {
 #if defined(__linux__)
-  if (sig == KickSignal()) return true;
+  return sig == KickSignal() || sig == CancelSignal();
+#else
+  (void)sig;
+  return false;
 #endif
-  return sig == CancelSignal();
 }
 
 void SignalGapAfterFork() {
