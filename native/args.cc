@@ -103,12 +103,8 @@ bool GetBufferCount(const Napi::CallbackInfo& info, size_t i, const char* fn, ui
                     std::shared_ptr<v8::BackingStore>* hold) {
   size_t cap;
   if (!GetBytes(info, i, fn, "buf", buf, &cap) || !GetCount(info, i + 1, fn, cap, count)) return false;
-  if (JsThreadsExist()) HoldBytes(ToV8(info[i]).As<v8::ArrayBufferView>()->Buffer(), hold);
+  if (JsThreadsExist()) *hold = ToV8(info[i]).As<v8::ArrayBufferView>()->Buffer()->GetBackingStore();
   return true;
-}
-
-void HoldBytes(v8::Local<v8::ArrayBuffer> ab, std::shared_ptr<v8::BackingStore>* hold) {
-  *hold = ab->GetBackingStore();
 }
 
 bool CheckPairOut(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name) {

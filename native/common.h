@@ -65,8 +65,6 @@ bool GetCount(const Napi::CallbackInfo& info, size_t i, const char* fn, size_t b
 // lock, and the GC free its bytes, which the syscall would still write into.
 bool GetBufferCount(const Napi::CallbackInfo& info, size_t i, const char* fn, uint8_t** buf, size_t* count,
                     std::shared_ptr<v8::BackingStore>* hold);
-// The same hold, for a view the fast path has checked (once threads exist).
-void HoldBytes(v8::Local<v8::ArrayBuffer> ab, std::shared_ptr<v8::BackingStore>* hold);
 
 // C's int fds[2] (pipe, socketpair): an array or an Int32Array of at least 2
 // elements, checked before the call so that no fd is created and lost.

@@ -47,7 +47,7 @@ bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint
   // cannot move them while the syscall runs without the JS lock.
   v8::Local<v8::ArrayBuffer> ab = view->Buffer();
   if (len == 0 && ab->WasDetached()) return false;  // the slow path says so
-  if (JsThreadsExist()) HoldBytes(ab, hold);
+  if (JsThreadsExist()) *hold = ab->GetBackingStore();
   *fd = args[0].As<v8::Int32>()->Value();
   *buf = static_cast<uint8_t*>(ab->Data()) + view->ByteOffset();
   *count = n;

@@ -14,12 +14,10 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   uint8_t* buf;
   size_t count;
   std::shared_ptr<v8::BackingStore> hold;
-  if (!GetFd(info, 0, "read", &fd) || !GetBufferCount(info, 1, "read", &buf, &count, &hold)) return Napi::Value();
+  auto get_buf = [&] { return GetBufferCount(info, 1, "read", &buf, &count, &hold); };  // again after handlers
+  if (!GetFd(info, 0, "read", &fd) || !get_buf()) return Napi::Value();
   long r;
-  if (!Blocking(info.Env(), [&] { return read(fd, buf, count); }, &r,
-                [&] { return GetBufferCount(info, 1, "read", &buf, &count, &hold); })) {
-    return Napi::Value();
-  }
+  if (!Blocking(info.Env(), [&] { return read(fd, buf, count); }, &r, get_buf)) return Napi::Value();
   return Result(info.Env(), r);
 }
 
@@ -28,12 +26,10 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   uint8_t* buf;
   size_t count;
   std::shared_ptr<v8::BackingStore> hold;
-  if (!GetFd(info, 0, "write", &fd) || !GetBufferCount(info, 1, "write", &buf, &count, &hold)) return Napi::Value();
+  auto get_buf = [&] { return GetBufferCount(info, 1, "write", &buf, &count, &hold); };  // again after handlers
+  if (!GetFd(info, 0, "write", &fd) || !get_buf()) return Napi::Value();
   long r;
-  if (!Blocking(info.Env(), [&] { return write(fd, buf, count); }, &r,
-                [&] { return GetBufferCount(info, 1, "write", &buf, &count, &hold); })) {
-    return Napi::Value();
-  }
+  if (!Blocking(info.Env(), [&] { return write(fd, buf, count); }, &r, get_buf)) return Napi::Value();
   return Result(info.Env(), r);
 }
 

@@ -72,15 +72,13 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   uint8_t* buf;
   size_t len;
   std::shared_ptr<v8::BackingStore> hold;
-  if (!GetFd(info, 0, "send", &fd) || !GetBufferCount(info, 1, "send", &buf, &len, &hold) ||
+  auto get_buf = [&] { return GetBufferCount(info, 1, "send", &buf, &len, &hold); };  // again after handlers
+  if (!GetFd(info, 0, "send", &fd) || !get_buf() ||
       (info.Length() > 3 && !info[3].IsUndefined() && !GetInt(info, 3, "send", "flags", &flags))) {
     return Napi::Value();
   }
   long r;
-  if (!Blocking(info.Env(), [&] { return send(fd, buf, len, flags); }, &r,
-                [&] { return GetBufferCount(info, 1, "send", &buf, &len, &hold); })) {
-    return Napi::Value();
-  }
+  if (!Blocking(info.Env(), [&] { return send(fd, buf, len, flags); }, &r, get_buf)) return Napi::Value();
   return Result(info.Env(), r);
 }
 
@@ -89,15 +87,13 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   uint8_t* buf;
   size_t len;
   std::shared_ptr<v8::BackingStore> hold;
-  if (!GetFd(info, 0, "recv", &fd) || !GetBufferCount(info, 1, "recv", &buf, &len, &hold) ||
+  auto get_buf = [&] { return GetBufferCount(info, 1, "recv", &buf, &len, &hold); };  // again after handlers
+  if (!GetFd(info, 0, "recv", &fd) || !get_buf() ||
       (info.Length() > 3 && !info[3].IsUndefined() && !GetInt(info, 3, "recv", "flags", &flags))) {
     return Napi::Value();
   }
   long r;
-  if (!Blocking(info.Env(), [&] { return recv(fd, buf, len, flags); }, &r,
-                [&] { return GetBufferCount(info, 1, "recv", &buf, &len, &hold); })) {
-    return Napi::Value();
-  }
+  if (!Blocking(info.Env(), [&] { return recv(fd, buf, len, flags); }, &r, get_buf)) return Napi::Value();
   return Result(info.Env(), r);
 }
 
@@ -109,7 +105,8 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
   std::shared_ptr<v8::BackingStore> hold;
   sockaddr_storage ss;
   socklen_t alen;
-  if (!GetFd(info, 0, "sendto", &fd) || !GetBufferCount(info, 1, "sendto", &buf, &len, &hold) ||
+  auto get_buf = [&] { return GetBufferCount(info, 1, "sendto", &buf, &len, &hold); };  // again after handlers
+  if (!GetFd(info, 0, "sendto", &fd) || !get_buf() ||
       !GetInt(info, 3, "sendto", "flags", &flags)) {
     return Napi::Value();
   }
@@ -120,7 +117,7 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
   long r;
   if (!Blocking(info.Env(), [&] {
         return sendto(fd, buf, len, flags, to ? reinterpret_cast<sockaddr*>(&ss) : nullptr, to ? alen : 0);
-      }, &r, [&] { return GetBufferCount(info, 1, "sendto", &buf, &len, &hold); })) {
+      }, &r, get_buf)) {
     return Napi::Value();
   }
   return Result(info.Env(), r);
@@ -133,7 +130,8 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   size_t len;
   std::shared_ptr<v8::BackingStore> hold;
   SockaddrOut out;
-  if (!GetFd(info, 0, "recvfrom", &fd) || !GetBufferCount(info, 1, "recvfrom", &buf, &len, &hold) ||
+  auto get_buf = [&] { return GetBufferCount(info, 1, "recvfrom", &buf, &len, &hold); };  // again after handlers
+  if (!GetFd(info, 0, "recvfrom", &fd) || !get_buf() ||
       !GetInt(info, 3, "recvfrom", "flags", &flags) ||
       !GetSockaddrOut(info, 4, "recvfrom", &out)) {
     return Napi::Value();
@@ -144,7 +142,7 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   long r;
   if (!Blocking(info.Env(), [&] {
         return recvfrom(fd, buf, len, flags, want ? reinterpret_cast<sockaddr*>(&ss) : nullptr, want ? &alen : nullptr);
-      }, &r, [&] { return GetBufferCount(info, 1, "recvfrom", &buf, &len, &hold); })) {
+      }, &r, get_buf)) {
     return Napi::Value();
   }
   if (r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, alen);

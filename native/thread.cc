@@ -456,7 +456,6 @@ Napi::Value SwitchInterval(const Napi::CallbackInfo& info) {
 
 // ---- hooks used by every blocking call (common.h) ------------------------
 
-
 void TokenAcquire() { g_token.lock(); }
 void TokenRelease() { g_token.unlock(); }
 
