@@ -147,8 +147,20 @@ void ThreadsAfterFork();
 bool SignalsPending();
 // Runs the TypeScript handlers of the pending signals. Returns false if a
 // handler threw (the exception is pending in JS). *restart tells whether every
-// signal handled asked for its interrupted call to be restarted (SA_RESTART).
-bool DispatchSignals(Napi::Env env, bool* restart);
+// signal handled asked for its interrupted call to be restarted (SA_RESTART);
+// *ran, if given, whether any handler ran at all.
+bool DispatchSignals(Napi::Env env, bool* restart, bool* ran = nullptr);
+// signal(7): which calls a handler with SA_RESTART restarts. On Linux a
+// socket call is never restarted once its socket has a timeout: SO_RCVTIMEO
+// for accept and the reads, SO_SNDTIMEO for connect and the writes. True for
+// an fd that is not a socket. The BSDs (macOS) restart them, timeout and all,
+// except connect (ConnectRestarts).
+bool SocketCallRestarts(int fd, int timeout_opt);
+bool ConnectRestarts(int fd);
+// For Blocking's `again` and `restarts`: Never for the calls that a handler
+// always ends (nanosleep, usleep, sleep).
+inline bool Always() { return true; }
+inline bool Never() { return false; }
 // In the child of fork: the forking thread is now the main one.
 void SignalsAfterFork();
 // Whether DispatchSignals can run handlers on this thread now: the main
@@ -226,15 +238,20 @@ inline bool TakeInterrupted() {
 
 // Runs `call` (which returns -1 and sets errno on failure) with the JS lock
 // dropped. On EINTR, the TypeScript handlers run; then the call restarts if
-// they were installed with SA_RESTART, else it returns -1 with errno EINTR.
-// Returns false when a handler threw: the caller returns an empty value.
+// they were installed with SA_RESTART and `restarts()` says that C's call
+// would (signal(7)), else it returns -1 with errno EINTR. Returns false when a
+// handler threw: the caller returns an empty value.
 //
 // `again` looks at the call's arguments once more after handlers ran, before
 // the syscall (re)starts: a handler may have done anything to them, such as
 // transfer the buffer the call reads into. It returns false with the
 // exception thrown, as the first look would have.
-template <typename Call, typename Again>
-bool Blocking(Napi::Env env, Call&& call, long* result, Again&& again) {
+//
+// Two EINTRs always restart: one that no TypeScript handler caused (a signal
+// of Node's own), and one from a signal that came before the syscall began:
+// in C its handler would have run then, and the call gone on as usual.
+template <typename Call, typename Again, typename Restarts>
+bool Blocking(Napi::Env env, Call&& call, long* result, Again&& again, Restarts&& restarts) {
   bool restart = true;
   bool interrupted = TakeInterrupted();  // resume after the fast call's EINTR
   if (!TestCancel(env)) return false;
@@ -251,11 +268,10 @@ bool Blocking(Napi::Env env, Call&& call, long* result, Again&& again) {
       if (!TestCancel(env)) return false;
     }
     interrupted = false;
-    // A signal that came before the syscall started: in C its handler ran
-    // then, and the call went on as usual.
     bool before = TakeSignalCameInGap();
-    if (!DispatchSignals(env, &restart)) return false;
-    if (!restart && !before) {
+    bool ran = false;
+    if (!DispatchSignals(env, &restart, &ran)) return false;
+    if (!before && ran && !(restart && restarts())) {
       saved_errno = EINTR;
       *result = -1;
       return true;
@@ -264,9 +280,14 @@ bool Blocking(Napi::Env env, Call&& call, long* result, Again&& again) {
   }
 }
 
+template <typename Call, typename Again>
+bool Blocking(Napi::Env env, Call&& call, long* result, Again&& again) {
+  return Blocking(env, call, result, again, Always);
+}
+
 template <typename Call>
 bool Blocking(Napi::Env env, Call&& call, long* result) {
-  return Blocking(env, call, result, [] { return true; });
+  return Blocking(env, call, result, Always, Always);
 }
 
 // Same, for calls that never block: only errno is saved.

@@ -3,6 +3,7 @@
 #include "fastcall.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace sl {
@@ -17,7 +18,8 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   auto get_buf = [&] { return GetBufferCount(info, 1, "read", &buf, &count, &hold); };  // again after handlers
   if (!GetFd(info, 0, "read", &fd) || !get_buf()) return Napi::Value();
   long r;
-  if (!Blocking(info.Env(), [&] { return read(fd, buf, count); }, &r, get_buf)) return Napi::Value();
+  auto restarts = [fd] { return SocketCallRestarts(fd, SO_RCVTIMEO); };  // on a socket, signal(7)
+  if (!Blocking(info.Env(), [&] { return read(fd, buf, count); }, &r, get_buf, restarts)) return Napi::Value();
   return Result(info.Env(), r);
 }
 
@@ -29,7 +31,8 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   auto get_buf = [&] { return GetBufferCount(info, 1, "write", &buf, &count, &hold); };  // again after handlers
   if (!GetFd(info, 0, "write", &fd) || !get_buf()) return Napi::Value();
   long r;
-  if (!Blocking(info.Env(), [&] { return write(fd, buf, count); }, &r, get_buf)) return Napi::Value();
+  auto restarts = [fd] { return SocketCallRestarts(fd, SO_SNDTIMEO); };  // on a socket, signal(7)
+  if (!Blocking(info.Env(), [&] { return write(fd, buf, count); }, &r, get_buf, restarts)) return Napi::Value();
   return Result(info.Env(), r);
 }
 

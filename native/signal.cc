@@ -14,6 +14,8 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -326,8 +328,9 @@ Napi::Value Raise(const Napi::CallbackInfo& info) {
 
 bool SignalsPending() { return g_pending.load(std::memory_order_relaxed) != 0; }
 
-bool DispatchSignals(Napi::Env env, bool* restart) {
+bool DispatchSignals(Napi::Env env, bool* restart, bool* ran) {
   *restart = true;
+  if (ran != nullptr) *ran = false;
   // Only the main thread's instance runs handlers, one at a time (a signal
   // that comes during a handler waits for it, as the kernel blocks it).
   if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env || g_dispatching) return true;
@@ -341,7 +344,32 @@ bool DispatchSignals(Napi::Env env, bool* restart) {
     if (env.IsExceptionPending()) return false;
   }
   *restart = (all & ~g_restart.load()) == 0;
+  if (ran != nullptr) *ran = all != 0;
   return true;
+}
+
+bool SocketCallRestarts(int fd, int timeout_opt) {
+#ifdef __linux__
+  // The kernel itself decides so (sock_intr_errno): EINTR, not a restart,
+  // once the call has a time limit.
+  timeval tv{};
+  socklen_t len = sizeof tv;
+  if (getsockopt(fd, SOL_SOCKET, timeout_opt, &tv, &len) == -1) return true;  // not a socket: a pipe, a terminal
+  return tv.tv_sec == 0 && tv.tv_usec == 0;
+#else
+  (void)fd;
+  (void)timeout_opt;
+  return true;
+#endif
+}
+
+bool ConnectRestarts(int fd) {
+#ifdef __linux__
+  return SocketCallRestarts(fd, SO_SNDTIMEO);
+#else
+  (void)fd;
+  return false;  // the BSDs: EINTR, and the connection goes on without the caller
+#endif
 }
 
 bool CanDispatchHere() {

@@ -46,7 +46,9 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
   socklen_t len = out.capacity;
   bool want = !out.addr.IsEmpty() || !out.addrlen.IsEmpty();
   long r;
-  if (!Blocking(info.Env(), [&] { return accept(fd, want ? reinterpret_cast<sockaddr*>(&ss) : nullptr, want ? &len : nullptr); }, &r)) {
+  auto restarts = [fd] { return SocketCallRestarts(fd, SO_RCVTIMEO); };
+  if (!Blocking(info.Env(), [&] { return accept(fd, want ? reinterpret_cast<sockaddr*>(&ss) : nullptr, want ? &len : nullptr); },
+                &r, Always, restarts)) {
     return Napi::Value();
   }
   if (r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, len);
@@ -62,7 +64,10 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   long r;
-  if (!Blocking(info.Env(), [&] { return connect(fd, reinterpret_cast<sockaddr*>(&ss), len); }, &r)) return Napi::Value();
+  auto restarts = [fd] { return ConnectRestarts(fd); };
+  if (!Blocking(info.Env(), [&] { return connect(fd, reinterpret_cast<sockaddr*>(&ss), len); }, &r, Always, restarts)) {
+    return Napi::Value();
+  }
   return Result(info.Env(), r);
 }
 
@@ -78,7 +83,8 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   long r;
-  if (!Blocking(info.Env(), [&] { return send(fd, buf, len, flags); }, &r, get_buf)) return Napi::Value();
+  auto restarts = [fd] { return SocketCallRestarts(fd, SO_SNDTIMEO); };
+  if (!Blocking(info.Env(), [&] { return send(fd, buf, len, flags); }, &r, get_buf, restarts)) return Napi::Value();
   return Result(info.Env(), r);
 }
 
@@ -93,7 +99,8 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   long r;
-  if (!Blocking(info.Env(), [&] { return recv(fd, buf, len, flags); }, &r, get_buf)) return Napi::Value();
+  auto restarts = [fd] { return SocketCallRestarts(fd, SO_RCVTIMEO); };
+  if (!Blocking(info.Env(), [&] { return recv(fd, buf, len, flags); }, &r, get_buf, restarts)) return Napi::Value();
   return Result(info.Env(), r);
 }
 
@@ -115,9 +122,10 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   long r;
+  auto restarts = [fd] { return SocketCallRestarts(fd, SO_SNDTIMEO); };
   if (!Blocking(info.Env(), [&] {
         return sendto(fd, buf, len, flags, to ? reinterpret_cast<sockaddr*>(&ss) : nullptr, to ? alen : 0);
-      }, &r, get_buf)) {
+      }, &r, get_buf, restarts)) {
     return Napi::Value();
   }
   return Result(info.Env(), r);
@@ -140,9 +148,10 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   socklen_t alen = out.capacity;
   bool want = !out.addr.IsEmpty() || !out.addrlen.IsEmpty();
   long r;
+  auto restarts = [fd] { return SocketCallRestarts(fd, SO_RCVTIMEO); };
   if (!Blocking(info.Env(), [&] {
         return recvfrom(fd, buf, len, flags, want ? reinterpret_cast<sockaddr*>(&ss) : nullptr, want ? &alen : nullptr);
-      }, &r, get_buf)) {
+      }, &r, get_buf, restarts)) {
     return Napi::Value();
   }
   if (r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, alen);

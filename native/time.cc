@@ -1,5 +1,6 @@
 // sleep, usleep, nanosleep: real sleeps of the calling thread, with the JS
-// lock dropped. A restarted sleep continues with the time that was left.
+// lock dropped. A handler ends them, SA_RESTART or not (signal(7)); only a
+// signal that came before the sleep began lets it go on, with the time left.
 #include "common.h"
 
 #include <time.h>
@@ -9,7 +10,7 @@ namespace sl {
 namespace {
 
 // Sleeps for *req; on return *req holds what was left (0 when it completed).
-// -1 with EINTR when a signal handler without restart interrupted it.
+// -1 with EINTR when a signal handler interrupted it.
 bool SleepFor(Napi::Env env, timespec* req, long* result) {
   return Blocking(env, [req] {
     timespec rem{};
@@ -21,10 +22,11 @@ bool SleepFor(Napi::Env env, timespec* req, long* result) {
       *req = timespec{};
     }
     return r;
-  }, result);
+  }, result, Always, Never);
 }
 
-// sleep(seconds): 0, or the seconds left when a signal ended it (as C).
+// sleep(seconds): 0, or the seconds left when a handler ended it: the whole
+// seconds on glibc, rounded up on the BSDs' libc (macOS), as each C library.
 Napi::Value Sleep(const Napi::CallbackInfo& info) {
   int64_t secs;
   if (!GetInt64(info, 0, "sleep", "seconds", 0, UINT32_MAX, &secs)) return Napi::Value();
@@ -32,7 +34,11 @@ Napi::Value Sleep(const Napi::CallbackInfo& info) {
   long r;
   if (!SleepFor(info.Env(), &req, &r)) return Napi::Value();
   if (r == 0) return Result(info.Env(), 0);
+#ifdef __APPLE__
   return Result(info.Env(), static_cast<double>(req.tv_sec + (req.tv_nsec > 0 ? 1 : 0)));
+#else
+  return Result(info.Env(), static_cast<double>(req.tv_sec));
+#endif
 }
 
 // usleep(usec): 0 or -1 with errno (EINTR).

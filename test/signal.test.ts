@@ -4,17 +4,27 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import {
-  signal, SIG_DFL, SIG_IGN, SIG_ERR, SIGUSR1, SIGUSR2, SIGKILL, SIGSTOP, errno, EINTR, EINVAL, EAGAIN, read, close,
-  socketpair, sleep, nanosleep, AF_UNIX, SOCK_STREAM, sigset_t, sigfillset, sigprocmask, SIG_BLOCK, SIG_SETMASK,
+  signal, SIG_DFL, SIG_IGN, SIG_ERR, SIGUSR1, SIGUSR2, SIGKILL, SIGSTOP, errno, EINTR, EINVAL, EAGAIN, read, write, close,
+  socketpair, sleep, usleep, nanosleep, AF_UNIX, SOCK_STREAM, sigset_t, sigfillset, sigprocmask, SIG_BLOCK, SIG_SETMASK,
+  socket, connect, accept, setsockopt, sockaddr_of, AF_INET, SOL_SOCKET, SO_SNDTIMEO, IPPROTO_TCP, TCP_SYNCNT,
+  EINPROGRESS, EALREADY,
 } from '../src/sys/index.js';
-import { bound_io } from './helpers.js';
+import { listen_loopback } from '../src/demos/common.js';
+import { bound_io, linux } from './helpers.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-// Sends `sig` to this process after `ms`, from a child process (this thread is blocked meanwhile).
-function kill_me_later(sig: string, ms: number): Promise<number | null> {
-  const child = spawn('sh', ['-c', `sleep ${ms / 1000}; kill -${sig} ${process.pid}`], { stdio: 'ignore' });
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+// Sends `sig` to this process after `ms`, from a child process (this thread
+// is blocked meanwhile). cancel() ends that process (its own group: the sh
+// and its sleep) if it has not sent the signal yet.
+function kill_me_later(sig: string, ms: number): Promise<number | null> & { cancel(): void } {
+  const child = spawn('sh', ['-c', `sleep ${ms / 1000}; kill -${sig} ${process.pid}`], { stdio: 'ignore', detached: true });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const cancel = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* it just ended */ }
+  };
+  return Object.assign(exited, { cancel });
 }
 
 afterEach(() => {
@@ -47,14 +57,43 @@ describe('signal', () => {
 
   it('with restart (SA_RESTART, the default): the handler runs and the read goes on', async () => {
     const seen: number[] = [];
+    const sv: number[] = [];
+    expect(socketpair(AF_UNIX, SOCK_STREAM, 0, sv)).toBe(0); // no timeout: the read can restart
+    // The handler gives the restarted read its byte; a read that did not
+    // restart would return -1 with EINTR instead.
+    signal(SIGUSR2, (s) => { seen.push(s); write(sv[1], new Uint8Array([7]), 1); });
+    const bound = kill_me_later('USR1', 5000); // the bound: SIGUSR1 ends the read, were it stuck
+    signal(SIGUSR1, () => { throw new Error('the read was never interrupted'); });
+    try {
+      const sent = kill_me_later('USR2', 200);
+      const got = new Uint8Array(1);
+      expect(read(sv[0], got, 1)).toBe(1);
+      expect(got[0]).toBe(7);
+      expect(seen).toEqual([SIGUSR2]);
+      await sent;
+    } finally {
+      bound.cancel();
+      close(sv[0]);
+      close(sv[1]);
+    }
+  });
+
+  it('a socket with a timeout: Linux never restarts its read (EINTR, SA_RESTART or not); the BSDs do', async () => {
+    const seen: number[] = [];
     signal(SIGUSR2, (s) => seen.push(s));
-    const sv = pair(1000);
+    const sv = pair(1000); // SO_RCVTIMEO 1 s
     const sent = kill_me_later('USR2', 200);
     const t0 = performance.now();
     expect(read(sv[0], new Uint8Array(1), 1)).toBe(-1);
-    expect(errno()).toBe(EAGAIN); // the SO_RCVTIMEO of the restarted read, not EINTR
-    expect(performance.now() - t0).toBeGreaterThan(900);
+    const ms = performance.now() - t0;
     expect(seen).toEqual([SIGUSR2]);
+    if (linux) {
+      expect(errno()).toBe(EINTR); // signal(7): SO_RCVTIMEO makes read, recv, accept unrestartable
+      expect(ms).toBeLessThan(900);
+    } else {
+      expect(errno()).toBe(EAGAIN); // restarted, then its timeout
+      expect(ms).toBeGreaterThan(900);
+    }
     await sent;
     close(sv[0]);
     close(sv[1]);
@@ -67,16 +106,33 @@ describe('signal', () => {
     await sent;
   });
 
-  it('a restarted sleep continues with the time left, not from the start', async () => {
+  it('a handler ends a sleep, SA_RESTART or not: nanosleep gives EINTR and the time left, sleep the seconds left', async () => {
     let n = 0;
-    signal(SIGUSR2, () => n++);
-    const sent = kill_me_later('USR2', 300);
-    const t0 = performance.now();
-    expect(nanosleep({ tv_sec: 1, tv_nsec: 0 })).toBe(0);
-    const ms = performance.now() - t0;
-    expect(ms).toBeGreaterThan(950);
-    expect(ms).toBeLessThan(1600);
+    signal(SIGUSR2, () => n++); // with SA_RESTART: sleeps are never restarted (signal(7))
+    let sent = kill_me_later('USR2', 300);
+    let t0 = performance.now();
+    const rem = { tv_sec: -1, tv_nsec: -1 };
+    expect(nanosleep({ tv_sec: 2, tv_nsec: 0 }, rem)).toBe(-1);
+    expect(errno()).toBe(EINTR);
+    expect(performance.now() - t0).toBeLessThan(1500);
     expect(n).toBe(1);
+    const left = rem.tv_sec + rem.tv_nsec / 1e9;
+    expect(left).toBeGreaterThan(0.5);
+    expect(left).toBeLessThan(1.8);
+    await sent;
+
+    sent = kill_me_later('USR2', 300);
+    t0 = performance.now();
+    const secs = sleep(3); // about 2.7 s left: 2 on glibc (whole seconds), 3 on macOS (rounded up)
+    expect(performance.now() - t0).toBeLessThan(2500);
+    expect(secs).toBe(linux ? 2 : 3);
+    expect(n).toBe(2);
+    await sent;
+
+    sent = kill_me_later('USR2', 300);
+    expect(usleep(3_000_000)).toBe(-1);
+    expect(errno()).toBe(EINTR);
+    expect(n).toBe(3);
     await sent;
   });
 
@@ -103,6 +159,102 @@ describe('signal', () => {
     expect(signal(0, SIG_IGN)).toBe(SIG_ERR);
     expect(signal(1000, SIG_IGN)).toBe(SIG_ERR);
     expect(() => signal(SIGUSR1, 'ignore' as any)).toThrow(TypeError);
+  });
+});
+
+describe('connect interrupted by a handler', () => {
+  // A listener whose accept queue is full drops SYNs: a connect to it blocks
+  // until its SYN is sent again (1 s later). TCP_SYNCNT 1 bounds every
+  // connect here to about 3 s (ETIMEDOUT).
+  function full_listener(): { lfd: number; port: number; queued: number[] } {
+    const { fd: lfd, port } = listen_loopback(1);
+    const queued: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const fd = syn_limited_socket();
+      expect(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, { tv_sec: 0, tv_usec: 300_000 })).toBe(0);
+      if (connect(fd, sockaddr_of('127.0.0.1', port)) === 0) {
+        queued.push(fd);
+        continue;
+      }
+      expect(errno()).toBe(EINPROGRESS); // its SYN got no answer: the queue is full
+      close(fd);
+      return { lfd, port, queued };
+    }
+    throw new Error('the accept queue never filled');
+  }
+  function syn_limited_socket(): number {
+    const fd = socket(AF_INET, SOCK_STREAM, 0);
+    expect(fd).toBeGreaterThanOrEqual(0);
+    if (TCP_SYNCNT !== undefined) expect(setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, 1)).toBe(0);
+    return fd;
+  }
+  function close_all(...fds: number[]) {
+    for (const fd of fds) close(fd);
+  }
+
+  it.runIf(linux)('with SA_RESTART, Linux restarts it: the handler makes room and the SYN sent again gets in', async () => {
+    const { lfd, port, queued } = full_listener();
+    const accepted: number[] = [];
+    signal(SIGUSR2, () => { accepted.push(accept(lfd, null, null)); }); // one out of the queue
+    const fd = syn_limited_socket();
+    try {
+      const sent = kill_me_later('USR2', 200);
+      const t0 = performance.now();
+      expect(connect(fd, sockaddr_of('127.0.0.1', port))).toBe(0);
+      expect(performance.now() - t0).toBeGreaterThan(700); // the second SYN, at 1 s
+      expect(accepted.length).toBe(1);
+      expect(accepted[0]).toBeGreaterThanOrEqual(0);
+      await sent;
+    } finally {
+      close_all(fd, lfd, ...queued, ...accepted.filter((c) => c >= 0));
+    }
+  });
+
+  it('without SA_RESTART: -1 with EINTR, and the connection goes on without the caller', async () => {
+    const { lfd, port, queued } = full_listener();
+    let n = 0;
+    signal(SIGUSR2, () => n++, false);
+    const fd = syn_limited_socket();
+    let room = -1;
+    try {
+      const sent = kill_me_later('USR2', 200);
+      const t0 = performance.now();
+      expect(connect(fd, sockaddr_of('127.0.0.1', port))).toBe(-1);
+      expect(errno()).toBe(EINTR);
+      expect(performance.now() - t0).toBeLessThan(900);
+      expect(n).toBe(1);
+      room = accept(lfd, null, null);
+      expect(room).toBeGreaterThanOrEqual(0);
+      // Connecting again: Linux waits for the connection in progress (its SYN
+      // is sent again at 1 s, and now there is room); the BSDs say EALREADY.
+      if (linux) {
+        expect(connect(fd, sockaddr_of('127.0.0.1', port))).toBe(0);
+        expect(performance.now() - t0).toBeGreaterThan(700);
+      } else {
+        expect(connect(fd, sockaddr_of('127.0.0.1', port))).toBe(-1);
+        expect(errno()).toBe(EALREADY);
+      }
+      await sent;
+    } finally {
+      close_all(fd, lfd, ...queued, ...(room >= 0 ? [room] : []));
+    }
+  });
+
+  it.runIf(linux)('with SA_RESTART and SO_SNDTIMEO, Linux does not restart it: EINTR', async () => {
+    const { lfd, port, queued } = full_listener();
+    let n = 0;
+    signal(SIGUSR2, () => n++);
+    const fd = syn_limited_socket();
+    expect(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, { tv_sec: 2, tv_usec: 0 })).toBe(0);
+    try {
+      const sent = kill_me_later('USR2', 200);
+      expect(connect(fd, sockaddr_of('127.0.0.1', port))).toBe(-1);
+      expect(errno()).toBe(EINTR);
+      expect(n).toBe(1);
+      await sent;
+    } finally {
+      close_all(fd, lfd, ...queued);
+    }
   });
 });
 

@@ -1,8 +1,9 @@
 // Signals with TypeScript handlers, as CPython does them (PEP 475): the C
 // handler records the signal; the handler below runs at the next safe point,
 // inside the blocking call that the signal interrupted, or on the event loop
-// when it is idle. The interrupted call then restarts (SA_RESTART) or returns
-// -1 with errno EINTR. A handler that throws unwinds out of that call.
+// when it is idle. The interrupted call then restarts (SA_RESTART, for the
+// calls that C restarts: signal(7)) or returns -1 with errno EINTR. A handler
+// that throws unwinds out of that call.
 import { native } from './native.js';
 import { set_errno, EINVAL } from './errno.js';
 import { NSIG, SA_RESETHAND, SA_RESTART } from './constants.js';
@@ -135,7 +136,9 @@ export function sigaction(signum: number, act: struct_sigaction | null, oldact: 
  * signal(signum, handler): installs handler and returns the previous one, or
  * SIG_ERR with errno EINVAL (SIGKILL, SIGSTOP). As glibc's signal and CSAPP's
  * Signal wrapper, the handler has SA_RESTART: an interrupted blocking call
- * resumes after it. `restart = false` makes that call return -1 with EINTR.
+ * resumes after it, if C's would (not the sleeps, nor select or poll, nor on
+ * Linux a socket call with SO_RCVTIMEO / SO_SNDTIMEO set). `restart = false`
+ * makes every call return -1 with EINTR.
  */
 export function signal(signum: number, handler: sighandler_t, restart = true): sighandler_t | typeof SIG_ERR {
   if (typeof handler !== 'function' && handler !== SIG_DFL && handler !== SIG_IGN) {

@@ -8,13 +8,17 @@ export interface timespec {
   tv_nsec: number;
 }
 
-/** sleep(seconds): 0, or the seconds left when a signal without restart ended it. */
+/**
+ * sleep(seconds): 0, or the seconds left when a signal handler ended it
+ * (SA_RESTART or not, as in C): whole seconds on Linux, as glibc counts them;
+ * rounded up on macOS.
+ */
 export const sleep: (seconds: number) => number = native.sleep;
 
-/** usleep(usec): 0, or -1 with EINTR. */
+/** usleep(usec): 0, or -1 with EINTR when a signal handler ended it (SA_RESTART or not). */
 export const usleep: (usec: number) => number = native.usleep;
 
-/** nanosleep(req, rem?): 0, or -1 with errno (EINTR: rem holds the time left; EINVAL). */
+/** nanosleep(req, rem?): 0, or -1 with errno (EINTR, SA_RESTART or not: rem holds the time left; EINVAL). */
 export const nanosleep: (req: timespec, rem?: timespec | null) => number = native.nanosleep;
 
 /** time(): seconds since the epoch (C's time(NULL)). */
