@@ -191,4 +191,13 @@ describe('clear errors', () => {
     expect(rio_readlineb(rp, new Uint8Array(4), 4)).toBe(-1);
     expect(errno()).toBe(EBADF);
   });
+
+  it('pthread_mutex_init: an attr that is not a pthread_mutexattr_t is a TypeError, not a default mutex', () => {
+    const m = new sys.pthread_mutex_t();
+    for (const bad of [sys.PTHREAD_MUTEX_ERRORCHECK, 'errorcheck', { type: sys.PTHREAD_MUTEX_ERRORCHECK }]) {
+      expect(() => sys.pthread_mutex_init(m, bad as any)).toThrow(TypeError);
+    }
+    expect(sys.pthread_mutex_init(m, null)).toBe(0);
+    expect(sys.pthread_mutex_destroy(m)).toBe(0);
+  });
 });

@@ -42,6 +42,9 @@ function mutex(m: pthread_mutex_t, fn: string): unknown {
 
 export function pthread_mutex_init(m: pthread_mutex_t, attr: pthread_mutexattr_t | null): number {
   if (!(m instanceof pthread_mutex_t)) throw new TypeError('pthread_mutex_init: mutex must be a pthread_mutex_t');
+  if (attr !== null && attr !== undefined && !(attr instanceof pthread_mutexattr_t)) {
+    throw new TypeError('pthread_mutex_init: attr must be a pthread_mutexattr_t or null');
+  }
   const rc: number = native.mutex_init(m.h, attr?.type ?? PTHREAD_MUTEX_DEFAULT);
   if (rc === 0) m.state = 'live';
   return rc;
