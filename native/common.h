@@ -167,6 +167,15 @@ void SignalsAfterFork();
 // thread, handlers installed, not inside a handler already.
 bool CanDispatchHere();
 
+// A wait for a mutex, a condition, a semaphore or a thread is not ended by a
+// signal in C either, but the handler runs during it. So the main thread,
+// when it has handlers, cuts such waits in slices this long and runs the
+// pending handlers between two (sync.cc, thread.cc).
+constexpr long kSignalSliceNs = 5'000'000;
+// Whether the waiting thread should stop to run handlers: `here` is
+// CanDispatchHere(), asked before the JS lock was dropped.
+inline bool HandlersToRun(bool here) { return here && SignalsPending(); }
+
 // signal_gap.cc: the gap between a blocking call's last look for pending
 // signals and its syscall. Open (given CanDispatchHere) returns -1 when a
 // signal is pending (skip the syscall: EINTR), 1 when the gap is open, 0

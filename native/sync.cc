@@ -18,7 +18,8 @@ namespace sl {
 namespace {
 
 // A wait is cut in slices so that a canceled thread notices (a condition
-// variable or a semaphore does not return on a signal).
+// variable or a semaphore does not return on a signal); the main thread's,
+// in shorter ones (kSignalSliceNs) while it has handlers to run.
 constexpr long kSliceNs = 50'000'000;
 
 struct Mutex {
@@ -115,17 +116,38 @@ Napi::Value MutexInit(const Napi::CallbackInfo& info) {
   return Result(info.Env(), rc);
 }
 
+// Waits for m without the JS lock. On the main thread with handlers (Linux,
+// which has pthread_mutex_timedlock), the wait stops for pending signals:
+// their handlers run, then the wait goes on (never EINTR, as in C).
 Napi::Value MutexLock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_lock");
   if (m == nullptr) return Napi::Value();
-  if (!m->live) return Result(info.Env(), EINVAL);
+  if (!m->live) return Result(env, EINVAL);
   int rc = pthread_mutex_trylock(&m->m);
-  if (rc != EBUSY) return Result(info.Env(), rc);  // got it (or an error) without waiting
-  {
-    JsUnlock unlock;  // wait for it without the JS lock
-    rc = pthread_mutex_lock(&m->m);
+  if (rc != EBUSY) return Result(env, rc);  // got it (or an error) without waiting
+  bool here = CanDispatchHere();
+  for (;;) {
+    bool signaled = false;
+    {
+      JsUnlock unlock;
+#ifdef __linux__
+      if (here) {
+        do {
+          timespec slice = Deadline(kSignalSliceNs);
+          rc = pthread_mutex_timedlock(&m->m, &slice);
+        } while (rc == ETIMEDOUT && !(signaled = HandlersToRun(here)));
+      } else {
+        rc = pthread_mutex_lock(&m->m);
+      }
+#else
+      rc = pthread_mutex_lock(&m->m);
+#endif
+    }
+    if (!signaled) return Result(env, rc);
+    bool restart;
+    if (!DispatchSignals(env, &restart)) return Napi::Value();  // a handler threw: not locked
   }
-  return Result(info.Env(), rc);
 }
 
 Napi::Value MutexTrylock(const Napi::CallbackInfo& info) {
@@ -186,37 +208,68 @@ int CondWaitUntil(Napi::Env env, Cond* c, Mutex* m, const timespec* deadline) {
   int rc;
   bool canceled = false;
   bool woken = false;
+  bool here = CanDispatchHere();
   std::list<bool*>::iterator self;
   {
     std::lock_guard<std::mutex> guard(c->lk);
     self = c->waiting.insert(c->waiting.end(), &woken);
   }
-  {
-    JsUnlock unlock;
-    BlockingEnter();
-    for (;;) {
-      timespec slice = Deadline(kSliceNs);
-      bool last = deadline != nullptr && Before(*deadline, slice);
-      rc = pthread_cond_timedwait(&c->c, &m->m, last ? deadline : &slice);
-      {
-        std::lock_guard<std::mutex> guard(c->lk);
-        if (woken) {  // signaled, even if the slice had just run out
-          rc = 0;
+  for (;;) {
+    bool signaled = false;
+    {
+      JsUnlock unlock;
+      BlockingEnter();
+      for (;;) {
+        timespec slice = Deadline(here ? kSignalSliceNs : kSliceNs);
+        bool last = deadline != nullptr && Before(*deadline, slice);
+        rc = pthread_cond_timedwait(&c->c, &m->m, last ? deadline : &slice);
+        {
+          std::lock_guard<std::mutex> guard(c->lk);
+          if (woken) {  // signaled, even if the slice had just run out
+            rc = 0;
+            break;
+          }
+          if (rc != 0 && rc != ETIMEDOUT) break;  // EINVAL...
+          if (rc == ETIMEDOUT && last) break;
+        }
+        if ((signaled = HandlersToRun(here))) break;
+        // Woken for another waiter, or a slice ended: go on waiting, unless
+        // this thread was canceled.
+        BlockingLeave();
+        if (!TestCancelQuiet()) {
+          canceled = true;
           break;
         }
-        if (rc != 0 && rc != ETIMEDOUT) break;  // EINVAL...
-        if (rc == ETIMEDOUT && last) break;
+        BlockingEnter();
       }
-      // Woken for another waiter, or a slice ended: go on waiting, unless
-      // this thread was canceled.
       BlockingLeave();
-      if (!TestCancelQuiet()) {
-        canceled = true;
-        break;
-      }
-      BlockingEnter();
     }
-    BlockingLeave();
+    if (!signaled) break;
+    // The handlers run without the mutex, as in C (where they run inside the
+    // wait), so that they may take it; a wakeup meanwhile sets `woken`.
+    pthread_mutex_unlock(&m->m);
+    bool restart;
+    bool ok = DispatchSignals(env, &restart);
+    napi_value thrown = nullptr;
+    if (!ok) napi_get_and_clear_last_exception(env, &thrown);
+    {
+      JsUnlock unlock;  // the mutex back, as every return from the wait has it
+      pthread_mutex_lock(&m->m);
+    }
+    if (!ok) {
+      {
+        std::lock_guard<std::mutex> guard(c->lk);
+        if (!woken) c->waiting.erase(self);
+      }
+      if (woken) CondWake(c, false);  // not swallowed: another waiter gets it
+      napi_throw(env, thrown);
+      return -1;
+    }
+    std::lock_guard<std::mutex> guard(c->lk);
+    if (woken) {
+      rc = 0;
+      break;
+    }
   }
   {
     std::lock_guard<std::mutex> guard(c->lk);
@@ -304,8 +357,52 @@ Napi::Value SemInit(const Napi::CallbackInfo& info) {
   return Result(info.Env(), 0);
 }
 
-// Waits for the semaphore: 0, -1 with errno (ETIMEDOUT, EINVAL), or an
-// exception when the thread was canceled. deadline null: no time limit.
+// How a wait without the JS lock ended.
+enum class Waited { kDone, kTimedOut, kCanceled, kSignaled };
+
+// Takes the semaphore, waiting in slices without the JS lock, until the
+// deadline (if any), a cancellation, or, `here` (on the main thread with
+// handlers), a signal to handle.
+Waited SemWaitSlices(Sem* s, const timespec* deadline, bool here) {
+  JsUnlock unlock;
+  BlockingEnter();
+  Waited how = Waited::kDone;
+  std::unique_lock<std::mutex> lock(s->m);
+  while (s->value == 0) {
+    if (HandlersToRun(here)) {
+      how = Waited::kSignaled;
+      break;
+    }
+    auto slice = std::chrono::system_clock::now() + std::chrono::nanoseconds(here ? kSignalSliceNs : kSliceNs);
+    bool last = false;
+    if (deadline != nullptr) {
+      auto end = std::chrono::system_clock::time_point(std::chrono::seconds(deadline->tv_sec) +
+                                                       std::chrono::nanoseconds(deadline->tv_nsec));
+      if (end <= slice) {
+        slice = end;
+        last = true;
+      }
+    }
+    if (s->cv.wait_until(lock, slice) == std::cv_status::timeout && s->value == 0) {
+      if (last) {
+        how = Waited::kTimedOut;
+        break;
+      }
+      if (!TestCancelQuiet()) {
+        how = Waited::kCanceled;
+        break;
+      }
+    }
+  }
+  if (how == Waited::kDone) s->value--;
+  BlockingLeave();
+  return how;
+}
+
+// Waits for the semaphore: 0, -1 with errno (ETIMEDOUT, EINVAL, EINTR), or an
+// exception when the thread was canceled or a handler threw. deadline null:
+// no time limit. The main thread's handlers run during the wait, which then
+// goes on (SA_RESTART) or fails with EINTR, as sem_wait on Linux.
 Napi::Value SemWaitUntil(const Napi::CallbackInfo& info, Sem* s, const timespec* deadline) {
   Napi::Env env = info.Env();
   if (!s->live) return Fail(env, EINVAL);
@@ -317,43 +414,23 @@ Napi::Value SemWaitUntil(const Napi::CallbackInfo& info, Sem* s, const timespec*
       return Result(env, 0);
     }
   }
-  int err = 0;
-  bool canceled = false;
-  {
-    JsUnlock unlock;
-    BlockingEnter();
-    std::unique_lock<std::mutex> lock(s->m);
-    while (s->value == 0) {
-      auto slice = std::chrono::system_clock::now() + std::chrono::nanoseconds(kSliceNs);
-      bool last = false;
-      if (deadline != nullptr) {
-        auto end = std::chrono::system_clock::time_point(std::chrono::seconds(deadline->tv_sec) +
-                                                         std::chrono::nanoseconds(deadline->tv_nsec));
-        if (end <= slice) {
-          slice = end;
-          last = true;
-        }
-      }
-      if (s->cv.wait_until(lock, slice) == std::cv_status::timeout && s->value == 0) {
-        if (last) {
-          err = ETIMEDOUT;
-          break;
-        }
-        if (!TestCancelQuiet()) {
-          canceled = true;
-          break;
-        }
-      }
+  bool here = CanDispatchHere();
+  for (;;) {
+    switch (SemWaitSlices(s, deadline, here)) {
+      case Waited::kDone:
+        return Result(env, 0);
+      case Waited::kTimedOut:
+        return Fail(env, ETIMEDOUT);
+      case Waited::kCanceled:
+        TestCancel(env);
+        return Napi::Value();
+      case Waited::kSignaled:
+        break;
     }
-    if (err == 0 && !canceled) s->value--;
-    BlockingLeave();
+    bool restart;
+    if (!DispatchSignals(env, &restart)) return Napi::Value();
+    if (!restart) return Fail(env, EINTR);
   }
-  if (canceled) {
-    TestCancel(env);
-    return Napi::Value();
-  }
-  if (err != 0) return Fail(env, err);
-  return Result(env, 0);
 }
 
 Napi::Value SemWait(const Napi::CallbackInfo& info) {

@@ -330,15 +330,27 @@ Napi::Value PthreadJoin(const Napi::CallbackInfo& info) {
     if (t->detached || t->joining) return Result(env, EINVAL);
     t->joining = true;
   }
-  {
-    JsUnlock unlock;
-    BlockingEnter();
-    std::unique_lock<std::mutex> lock(g_mutex);
-    while (!t->finished) {
-      t->done.wait_for(lock, std::chrono::milliseconds(50));
-      if (t_self != nullptr && t_self->cancel_requested.load() && t_self->cancel_enabled) break;
+  // The main thread's handlers run during the wait, which then goes on
+  // (pthread_join never fails with EINTR).
+  bool here = CanDispatchHere();
+  for (bool signaled = true; signaled;) {
+    signaled = false;
+    {
+      JsUnlock unlock;
+      BlockingEnter();
+      std::unique_lock<std::mutex> lock(g_mutex);
+      while (!t->finished && !(signaled = HandlersToRun(here))) {
+        t->done.wait_for(lock, std::chrono::nanoseconds(here ? kSignalSliceNs : 50'000'000));
+        if (t_self != nullptr && t_self->cancel_requested.load() && t_self->cancel_enabled) break;
+      }
+      BlockingLeave();
     }
-    BlockingLeave();
+    bool restart;
+    if (signaled && !DispatchSignals(env, &restart)) {  // a handler threw: no longer joining
+      std::lock_guard<std::mutex> lock(g_mutex);
+      t->joining = false;
+      return Napi::Value();
+    }
   }
   if (!t->finished) {  // this thread was canceled while it waited
     std::lock_guard<std::mutex> lock(g_mutex);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { type Launched } from '../src/launch.js';
 import { serve, fd_count, bound_io, linux, round_trip, settle } from './helpers.js';
+import { ETIMEDOUT } from '../src/sys/index.js';
 
 function run(name: string, env: NodeJS.ProcessEnv = {}, timeout = 60_000) {
   const script = fileURLToPath(new URL('./fixtures/threads.mjs', import.meta.url));
@@ -111,6 +112,37 @@ describe('pthreads', () => {
 
 const task_count = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
 
+describe('signals during the waits of the main thread', () => {
+  it('the handler runs during pthread_join, sem_wait, pthread_mutex_lock, pthread_cond_wait; each wait goes on as in C', () => {
+    const script = fileURLToPath(new URL('./fixtures/sync-signals.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    // The signal comes at 150 ms; each wait ends at about 500 ms.
+    const during = (c: { handled: number; returned: number }) => {
+      expect(c.handled).toBeGreaterThanOrEqual(100);
+      expect(c.handled).toBeLessThan(400);
+      expect(c.returned).toBeGreaterThanOrEqual(450);
+    };
+    during(out.join);
+    expect(out.join.value).toEqual([0, 'done']);
+    during(out.sem_wait);
+    expect(out.sem_wait.value).toBe(0); // SA_RESTART: the wait went on
+    expect(out.sem_wait_eintr.value).toEqual([-1, 'EINTR']); // without: it ended with the handler
+    expect(out.sem_wait_eintr.returned).toBeLessThan(400);
+    // Linux waits with pthread_mutex_timedlock; macOS, without it, runs the
+    // handler once the mutex is taken.
+    if (linux) during(out.mutex_lock);
+    expect(out.mutex_lock.value).toBe(0);
+    during(out.cond_wait);
+    expect(out.cond_wait.value).toEqual([0, 0]); // woken by the signal, the mutex held again
+    expect(out.cond_wait.handler_locked).toBe(0); // the handler ran without the mutex: it could take it
+    expect(out.cond_wait_throw.value).toBe('threw: out of the wait');
+    expect(out.cond_wait_throw.unlock).toBe(0); // thrown out with the mutex held, as cancellation leaves it
+    expect(out.cond_after).toBe(ETIMEDOUT); // no waiter left behind to take a wakeup
+  });
+});
+
 describe('the thread servers', () => {
   let server: Launched | undefined;
   afterEach(async () => {
@@ -154,4 +186,21 @@ describe('the thread servers', () => {
       server = undefined;
     });
   }
+
+  it('echo-prethreaded stops on SIGINT while its main thread waits for a free slot (sbuf_insert)', async () => {
+    server = await serve('echo-prethreaded', '--quiet');
+    const fds: number[] = [];
+    try {
+      // 4 workers busy with a client each, 16 more in the buffer, one more
+      // accepted: the main thread waits in sbuf_insert's P(&slots).
+      for (let i = 0; i < 22; i++) fds.push(Open_clientfd('127.0.0.1', server.port));
+      await settle(() => false, 300);
+      const t0 = performance.now();
+      expect(await server.stop('SIGINT', 5000)).toEqual({ code: 0, signal: null });
+      expect(performance.now() - t0).toBeLessThan(2000);
+      server = undefined;
+    } finally {
+      for (const fd of fds) Close(fd);
+    }
+  });
 });
