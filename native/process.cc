@@ -366,10 +366,18 @@ Napi::Value Exit_(const Napi::CallbackInfo& info) {
 Napi::Value Getpid(const Napi::CallbackInfo& info) { return Result(info.Env(), getpid()); }
 Napi::Value Getppid(const Napi::CallbackInfo& info) { return Result(info.Env(), getppid()); }
 
+// kill(pid, sig). A signal this process sends itself is handled before kill
+// returns, as POSIX has it (the kernel's handler has run; ours runs now).
 Napi::Value Kill(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   int pid, sig;
   if (!GetInt(info, 0, "kill", "pid", &pid) || !GetInt(info, 1, "kill", "sig", &sig)) return Napi::Value();
-  return Direct(info.Env(), [&] { return kill(pid, sig); });
+  if (kill(pid, sig) == -1) return Fail(env, errno);
+  if (SignalsPending()) {
+    bool restart;
+    if (!DispatchSignals(env, &restart)) return Napi::Value();
+  }
+  return Result(env, 0);
 }
 
 Napi::Value Alarm(const Napi::CallbackInfo& info) {

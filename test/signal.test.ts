@@ -7,7 +7,7 @@ import {
   signal, SIG_DFL, SIG_IGN, SIG_ERR, SIGUSR1, SIGUSR2, SIGKILL, SIGSTOP, errno, EINTR, EINVAL, EAGAIN, read, write, close,
   socketpair, sleep, usleep, nanosleep, AF_UNIX, SOCK_STREAM, sigset_t, sigfillset, sigprocmask, SIG_BLOCK, SIG_SETMASK,
   socket, connect, accept, setsockopt, sockaddr_of, AF_INET, SOL_SOCKET, SO_SNDTIMEO, IPPROTO_TCP, TCP_SYNCNT,
-  EINPROGRESS, EALREADY,
+  EINPROGRESS, EALREADY, kill, raise, getpid,
 } from '../src/sys/index.js';
 import { listen_loopback } from '../src/demos/common.js';
 import { bound_io, linux } from './helpers.js';
@@ -134,6 +134,17 @@ describe('signal', () => {
     expect(errno()).toBe(EINTR);
     expect(n).toBe(3);
     await sent;
+  });
+
+  it('a signal the process sends itself (kill, raise) is handled before the call returns', () => {
+    let n = 0;
+    signal(SIGUSR1, () => n++);
+    expect(kill(getpid(), SIGUSR1)).toBe(0);
+    expect(n).toBe(1);
+    expect(raise(SIGUSR1)).toBe(0);
+    expect(n).toBe(2);
+    expect(kill(getpid(), 1000)).toBe(-1);
+    expect(errno()).toBe(EINVAL);
   });
 
   it('runs on the event loop when the process is idle', async () => {
