@@ -168,11 +168,13 @@ bool HoldLibuv(Napi::Env env, int sig) {
 // here, not by the kernel, so that the handler can run before the call restarts.
 Napi::Value Install(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int sig, disposition, flags;
+  int sig, disposition;
+  int64_t bits;  // sa_flags as C's int, or as its unsigned bit pattern: Linux's SA_RESETHAND is 0x80000000
   if (!GetInt(info, 0, "sigaction", "signum", &sig) || !GetInt(info, 1, "sigaction", "disposition", &disposition) ||
-      !GetInt(info, 2, "sigaction", "sa_flags", &flags)) {
+      !GetInt64(info, 2, "sigaction", "sa_flags", INT32_MIN, UINT32_MAX, &bits)) {
     return Napi::Value();
   }
+  int flags = static_cast<int>(static_cast<uint32_t>(bits));
   if (!ValidSignal(sig) || disposition < 0 || disposition > 2) return Fail(env, EINVAL);
   if (sig == SIGKILL || sig == SIGSTOP || IsPrivateSignal(sig)) return Fail(env, EINVAL);
   if (disposition == 2 && g_dispatcher.IsEmpty()) {

@@ -12,7 +12,7 @@ import {
   waitpid, kill, getpid, getppid, cell, errno, ECHILD, EINVAL, ESRCH, WNOHANG, signal, SIGKILL, SIG_ERR,
   WIFEXITED, WEXITSTATUS, WIFSIGNALED, WTERMSIG, sigemptyset, sigaddset, sigismember, sigprocmask, sigset_t,
   SIG_BLOCK, SIG_SETMASK, SIGUSR1, SIGUSR2, raise, SIG_DFL, pause, alarm, SIGALRM, struct_sigaction, sigaction,
-  SA_RESTART, sigsuspend, EINTR, fork_warmup,
+  SA_RESTART, sigsuspend, EINTR, fork_warmup, SA_RESETHAND, SA_NODEFER, SA_NOCLDSTOP, SA_NOCLDWAIT,
 } from '../src/sys/index.js';
 import { serve, fd_count, bound_io, linux, round_trip, settle } from './helpers.js';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
@@ -347,5 +347,32 @@ describe('process calls in this process', () => {
     expect(now.sa_flags).toBe(SA_RESTART);
     expect(sigaction(SIGUSR2, null, now)).toBe(0);
     expect(now.sa_handler).toBe(SIG_DFL);
+  });
+
+  it('SA_RESETHAND: one shot, then SIG_DFL; every flag, alone or OR-ed (Linux\'s 0x80000000 included), is accepted', () => {
+    let hits = 0;
+    const act = new struct_sigaction();
+    act.sa_handler = () => hits++;
+    sigemptyset(act.sa_mask);
+    // C's int: SA_RESETHAND | SA_RESTART is negative on Linux once OR-ed in TypeScript.
+    for (const flags of [SA_RESETHAND, SA_RESETHAND | SA_RESTART, SA_RESETHAND | SA_NODEFER]) {
+      act.sa_flags = flags;
+      expect(sigaction(SIGUSR2, act, null)).toBe(0);
+      const now = new struct_sigaction();
+      expect(sigaction(SIGUSR2, null, now)).toBe(0);
+      expect(now.sa_handler).toBe(act.sa_handler);
+      const before = hits;
+      expect(raise(SIGUSR2)).toBe(0);
+      expect(hits).toBe(before + 1);
+      expect(sigaction(SIGUSR2, null, now)).toBe(0);
+      expect(now.sa_handler).toBe(SIG_DFL); // reset by the delivery
+    }
+    for (const flags of [SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_RESTART | SA_NODEFER]) {
+      act.sa_flags = flags;
+      expect(sigaction(SIGUSR2, act, null)).toBe(0);
+    }
+    act.sa_flags = 2 ** 32; // beyond C's int: a RangeError, not a silent truncation
+    expect(() => sigaction(SIGUSR2, act, null)).toThrow(RangeError);
+    signal(SIGUSR2, SIG_DFL);
   });
 });
