@@ -161,7 +161,8 @@ bool ConnectRestarts(int fd);
 // always ends (nanosleep, usleep, sleep).
 inline bool Always() { return true; }
 inline bool Never() { return false; }
-// In the child of fork: the forking thread is now the main one.
+// In the child of fork, with signals blocked: the forking thread is now the
+// main one, and no signal is pending.
 void SignalsAfterFork();
 // Whether DispatchSignals can run handlers on this thread now: the main
 // thread, handlers installed, not inside a handler already.

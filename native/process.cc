@@ -257,16 +257,29 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
   // The child would run on as this thread, without the main thread's event
   // loop: fork from the main thread only.
   if (!OnMainThread()) return Fail(env, ENOTSUP);
+  // A signal that came while TypeScript ran has its handler run now, in the
+  // parent only: in C it ran when it came, before fork.
+  if (SignalsPending()) {
+    bool restart;
+    if (!DispatchSignals(env, &restart)) return Napi::Value();
+  }
   if (!g_workers_gone && !AcquireParked(platform)) return Fail(env, EAGAIN);  // a worker stayed busy
 #ifdef __linux__
   MarkAllMappingsDoFork();
 #endif
   fflush(nullptr);  // the C library's own buffers, so that the child does not repeat them
+  // Signals stay blocked across fork, so that none lands in the child before
+  // it forgets the parent's pending ones (a child starts with none, POSIX).
+  sigset_t all, mask;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &mask);
   // The lease's mutex is not held across fork (a copy of it held by the
   // releaser would stay locked in the child).
   pid_t pid = fork();
   int err = errno;
   if (pid == 0) {
+    SignalsAfterFork();
+    pthread_sigmask(SIG_SETMASK, &mask, nullptr);
     // The child: one thread, the workers exist no more (they stay "parked").
     uv_loop_t* loop = Loop(env);
     if (loop != nullptr && uv_loop_fork(loop) != 0) {
@@ -277,11 +290,11 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
     g_lease = new Lease;
     g_workers_gone = true;
     ForgetAllChildrenAfterFork();
-    SignalsAfterFork();
     ThreadsAfterFork();
     StartEndWatch();
     return Result(env, 0);
   }
+  pthread_sigmask(SIG_SETMASK, &mask, nullptr);
   if (!g_workers_gone) EndFork();
   if (pid == -1) return Fail(env, err);
   {

@@ -381,6 +381,7 @@ bool CanDispatchHere() {
 void SignalsAfterFork() {
   // The child has one thread: the one that forked, which runs TypeScript.
   g_main_thread = pthread_self();
+  g_pending.store(0);  // the parent's pending signals are not the child's
   SignalGapAfterFork();
 }
 
