@@ -112,12 +112,13 @@ describe('fork under load', () => {
     }
   });
 
-  it('a signal pending at fork is handled once, in the parent, before fork returns; the child starts with none', () => {
+  it('a signal pending at fork is handled once, in the parent, before fork returns; the child starts with none, and gets one sent at once', () => {
     const r = fixture('fork-pending.mjs');
     expect(r.status, r.stderr).toBe(0);
     expect(r.json.at_fork).toEqual([r.json.parent]);
     expect(r.json.in_child).toEqual([r.json.parent]); // inherited, not run again in the child
     expect(r.json.exited).toBe(0);
+    expect(r.json.ends).toEqual({ 'exit 7': 100 }); // a signal sent to each new child at once reached it
   });
 
   it('child_process.spawn still works with the SIGCHLD handler installed', () => {
