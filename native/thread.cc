@@ -432,11 +432,27 @@ Napi::Value PthreadTestcancel(const Napi::CallbackInfo& info) {
 }
 
 // threads_wait_all(): the main thread's pthread_exit waits for every thread.
+// Signals are still handled meanwhile (in C another thread would take them).
 Napi::Value ThreadsWaitAll(const Napi::CallbackInfo& info) {
-  JsUnlock unlock;
-  std::unique_lock<std::mutex> lock(g_mutex);
-  g_all_done.wait(lock, [] { return g_running.load() == 0; });
-  return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  bool here = CanDispatchHere();
+  for (;;) {
+    bool signaled = false;
+    {
+      JsUnlock unlock;
+      std::unique_lock<std::mutex> lock(g_mutex);
+      while (g_running.load() != 0 && !(signaled = HandlersToRun(here))) {
+        if (here) {
+          g_all_done.wait_for(lock, std::chrono::nanoseconds(kSignalSliceNs));
+        } else {
+          g_all_done.wait(lock);
+        }
+      }
+    }
+    if (!signaled) return env.Undefined();
+    bool restart;
+    if (!DispatchSignals(env, &restart)) return Napi::Value();
+  }
 }
 
 // thread_count(): threads running TypeScript routines now.

@@ -102,6 +102,14 @@ describe('pthreads', () => {
     expect(r.stdout).toBe('thread finished\n');
   });
 
+  it('while pthread_exit in the main thread waits, a signal handler still runs (and may end the process)', () => {
+    const r = run('mainExitSignal', {}, 20_000);
+    expect(r.status, r.stderr).toBe(3);
+    const ms = Number(/handler after (\d+) ms/.exec(r.stdout)?.[1]);
+    expect(ms).toBeGreaterThanOrEqual(150);
+    expect(ms).toBeLessThan(3000); // not after the thread's 5 s
+  });
+
   it('GC under 8 busy threads for a minute: no crash', () => {
     const r = run('gc', { GC_SECONDS: '60' }, 120_000);
     expect(r.status, r.stderr).toBe(0);
