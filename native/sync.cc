@@ -147,6 +147,7 @@ Napi::Value MutexLock(const Napi::CallbackInfo& info) {
     if (!signaled) return Result(env, rc);
     bool restart;
     if (!DispatchSignals(env, &restart)) return Napi::Value();  // a handler threw: not locked
+    if (!m->live) return Result(env, EINVAL);                    // a handler destroyed it
   }
 }
 
@@ -252,18 +253,22 @@ int CondWaitUntil(Napi::Env env, Cond* c, Mutex* m, const timespec* deadline) {
     bool ok = DispatchSignals(env, &restart);
     napi_value thrown = nullptr;
     if (!ok) napi_get_and_clear_last_exception(env, &thrown);
-    {
+    bool gone = !m->live;  // a handler destroyed the mutex: nothing to take back
+    if (!gone) {
       JsUnlock unlock;  // the mutex back, as every return from the wait has it
       pthread_mutex_lock(&m->m);
     }
-    if (!ok) {
+    if (!ok || gone) {
       {
         std::lock_guard<std::mutex> guard(c->lk);
         if (!woken) c->waiting.erase(self);
       }
       if (woken) CondWake(c, false);  // not swallowed: another waiter gets it
-      napi_throw(env, thrown);
-      return -1;
+      if (!ok) {
+        napi_throw(env, thrown);
+        return -1;
+      }
+      return EINVAL;
     }
     std::lock_guard<std::mutex> guard(c->lk);
     if (woken) {
@@ -328,6 +333,10 @@ Napi::Value CondDestroy(const Napi::CallbackInfo& info) {
   Cond* c = Handle<Cond>(info, 0, "pthread_cond_destroy");
   if (c == nullptr) return Napi::Value();
   if (!c->live) return Result(info.Env(), EINVAL);
+  {
+    std::lock_guard<std::mutex> guard(c->lk);
+    if (!c->waiting.empty()) return Result(info.Env(), EBUSY);  // POSIX allows it; C's behaviour is undefined
+  }
   int rc = pthread_cond_destroy(&c->c);
   if (rc == 0) c->live = false;
   return Result(info.Env(), rc);
@@ -430,6 +439,7 @@ Napi::Value SemWaitUntil(const Napi::CallbackInfo& info, Sem* s, const timespec*
     bool restart;
     if (!DispatchSignals(env, &restart)) return Napi::Value();
     if (!restart) return Fail(env, EINTR);
+    if (!s->live) return Fail(env, EINVAL);  // a handler destroyed it
   }
 }
 

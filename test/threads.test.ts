@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { type Launched } from '../src/launch.js';
 import { serve, fd_count, bound_io, linux, round_trip, settle } from './helpers.js';
-import { ETIMEDOUT } from '../src/sys/index.js';
+import { ETIMEDOUT, EBUSY, EINVAL } from '../src/sys/index.js';
 
 function run(name: string, env: NodeJS.ProcessEnv = {}, timeout = 60_000) {
   const script = fileURLToPath(new URL('./fixtures/threads.mjs', import.meta.url));
@@ -148,6 +148,12 @@ describe('signals during the waits of the main thread', () => {
     expect(out.cond_wait_throw.value).toBe('threw: out of the wait');
     expect(out.cond_wait_throw.unlock).toBe(0); // thrown out with the mutex held, as cancellation leaves it
     expect(out.cond_after).toBe(ETIMEDOUT); // no waiter left behind to take a wakeup
+    // A handler that destroys what the wait needs: an error, not a hang.
+    expect(out.destroyed_mutex.destroy_cond).toBe(EBUSY); // the condition has a waiter
+    expect(out.destroyed_mutex.value).toBe(EINVAL);
+    expect(out.destroyed_mutex.returned).toBeLessThan(400);
+    expect(out.destroyed_sem.value).toEqual([-1, 'EINVAL']);
+    expect(out.destroyed_sem.returned).toBeLessThan(400);
   });
 });
 
