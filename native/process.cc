@@ -378,6 +378,22 @@ Napi::Value Exit_(const Napi::CallbackInfo& info) {
 
 Napi::Value Getpid(const Napi::CallbackInfo& info) { return Result(info.Env(), getpid()); }
 Napi::Value Getppid(const Napi::CallbackInfo& info) { return Result(info.Env(), getppid()); }
+Napi::Value Getpgrp(const Napi::CallbackInfo& info) { return Result(info.Env(), getpgrp()); }
+
+// getpgid(pid): the process group of pid (0: the caller), or -1 with ESRCH.
+Napi::Value Getpgid(const Napi::CallbackInfo& info) {
+  int pid;
+  if (!GetInt(info, 0, "getpgid", "pid", &pid)) return Napi::Value();
+  return Direct(info.Env(), [&] { return getpgid(pid); });
+}
+
+// setpgid(pid, pgid): 0 (0 for either means the caller's own), or -1 with
+// EINVAL, EPERM, ESRCH, EACCES (a child that has already exec'd).
+Napi::Value Setpgid(const Napi::CallbackInfo& info) {
+  int pid, pgid;
+  if (!GetInt(info, 0, "setpgid", "pid", &pid) || !GetInt(info, 1, "setpgid", "pgid", &pgid)) return Napi::Value();
+  return Direct(info.Env(), [&] { return setpgid(pid, pgid); });
+}
 
 // kill(pid, sig). A signal this process sends itself is handled before kill
 // returns, as POSIX has it (the kernel's handler has run; ours runs now).
@@ -529,6 +545,9 @@ void InitProcess(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "_exit", Exit_);
   SetFn(env, exports, "getpid", Getpid);
   SetFn(env, exports, "getppid", Getppid);
+  SetFn(env, exports, "getpgrp", Getpgrp);
+  SetFn(env, exports, "getpgid", Getpgid);
+  SetFn(env, exports, "setpgid", Setpgid);
   SetFn(env, exports, "kill", Kill);
   SetFn(env, exports, "alarm", Alarm);
   SetFn(env, exports, "child_end_watch", ChildEndWatch);

@@ -41,6 +41,7 @@ describe('every raw call with junk in every position', () => {
     sendto: sys.sendto, recvfrom: sys.recvfrom, inet_pton, inet_ntop, getaddrinfo, getnameinfo,
     gai_strerror: sys.gai_strerror, strerror: sys.strerror, tcp_state: sys.tcp_state, sleep: sys.sleep,
     usleep: sys.usleep, nanosleep: sys.nanosleep, set_errno: sys.set_errno,
+    getpgid: sys.getpgid, setpgid: sys.setpgid, // pid -1 around the junk: never a real process
   };
 
   it('never crashes, never leaks an fd', () => {

@@ -121,6 +121,19 @@ describe('fork under load', () => {
     expect(r.json.ends).toEqual({ 'exit 7': 100 }); // a signal sent to each new child at once reached it
   });
 
+  it('CSAPP chapter 8 ported: snooze cut short by SIGINT, SIO in the handler, kill(-pgid) reaches a whole group', () => {
+    const r = fixture('csapp-signals.mjs');
+    expect(r.status, r.stderr).toBe(0);
+    // The SIGINT comes at 1.2 s of a 3 s sleep: 1.8 s left, 1 as glibc counts, 2 as macOS's libc.
+    const left = linux ? 1 : 2;
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['Caught SIGINT!', `Slept for ${3 - left} of 3 secs.`]);
+    expect(r.json.left).toBe(left);
+    expect(r.json.group).toBe(r.json.child); // setpgid(0, 0): a group of its own
+    expect(r.json.own_group).toBe(true);
+    expect(r.json.grandchild_end).toBe(100 + 15); // the grandchild died of the group's SIGTERM
+    expect(r.json.bad).toEqual([-1, 'EINVAL', -1, 'ESRCH']);
+  });
+
   it('child_process.spawn still works with the SIGCHLD handler installed', () => {
     const r = fixture('spawn-with-sigchld.mjs');
     expect(r.status, r.stderr).toBe(0);

@@ -8,3 +8,4 @@ export * from './select.js';
 export * from './process.js';
 export * from './thread.js';
 export * from './sbuf.js';
+export * from './sio.js';

@@ -3,6 +3,7 @@
 import {
   type Cell, type sighandler_t, fork, waitpid, wait, kill, sigaction, sigprocmask, sigsuspend, sigemptyset,
   sigfillset, sigaddset, sigdelset, sigismember, struct_sigaction, sigset_t, unix_error, SA_RESTART, EINTR, errno,
+  pause, alarm, setpgid, getpgrp,
 } from '../sys/index.js';
 
 /** Fork: fork, checked. */
@@ -28,6 +29,25 @@ export function Wait(status: Cell<number> | null): number {
 
 export function Kill(pid: number, sig: number): void {
   if (kill(pid, sig) < 0) unix_error('kill');
+}
+
+/** Pause: pause, whose -1 / EINTR is its normal return. */
+export function Pause(): void {
+  pause();
+}
+
+/** Alarm: alarm (it cannot fail); the seconds left of the previous alarm. */
+export function Alarm(seconds: number): number {
+  return alarm(seconds);
+}
+
+export function Setpgid(pid: number, pgid: number): void {
+  if (setpgid(pid, pgid) < 0) unix_error('setpgid');
+}
+
+/** Getpgrp: getpgrp (it cannot fail). */
+export function Getpgrp(): number {
+  return getpgrp();
 }
 
 /**

@@ -229,6 +229,16 @@ export const fork_warmup: () => void = native.fork_warmup;
 export const getpid: () => number = native.getpid;
 /** getppid(). */
 export const getppid: () => number = native.getppid;
+/** getpgrp(): the caller's process group. */
+export const getpgrp: () => number = native.getpgrp;
+/** getpgid(pid): the process group of pid (0: the caller), or -1 with ESRCH. */
+export const getpgid: (pid: number) => number = native.getpgid;
+/**
+ * setpgid(pid, pgid): moves pid (0: the caller) into group pgid (0: a new
+ * group whose id is pid's). 0, or -1 with EINVAL, EPERM, ESRCH. kill(-pgid,
+ * sig) then signals the whole group, as a shell's job control does.
+ */
+export const setpgid: (pid: number, pgid: number) => number = native.setpgid;
 /** kill(pid, sig): 0 or -1 (EINVAL for a bad signal, ESRCH, EPERM). */
 export const kill: (pid: number, sig: number) => number = native.kill;
 /** alarm(seconds): SIGALRM after that many seconds; the seconds left of the previous alarm. */
