@@ -285,8 +285,10 @@ Napi::Value Sigprocmask(const Napi::CallbackInfo& info) {
 
 // Runs a wait that only a signal ends (sigsuspend, pause): the JS lock is
 // dropped, the handlers run, and the result is -1 with EINTR, never restarted.
+// Both are cancellation points: pthread_cancel ends a thread waiting in them.
 template <typename Wait>
 Napi::Value WaitForSignal(Napi::Env env, Wait wait) {
+  if (!TestCancel(env)) return Napi::Value();
   bool restart;
   if (SignalsPending()) {
     if (!DispatchSignals(env, &restart)) return Napi::Value();
@@ -295,17 +297,22 @@ Napi::Value WaitForSignal(Napi::Env env, Wait wait) {
   int err;
   {
     JsUnlock unlock;
+    BlockingEnter();
     wait();
     err = errno;
+    BlockingLeave();
   }
+  if (!TestCancel(env)) return Napi::Value();
   if (!DispatchSignals(env, &restart)) return Napi::Value();
   return Fail(env, err);
 }
 
 // sigsuspend(mask): waits with the mask in place until a handler has run.
+// The mask cannot block the library's private signals (as sigprocmask's).
 Napi::Value Sigsuspend(const Napi::CallbackInfo& info) {
   sigset_t mask;
   if (!ToSigset(info, 0, "sigsuspend", &mask)) return Napi::Value();
+  KeepPrivateSignals(&mask);
   return WaitForSignal(info.Env(), [&] { return sigsuspend(&mask); });
 }
 

@@ -36,10 +36,12 @@ describe('pthreads', () => {
     expect(r.json).toEqual({ alive: 200, sum: 39800, after: 0, running: 0 });
   });
 
-  it('cancel ends a thread blocked in read (its finally runs), in a condition wait, in a semaphore wait', () => {
+  it('cancel ends a thread blocked in read (its finally runs), in a condition wait, a semaphore wait, pause, sigsuspend', () => {
     const r = run('cancel');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.json).toMatchObject({ rc: 0, canceled: true, cleaned: true, cond: true, sem: true, mutexFree: true, cancelGone: 'ESRCH' });
+    expect(r.json).toMatchObject({
+      rc: 0, canceled: true, cleaned: true, cond: true, sem: true, mutexFree: true, pause: true, sigsuspend: true, cancelGone: 'ESRCH',
+    });
     expect(r.json.ms).toBeLessThan(2000);
   });
 
