@@ -76,6 +76,13 @@ module) under benchmarks/bin/loadgen, then the per-call overhead.
   --host H              address the servers listen on (default 127.0.0.1; ::1 works)
   --pin none|split      split: loadgen on CPU 0, the servers on the other CPUs (taskset);
                         default none, the scheduler places them
+  --node-flags="F ..."  Node options for the TypeScript servers and Node's net
+                        peer (their node command), e.g.
+                        --node-flags="--v8-pool-size=1 --use-largepages=on"
+                        for fork's churn (the = is needed: the value starts
+                        with a dash); the C servers and loadgen are untouched.
+                        Environment variables (UV_THREADPOOL_SIZE=1) pass
+                        through as they are
   --out DIR             results folder (default benchmarks/results)
   --quick               a small smoke-test run (a few seconds): ${QUICK.conns}x${QUICK.rounds} ping-pong,
                         ${QUICK.total} churn, 1 repetition, short overhead loop
@@ -108,6 +115,8 @@ interface Options {
   host: string;
   /** taskset prefixes for the servers and loadgen (empty: not pinned). */
   pin: { mode: 'none' | 'split'; server: string[]; loadgen: string[] };
+  /** Node options put before the script of every Node server (TS and the net peer). */
+  nodeFlags: string[];
   out: string;
   quick: boolean;
   budget: { servers: number; scale: number; scaled: boolean };
@@ -146,6 +155,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         iterations: { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         pin: { type: 'string', default: 'none' },
+        'node-flags': { type: 'string' },
         out: { type: 'string' },
         quick: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
@@ -208,6 +218,10 @@ function parseOptions(argv: string[]): Options | 'help' {
     throw new UsageError(`--pin must be none or split, not ${JSON.stringify(values.pin)}`);
   }
 
+  const nodeFlags = (values['node-flags'] ?? '').split(/\s+/).filter(Boolean);
+  const notFlag = nodeFlags.find((f) => !f.startsWith('-'));
+  if (notFlag !== undefined) throw new UsageError(`--node-flags takes Node options (each starting with -), not ${JSON.stringify(notFlag)}`);
+
   return {
     models: selected,
     scenarios,
@@ -225,6 +239,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     overheadWarmup: values.quick ? QUICK.overheadWarmup : DEFAULTS.overheadWarmup,
     host: values.host!,
     pin,
+    nodeFlags,
     out: resolve(values.out ?? join(packageRoot(), 'benchmarks', 'results')),
     quick: values.quick!,
     budget: { servers: serverCount, scale, scaled: scaleRounds || scaleTotal },
@@ -372,10 +387,12 @@ function median(xs: number[]): number | undefined {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function serverCommand(m: Model, impl: Impl, host: string): string[] {
-  if (impl === 'ts') return [...cliCommand(), 'serve', m.ts!, '--host', host, '--port', '0', '--quiet'];
+// nodeFlags go between node and its script, for the servers that run on Node.
+function serverCommand(m: Model, impl: Impl, host: string, nodeFlags: string[]): string[] {
+  const onNode = ([cmd, ...rest]: string[]) => (cmd === process.execPath ? [cmd, ...nodeFlags, ...rest] : [cmd, ...rest]);
+  if (impl === 'ts') return [...onNode(cliCommand()), 'serve', m.ts!, '--host', host, '--port', '0', '--quiet'];
   if (impl === 'c') return [join(packageRoot(), 'benchmarks', 'bin', m.c!), '--host', host, '--port', '0'];
-  return [...m.peer!, '--host', host, '--port', '0'];
+  return [...onNode(m.peer!), '--host', host, '--port', '0'];
 }
 
 function serverLabel(m: Model, impl: Impl): string {
@@ -493,7 +510,7 @@ async function runAll(o: Options, rows: Row[]): Promise<void> {
       const impls = implsOf(m);
       const byImpl = new Map<Impl, Row>();
       for (const impl of impls) {
-        const row: Row = { model: m.model, scenario, impl, server: serverLabel(m, impl), command: serverCommand(m, impl, o.host), samples: [] };
+        const row: Row = { model: m.model, scenario, impl, server: serverLabel(m, impl), command: serverCommand(m, impl, o.host, o.nodeFlags), samples: [] };
         rows.push(row);
         byImpl.set(impl, row);
       }
@@ -599,6 +616,7 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
   if (rows.some((r) => r.scenario === 'idle')) {
     out.push(`idle: one client connects first and stays silent for ${o.idleMs} ms; an iterative server serves nobody meanwhile ("out to lunch"), which shows in max ms and the low req/s.`);
   }
+  if (o.nodeFlags.length) out.push(`Node servers (TypeScript and the net peer) ran as node ${o.nodeFlags.join(' ')}; the C servers as always.`);
   if (o.budget.scaled) {
     out.push(`Budget: ${o.budget.servers} server processes per repetition (> ${BUDGET_SERVERS}), so rounds and churn totals were scaled by ${o.budget.scale.toFixed(2)}: ${o.rounds} rounds, ${o.total} connections.`);
   }
@@ -717,7 +735,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds, idle_rounds: opts.idleRounds,
       len: opts.len, total: opts.total, concurrency: opts.concurrency, reps: opts.reps, idle_ms: opts.idleMs, timeout: opts.timeout,
-      iterations: opts.iterations, host: opts.host, pin: opts.pin.mode, quick: opts.quick, budget: opts.budget,
+      iterations: opts.iterations, host: opts.host, pin: opts.pin.mode, node_flags: opts.nodeFlags, quick: opts.quick, budget: opts.budget,
     },
     rows: rows.map((r) => ({ ...r, command: r.command.map((a) => a.replace(packageRoot() + '/', '')) })),
     overhead: overhead ?? (overheadError ? { error: overheadError } : undefined),
