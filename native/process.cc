@@ -335,9 +335,19 @@ Napi::Value Reaped(Napi::Env env, long pid, int status, Napi::Object cell) {
   return Result(env, static_cast<double>(pid));
 }
 
+// Whether waitpid(pid) would wait for child: any child for -1, one in the
+// caller's process group for 0, one in group -pid for pid < -1.
+bool Matches(int pid, pid_t child) {
+  if (pid == -1) return true;
+  pid_t group = getpgid(child);
+  if (group == -1) return true;  // gone: its waitpid says ECHILD, and it is forgotten
+  return group == (pid == 0 ? getpgrp() : -pid);
+}
+
 // waitpid(pid, status, options). While child_process has children running,
-// waitpid(-1) looks only at the children fork() made, so that it never takes
-// a status libuv waits for; blocking, it polls every 10 ms.
+// waitpid(-1), waitpid(0) and waitpid(-pgid) look only at the children fork()
+// made, so that they never take a status libuv waits for; blocking, they poll
+// every 10 ms.
 Napi::Value Waitpid(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int pid, options;
@@ -348,22 +358,33 @@ Napi::Value Waitpid(const Napi::CallbackInfo& info) {
   }
   int status = 0;
   long r;
-  if (pid != -1 || LibuvChildren(env).empty()) {
+  if (pid > 0 || LibuvChildren(env).empty()) {
     if (!Blocking(env, [&] { return waitpid(pid, &status, options); }, &r)) return Napi::Value();
     return Reaped(env, r, status, cell);
   }
+  // The kernel's own check, which the polling below would skip.
+#ifdef __linux__
+  constexpr int kOptions = WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL;
+#else
+  constexpr int kOptions = WNOHANG | WUNTRACED | WCONTINUED;
+#endif
+  if (options & ~kOptions) return Fail(env, EINVAL);
   for (;;) {
     std::vector<pid_t> mine;
     {
       std::lock_guard<std::mutex> lock(g_children_mutex);
       mine.assign(g_children.begin(), g_children.end());
     }
-    if (mine.empty()) return Fail(env, ECHILD);
+    bool any = false;
     for (pid_t child : mine) {
+      if (!Matches(pid, child)) continue;
+      any = true;
       r = waitpid(child, &status, options | WNOHANG);
       if (r > 0) return Reaped(env, r, status, cell);
       if (r == -1 && errno == ECHILD) Forget(child);  // reaped elsewhere
+      else if (r == -1) return Fail(env, errno);      // EINVAL: bad options
     }
+    if (!any) return Fail(env, ECHILD);
     if (options & WNOHANG) return Result(env, 0);
     if (!Blocking(env, [] { return usleep(10000); }, &r)) return Napi::Value();
     if (r == -1) return Result(env, -1);  // EINTR from a handler without restart

@@ -133,6 +133,18 @@ describe('fork under load', () => {
     expect(r.json.bad).toEqual([-1, 'EINVAL', -1, 'ESRCH']);
   });
 
+  it('waitpid(0) and waitpid(-pgid) take our children by group and leave child_process\'s to libuv', () => {
+    const r = fixture('spawn-with-group-wait.mjs');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json.by_group).toBe(r.json.same); // not the sh that child_process started, which ended first
+    expect(r.json.same_status).toBe(3);
+    expect(r.json.by_pgid).toBe(r.json.own);
+    expect(r.json.own_status).toBe(4);
+    expect(r.json.none).toEqual([-1, 'ECHILD']);
+    expect(r.json.bad).toEqual([-1, 'EINVAL']); // bad options, as the kernel says
+    expect(r.json.code).toBe(5); // child_process's 'exit' event came
+  });
+
   it('child_process.spawn still works with the SIGCHLD handler installed', () => {
     const r = fixture('spawn-with-sigchld.mjs');
     expect(r.status, r.stderr).toBe(0);
