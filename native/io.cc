@@ -57,14 +57,20 @@ void FastWrite(const v8::FunctionCallbackInfo<v8::Value>& args) {
 }
 
 // close may block (SO_LINGER); it is never restarted after EINTR, since the
-// fd is gone either way on Linux.
+// fd is gone either way on Linux. A signal that cut the linger short has its
+// handler run before close returns, as in C.
 Napi::Value Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   int fd;
   if (!GetFd(info, 0, "close", &fd)) return Napi::Value();
   int err;
   long r = CallUnlocked([fd] { return close(fd); }, &err);
+  if (SignalsPending()) {
+    bool restart;
+    if (!DispatchSignals(env, &restart)) return Napi::Value();
+  }
   if (r == -1) saved_errno = err;
-  return Result(info.Env(), r);
+  return Result(env, r);
 }
 
 Napi::Value Pipe(const Napi::CallbackInfo& info) {

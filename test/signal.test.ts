@@ -7,6 +7,7 @@ import {
   signal, SIG_DFL, SIG_IGN, SIG_ERR, SIGUSR1, SIGUSR2, SIGKILL, SIGSTOP, errno, EINTR, EINVAL, EAGAIN, read, write, close,
   socketpair, sleep, usleep, nanosleep, AF_UNIX, SOCK_STREAM, sigset_t, sigfillset, sigprocmask, SIG_BLOCK, SIG_SETMASK,
   socket, connect, accept, setsockopt, sockaddr_of, AF_INET, SOL_SOCKET, SO_SNDTIMEO, IPPROTO_TCP, TCP_SYNCNT,
+  SO_RCVBUF, SO_SNDBUF, SO_LINGER, fcntl, F_SETFL, O_NONBLOCK,
   EINPROGRESS, kill, raise, getpid,
 } from '../src/sys/index.js';
 import { listen_loopback } from '../src/demos/common.js';
@@ -145,6 +146,38 @@ describe('signal', () => {
     expect(n).toBe(2);
     expect(kill(getpid(), 1000)).toBe(-1);
     expect(errno()).toBe(EINVAL);
+  });
+
+  it.runIf(linux)('close lingering (SO_LINGER) is cut short by a signal, whose handler has run when close returns', async () => {
+    // The shell that sends the signal starts first: a child started later
+    // would inherit the socket and hold it open past our close.
+    const sent = kill_me_later('USR1', 300);
+    let handled = -1;
+    signal(SIGUSR1, () => { handled = performance.now(); });
+    const { fd: lfd, port } = listen_loopback(1, (fd) => { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, 2048); });
+    const fd = socket(AF_INET, SOCK_STREAM, 0);
+    const peer = { fd: -1 };
+    try {
+      expect(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, 4096)).toBe(0);
+      expect(connect(fd, sockaddr_of('127.0.0.1', port))).toBe(0);
+      peer.fd = accept(lfd, null, null); // never reads: what fd sends stays unacknowledged
+      expect(fcntl(fd, F_SETFL, O_NONBLOCK)).toBe(0);
+      const big = new Uint8Array(1 << 16);
+      for (let i = 0; i < 1000 && write(fd, big, big.length) > 0; i++);
+      expect(fcntl(fd, F_SETFL, 0)).toBe(0);
+      expect(setsockopt(fd, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 5 })).toBe(0);
+      const t0 = performance.now();
+      expect(close(fd)).toBe(0); // Linux: the linger ends early, close still says 0
+      const ended = performance.now();
+      expect(ended - t0).toBeLessThan(4000); // not the 5 s linger
+      expect(handled).toBeGreaterThan(0);
+      expect(handled).toBeLessThanOrEqual(ended);
+      await sent;
+    } finally {
+      sent.cancel();
+      if (peer.fd >= 0) close(peer.fd);
+      close(lfd);
+    }
   });
 
   it('runs on the event loop when the process is idle', async () => {
