@@ -149,7 +149,11 @@ bool SignalsPending();
 // handler threw (the exception is pending in JS). *restart tells whether every
 // signal handled asked for its interrupted call to be restarted (SA_RESTART);
 // *ran, if given, whether any handler ran at all.
-bool DispatchSignals(Napi::Env env, bool* restart, bool* ran = nullptr);
+bool DispatchSignals(Napi::Env env, bool* restart = nullptr, bool* ran = nullptr);
+// Runs the handlers of the signals pending now, if any: where C would have
+// run them by this point (after kill or close, before fork...). False if one
+// threw.
+inline bool HandlePendingSignals(Napi::Env env) { return !SignalsPending() || DispatchSignals(env); }
 // signal(7): which calls a handler with SA_RESTART restarts. On Linux a
 // socket call is never restarted once its socket has a timeout: SO_RCVTIMEO
 // for accept and the reads, SO_SNDTIMEO for connect and the writes. True for

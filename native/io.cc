@@ -65,10 +65,7 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   if (!GetFd(info, 0, "close", &fd)) return Napi::Value();
   int err;
   long r = CallUnlocked([fd] { return close(fd); }, &err);
-  if (SignalsPending()) {
-    bool restart;
-    if (!DispatchSignals(env, &restart)) return Napi::Value();
-  }
+  if (!HandlePendingSignals(env)) return Napi::Value();
   if (r == -1) saved_errno = err;
   return Result(env, r);
 }

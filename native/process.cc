@@ -259,10 +259,7 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
   if (!OnMainThread()) return Fail(env, ENOTSUP);
   // A signal that came while TypeScript ran has its handler run now, in the
   // parent only: in C it ran when it came, before fork.
-  if (SignalsPending()) {
-    bool restart;
-    if (!DispatchSignals(env, &restart)) return Napi::Value();
-  }
+  if (!HandlePendingSignals(env)) return Napi::Value();
   if (!g_workers_gone && !AcquireParked(platform)) return Fail(env, EAGAIN);  // a worker stayed busy
 #ifdef __linux__
   MarkAllMappingsDoFork();
@@ -335,13 +332,12 @@ Napi::Value Reaped(Napi::Env env, long pid, int status, Napi::Object cell) {
   return Result(env, static_cast<double>(pid));
 }
 
-// Whether waitpid(pid) would wait for child: any child for -1, one in the
-// caller's process group for 0, one in group -pid for pid < -1.
-bool Matches(int pid, pid_t child) {
-  if (pid == -1) return true;
-  pid_t group = getpgid(child);
-  if (group == -1) return true;  // gone: its waitpid says ECHILD, and it is forgotten
-  return group == (pid == 0 ? getpgrp() : -pid);
+// Whether waitpid would wait for child: any child when group is -1, else one
+// in that process group (waitpid(0): the caller's; waitpid(-pgid): pgid).
+bool Matches(pid_t group, pid_t child) {
+  if (group == -1) return true;
+  pid_t its = getpgid(child);
+  return its == -1 || its == group;  // -1, gone: its waitpid says ECHILD, and it is forgotten
 }
 
 // waitpid(pid, status, options). While child_process has children running,
@@ -369,6 +365,7 @@ Napi::Value Waitpid(const Napi::CallbackInfo& info) {
   constexpr int kOptions = WNOHANG | WUNTRACED | WCONTINUED;
 #endif
   if (options & ~kOptions) return Fail(env, EINVAL);
+  pid_t group = pid == -1 ? -1 : pid == 0 ? getpgrp() : -pid;
   for (;;) {
     std::vector<pid_t> mine;
     {
@@ -377,7 +374,7 @@ Napi::Value Waitpid(const Napi::CallbackInfo& info) {
     }
     bool any = false;
     for (pid_t child : mine) {
-      if (!Matches(pid, child)) continue;
+      if (!Matches(group, child)) continue;
       any = true;
       r = waitpid(child, &status, options | WNOHANG);
       if (r > 0) return Reaped(env, r, status, cell);
@@ -423,10 +420,7 @@ Napi::Value Kill(const Napi::CallbackInfo& info) {
   int pid, sig;
   if (!GetInt(info, 0, "kill", "pid", &pid) || !GetInt(info, 1, "kill", "sig", &sig)) return Napi::Value();
   if (kill(pid, sig) == -1) return Fail(env, errno);
-  if (SignalsPending()) {
-    bool restart;
-    if (!DispatchSignals(env, &restart)) return Napi::Value();
-  }
+  if (!HandlePendingSignals(env)) return Napi::Value();
   return Result(env, 0);
 }
 

@@ -63,15 +63,10 @@ int64_t NowNs() {
 // may do anything, and C would have run it before the call was reached.
 // It also acts on a pending pthread_cancel: these waits are cancellation
 // points, as in C.
-bool HandlePending(Napi::Env env) {
-  if (!TestCancel(env)) return false;
-  bool restart;
-  return !SignalsPending() || DispatchSignals(env, &restart);
-}
+bool HandlePending(Napi::Env env) { return TestCancel(env) && HandlePendingSignals(env); }
 
 template <typename Call, typename Rearm>
 bool Wait(Napi::Env env, Call&& call, Rearm&& rearm, long* result) {
-  bool restart;
   for (;;) {
     int err;
     long r = CallInterruptible(call, &err);
@@ -83,7 +78,7 @@ bool Wait(Napi::Env env, Call&& call, Rearm&& rearm, long* result) {
     // pthread_cancel breaks the wait with a signal: the cancellation unwinds.
     if (!TestCancel(env)) return false;
     if (SignalsPending()) {
-      if (!DispatchSignals(env, &restart)) return false;
+      if (!DispatchSignals(env)) return false;
       saved_errno = EINTR;
       *result = -1;
       return true;

@@ -276,10 +276,7 @@ Napi::Value Sigprocmask(const Napi::CallbackInfo& info) {
   int r = pthread_sigmask(how, has ? &set : nullptr, &old);
   if (r != 0) return Fail(env, r);
   // Unblocking may have let a pending signal in: its handler runs now, as in C.
-  if (SignalsPending()) {
-    bool restart;
-    if (!DispatchSignals(env, &restart)) return Napi::Value();
-  }
+  if (!HandlePendingSignals(env)) return Napi::Value();
   return FromSigset(env, old);
 }
 
@@ -289,9 +286,8 @@ Napi::Value Sigprocmask(const Napi::CallbackInfo& info) {
 template <typename Wait>
 Napi::Value WaitForSignal(Napi::Env env, Wait wait) {
   if (!TestCancel(env)) return Napi::Value();
-  bool restart;
   if (SignalsPending()) {
-    if (!DispatchSignals(env, &restart)) return Napi::Value();
+    if (!DispatchSignals(env)) return Napi::Value();
     return Fail(env, EINTR);
   }
   int err;
@@ -303,7 +299,7 @@ Napi::Value WaitForSignal(Napi::Env env, Wait wait) {
     BlockingLeave();
   }
   if (!TestCancel(env)) return Napi::Value();
-  if (!DispatchSignals(env, &restart)) return Napi::Value();
+  if (!DispatchSignals(env)) return Napi::Value();
   return Fail(env, err);
 }
 
@@ -326,10 +322,7 @@ Napi::Value Raise(const Napi::CallbackInfo& info) {
   int sig;
   if (!GetInt(info, 0, "raise", "sig", &sig)) return Napi::Value();
   if (raise(sig) != 0) return Fail(env, errno);
-  if (SignalsPending()) {
-    bool restart;
-    if (!DispatchSignals(env, &restart)) return Napi::Value();
-  }
+  if (!HandlePendingSignals(env)) return Napi::Value();
   return Result(env, 0);
 }
 
@@ -338,7 +331,7 @@ Napi::Value Raise(const Napi::CallbackInfo& info) {
 bool SignalsPending() { return g_pending.load(std::memory_order_relaxed) != 0; }
 
 bool DispatchSignals(Napi::Env env, bool* restart, bool* ran) {
-  *restart = true;
+  if (restart != nullptr) *restart = true;
   if (ran != nullptr) *ran = false;
   // Only the main thread's instance runs handlers, one at a time (a signal
   // that comes during a handler waits for it, as the kernel blocks it).
@@ -352,7 +345,7 @@ bool DispatchSignals(Napi::Env env, bool* restart, bool* ran) {
     g_dispatching = false;
     if (env.IsExceptionPending()) return false;
   }
-  *restart = (all & ~g_restart.load()) == 0;
+  if (restart != nullptr) *restart = (all & ~g_restart.load()) == 0;
   if (ran != nullptr) *ran = all != 0;
   return true;
 }

@@ -145,9 +145,8 @@ Napi::Value MutexLock(const Napi::CallbackInfo& info) {
 #endif
     }
     if (!signaled) return Result(env, rc);
-    bool restart;
-    if (!DispatchSignals(env, &restart)) return Napi::Value();  // a handler threw: not locked
-    if (!m->live) return Result(env, EINVAL);                    // a handler destroyed it
+    if (!DispatchSignals(env)) return Napi::Value();  // a handler threw: not locked
+    if (!m->live) return Result(env, EINVAL);          // a handler destroyed it
   }
 }
 
@@ -249,8 +248,7 @@ int CondWaitUntil(Napi::Env env, Cond* c, Mutex* m, const timespec* deadline) {
     // The handlers run without the mutex, as in C (where they run inside the
     // wait), so that they may take it; a wakeup meanwhile sets `woken`.
     pthread_mutex_unlock(&m->m);
-    bool restart;
-    bool ok = DispatchSignals(env, &restart);
+    bool ok = DispatchSignals(env);
     napi_value thrown = nullptr;
     if (!ok) napi_get_and_clear_last_exception(env, &thrown);
     bool gone = !m->live;  // a handler destroyed the mutex: nothing to take back

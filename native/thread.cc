@@ -345,8 +345,7 @@ Napi::Value PthreadJoin(const Napi::CallbackInfo& info) {
       }
       BlockingLeave();
     }
-    bool restart;
-    if (signaled && !DispatchSignals(env, &restart)) {  // a handler threw: no longer joining
+    if (signaled && !DispatchSignals(env)) {  // a handler threw: no longer joining
       std::lock_guard<std::mutex> lock(g_mutex);
       t->joining = false;
       return Napi::Value();
@@ -450,8 +449,7 @@ Napi::Value ThreadsWaitAll(const Napi::CallbackInfo& info) {
       }
     }
     if (!signaled) return env.Undefined();
-    bool restart;
-    if (!DispatchSignals(env, &restart)) return Napi::Value();
+    if (!DispatchSignals(env)) return Napi::Value();
   }
 }
 
