@@ -137,7 +137,8 @@ bool TestCancel(Napi::Env env);
 bool TestCancelQuiet();
 void BlockingEnter();
 void BlockingLeave();
-// Whether the calling thread is the process's main thread (not a pthread of ours).
+// Whether the calling thread is the process's main thread (not a pthread of
+// ours, nor a Node Worker's thread).
 bool OnMainThread();
 // In the child of fork: the other threads are gone.
 void ThreadsAfterFork();

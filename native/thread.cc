@@ -7,6 +7,7 @@
 #include "fastcall.h"  // ToV8, ToNapi: the thread code needs V8's API to run functions off the main thread
 
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <unistd.h>
 #include <uv.h>
@@ -554,7 +555,15 @@ void ThreadsAfterFork() {
   g_watchdog = false;  // the watchdog thread stayed in the parent
 }
 
-bool OnMainThread() { return t_self == nullptr; }
+bool OnMainThread() {
+  if (t_self != nullptr) return false;
+  // Nor a Node Worker's thread: the process's first thread only.
+#ifdef __APPLE__
+  return pthread_main_np() != 0;
+#else
+  return syscall(SYS_gettid) == getpid();
+#endif
+}
 
 void InitThread(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "thread_init", ThreadInit);

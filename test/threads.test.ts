@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { type Launched } from '../src/launch.js';
 import { serve, fd_count, bound_io, linux, round_trip, settle } from './helpers.js';
-import { ETIMEDOUT, EBUSY, EINVAL } from '../src/sys/index.js';
+import { ETIMEDOUT, EBUSY, EINVAL, ENOTSUP } from '../src/sys/index.js';
 
 function run(name: string, env: NodeJS.ProcessEnv = {}, timeout = 60_000) {
   const script = fileURLToPath(new URL('./fixtures/threads.mjs', import.meta.url));
@@ -89,6 +89,12 @@ describe('pthreads', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.lines[0])).toEqual({ child: true, childTasks: 1, thread: 'a thread in the child', joinParentThread: 'EINVAL' });
     expect(r.json).toEqual({ parentTasksAtLeast3: true, childStatus: 0, threadsWentOn: true });
+  });
+
+  it('fork from a pthread or a Worker thread: -1 with ENOTSUP, and no child', () => {
+    const r = run('forkOffMain', {}, 30_000);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toEqual({ thread: { pid: -1, errno: ENOTSUP }, worker: { pid: -1, errno: ENOTSUP }, children: -1, err: 'ECHILD' });
   });
 
   it('the main script ends with a thread still running: the process exits, no hang, no crash', () => {
