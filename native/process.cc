@@ -165,7 +165,7 @@ void EndFork() {
 // In a forked child there are no workers (and no releaser): nothing to park.
 bool g_workers_gone = false;
 
-void StartEndWatch();
+void StartEndWatch(uv_loop_t* loop, node::Environment* node_env);
 
 #ifdef __linux__
 // V8 allocates its heap with MADV_DONTFORK: undo it on every mapping, or the
@@ -255,7 +255,7 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
   if (platform == nullptr) return Fail(env, ENOSYS);
 
   // The child would run on as this thread, without the main thread's event
-  // loop: fork from the main thread only.
+  // loop: fork from the main thread only (not a pthread, nor a Worker).
   if (!OnMainThread()) return Fail(env, ENOTSUP);
   // A signal that came while TypeScript ran has its handler run now, in the
   // parent only: in C it ran when it came, before fork.
@@ -288,7 +288,7 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
     g_workers_gone = true;
     ForgetAllChildrenAfterFork();
     ThreadsAfterFork();
-    StartEndWatch();
+    StartEndWatch(loop, node_env);
     return Result(env, 0);
   }
   pthread_sigmask(SIG_SETMASK, &mask, nullptr);
@@ -434,16 +434,15 @@ Napi::Value Alarm(const Napi::CallbackInfo& info) {
 // When its loop runs out of work, Node drains the platform's worker tasks
 // (NodePlatform::DrainTasks), and in the child there are no workers: it would
 // wait forever. So the child keeps a prepare handle of its own; when that
-// handle is all that keeps the loop alive, it does what Node does at the end,
-// in TypeScript: 'beforeExit' (which may schedule more work), then the exit.
-// The TypeScript functions are registered once, in the parent, so that a
-// child only starts the handle.
+// handle is all that keeps the loop alive, it does what Node's own loop does
+// at its end, with Node's own calls: 'beforeExit' (which may schedule more
+// work), then 'exit' (on Node 22 and later with the check for a top-level
+// await that never settled, exit code 13). fork's 'exit' listener then ends
+// the child in _exit. A listener that throws is an uncaught exception, as in
+// Node: fork's monitor of those ends the child with status 1.
 struct EndWatch {
   uv_prepare_t handle;
-  napi_env env;
-  bool started = false;
-  Napi::FunctionReference before_exit;  // () => void: emits 'beforeExit'
-  Napi::FunctionReference exit;         // () => never: the exit path, ending in _exit
+  node::Environment* node_env;
 };
 EndWatch* g_end_watch = nullptr;
 
@@ -454,33 +453,23 @@ bool OnlyUsAlive(uv_loop_t* loop) {
 void OnPrepare(uv_prepare_t* h) {
   uv_loop_t* loop = h->loop;
   if (!OnlyUsAlive(loop)) return;
-  Napi::Env env(g_end_watch->env);
-  Napi::HandleScope scope(env);
-  g_end_watch->before_exit.MakeCallback(env.Global(), {});
-  if (OnlyUsAlive(loop)) g_end_watch->exit.MakeCallback(env.Global(), {});
+  // Nothing: a listener threw, and the program's handler took it; Node then
+  // goes on to 'exit' too.
+  if (node::EmitProcessBeforeExit(g_end_watch->node_env).IsJust() && !OnlyUsAlive(loop)) return;
+  v8::Maybe<int> code = node::EmitProcessExit(g_end_watch->node_env);
+  // Still here: fork's listener was removed (removeAllListeners('exit')), or
+  // a listener before it threw into a handler; Node would end so too.
+  _exit(code.FromMaybe(1));
 }
 
 // In a forked child: watch for the loop running dry. (A grandchild inherits
 // the child's started handle with the loop.)
-void StartEndWatch() {
-  if (g_end_watch == nullptr || g_end_watch->started) return;
-  g_end_watch->started = true;
-  uv_prepare_init(Loop(Napi::Env(g_end_watch->env)), &g_end_watch->handle);
-  uv_prepare_start(&g_end_watch->handle, OnPrepare);
-}
-
-// child_end_watch(beforeExit, exit): what every forked child runs when its
-// loop runs dry. Inert in the process that registers it (fork's TypeScript
-// does so before the first fork); Fork starts it in each child.
-Napi::Value ChildEndWatch(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsFunction() || !info[1].IsFunction()) return ThrowType(env, "child_end_watch", "two functions"), Napi::Value();
-  if (g_end_watch != nullptr) return env.Undefined();
+void StartEndWatch(uv_loop_t* loop, node::Environment* node_env) {
+  if (g_end_watch != nullptr || loop == nullptr) return;
   g_end_watch = new EndWatch;
-  g_end_watch->env = env;
-  g_end_watch->before_exit = Napi::Persistent(info[0].As<Napi::Function>());
-  g_end_watch->exit = Napi::Persistent(info[1].As<Napi::Function>());
-  return env.Undefined();
+  g_end_watch->node_env = node_env;
+  uv_prepare_init(loop, &g_end_watch->handle);
+  uv_prepare_start(&g_end_watch->handle, OnPrepare);
 }
 
 // fork_warmup(): for a process about to fork many short children. Every
@@ -565,7 +554,6 @@ void InitProcess(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "setpgid", Setpgid);
   SetFn(env, exports, "kill", Kill);
   SetFn(env, exports, "alarm", Alarm);
-  SetFn(env, exports, "child_end_watch", ChildEndWatch);
   SetFn(env, exports, "fork_warmup", ForkWarmup);
   SetFn(env, exports, "script_name", ScriptName);
   SetFn(env, exports, "major_gcs", MajorGcs);

@@ -41,6 +41,11 @@ describe('fork: every way out of the child, with its exact status and its output
     ['reject', { exited: true, status: 1 }, []],
     ['end', { exited: true, status: 45 }, [/child timer fired/, /exit listener ran with 45/]],
     ['end0', { exited: true, status: 0 }, [/child timer fired/, /exit listener ran with 0/]],
+    ['end-exit-throwing-listener', { exited: true, status: 1 }, [/child timer fired/, /exit listener ran with 0/]],
+    ['before-exit', { exited: true, status: 42 }, [/child beforeExit with 0/, /child round 1/, /child beforeExit with 41/, /child round 2/,
+      /child beforeExit with 42/, /exit listener ran with 42/]],
+    ['before-exit-throwing-listener', { exited: true, status: 1 }, [/exit listener ran with 1/]],
+    ['unsettled-await', { exited: true, status: 13 }, [/exit listener ran with (0|13)/]],
     ['async-fs', { exited: true, status: 46 }, [/child read its source/]],
     ['grandchild', { exited: true, status: 15 }, [/grandchild here/]],
     ['handled', { exited: true, status: 47 }, [/child handled: caught by the child/, /exit listener ran with 47/]],
@@ -62,6 +67,12 @@ describe('fork: every way out of the child, with its exact status and its output
       if (way === 'throw') expect(r.stderr).toMatch(/Error: boom in the child/);
       if (way === 'reject') expect(r.stderr).toMatch(/rejected in the child/);
       if (way === 'handled') expect(r.stderr).toBe('');
+      if (way === 'before-exit-throwing-listener') expect(r.stderr).toMatch(/Error: boom in beforeExit/);
+      // Node 22 and later say where the await waits (Node 20 says nothing).
+      if (way === 'unsettled-await' && Number(process.versions.node.split('.')[0]) >= 22) {
+        expect(r.stderr).toMatch(/Warning: Detected unsettled top-level await at .*fork-exit\.mjs/);
+      }
+      if (way === 'end-exit-throwing-listener') expect(r.stderr).toMatch(/Error: boom in an exit listener/);
       if (way === 'exit-throwing-listener') {
         expect(r.stderr).toMatch(/Error: boom in an exit listener/);
         expect(r.stdout).not.toMatch(/a later exit listener ran/); // the exception ends the 'exit' event, as in Node

@@ -26,7 +26,7 @@ export function fork(): number {
     // The child's own setup is inline, in code the parent has run: a child
     // that had to compile it first (V8 compiles lazily, per process) spends
     // more on that than on the rest of its short life. The addon has started
-    // the child's end watch (child_end_watch, below).
+    // the watch for the child's natural end.
     in_child = true; // a grandchild inherits this
     current_pid = native.getpid();
   }
@@ -65,14 +65,14 @@ function install_child_hooks(): void {
     reallyExit.call(process, code);
   };
   // The end of the script: Node emits 'exit', then tears down; ours runs the
-  // listeners added after it, then ends the process before the teardown.
+  // listeners added after it, then ends the process before the teardown. (In
+  // a child, the addon watches for the loop running dry and emits 'beforeExit'
+  // and 'exit' for Node, which would wait for its workers first.)
   process.on('exit', on_exit);
   // An uncaught exception (or unhandled rejection) that nothing handles:
   // report it as Node does and exit 1. The monitor runs before Node's own
   // handling and adds no 'uncaughtException' listener the program could see.
   process.on('uncaughtExceptionMonitor', on_uncaught);
-  // The natural end of a child's event loop (the addon watches for it).
-  native.child_end_watch(child_before_exit, child_exit);
   node_tla_listener = process.listeners('exit').find(
     (l) => l.name === 'handleProcessExit' && String(native.script_name(l)).startsWith('node:internal/')) ?? null;
   warm_child_exit();
@@ -87,7 +87,7 @@ function warm_child_exit(): void {
   warmed_at = native.major_gcs();
   on_exit(exit_code(undefined)); // inert outside a child
   exit_child(0, true);
-  run_exit_listeners([], exit_status(0), on_exit, null);
+  run_exit_listeners([], 0, on_exit, null);
   try {
     exit(0.5); // a TypeError before anything is done: only compiles exit
   } catch {
@@ -100,14 +100,6 @@ function warm_child_exit(): void {
   const saved = process.exitCode;
   process.exitCode = 0;
   process.exitCode = saved;
-}
-
-function child_before_exit(): void {
-  process.emit('beforeExit', exit_code(0));
-}
-
-function child_exit(): void {
-  exit_child(undefined);
 }
 
 function exit_code(code: unknown): number {
@@ -124,23 +116,18 @@ function on_exit(code: number): void {
  * process.exit's own steps, for a forked child: the exit code, then the
  * 'exit' listeners (C's atexit), once, then _exit. Node's process.exit does
  * the same, but in code that every child compiles for itself, which costs a
- * short-lived child about as much as its whole work. exit_child(undefined)
- * is the natural end, where Node's own listener runs too. (`warm` only
- * compiles this, in the parent.)
+ * short-lived child about as much as its whole work. (`warm` only compiles
+ * this, in the parent.) The natural end goes through Node's own 'exit'
+ * instead (the addon's end watch), and on_exit.
  */
-function exit_child(code: number | undefined, warm = false): never {
+function exit_child(code: number, warm = false): never {
   if (warm) return undefined as never;
-  if (code !== undefined) process.exitCode = code;
+  process.exitCode = code;
   if (!node_process._exiting) {
     node_process._exiting = true;
-    run_exit_listeners(process.listeners('exit'), exit_status(code), on_exit, code === undefined ? null : node_tla_listener);
+    run_exit_listeners(process.listeners('exit'), code, on_exit, node_tla_listener);
   }
   return _exit(exit_code(code));
-}
-
-/** The code the 'exit' listeners get, as process.exit gives it. */
-function exit_status(code: number | undefined): number {
-  return Number(process.exitCode ?? code) || 0;
 }
 
 /**
@@ -162,9 +149,9 @@ function run_exit_listeners(listeners: Function[], code: number, self: Function,
       (l as (code: number) => void).call(process, code);
     } catch (err) {
       // As in Node: the exception ends the 'exit' event, is reported, and
-      // the process ends with the code it had.
+      // the process ends with the code it had, or 1 (an uncaught exception).
       report(err);
-      native._exit(exit_code(code));
+      native._exit(exit_code(1));
     }
   }
 }
