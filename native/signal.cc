@@ -13,6 +13,7 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -21,6 +22,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <vector>
 
 namespace sl {
 namespace {
@@ -45,16 +47,49 @@ Slot g_slots[kMaxSignal + 1];
 
 inline uint64_t Bit(int sig) { return uint64_t{1} << (sig - 1); }
 
+// What the kernel said of a signal (its siginfo_t), for SA_SIGINFO handlers.
+// Standard signals do not queue: a pending signal keeps the siginfo of the
+// delivery that made it pending, and a second one while it waits is merged.
+// state: 0 empty, 1 being written (by a handler, on any thread), 2 full.
+struct Info {
+  int code, pid, uid, status, err;
+};
+struct InfoSlot {
+  std::atomic<int> state{0};
+  Info info;
+};
+InfoSlot g_info[kMaxSignal + 1];
+
+// Async-signal-safe: a lock-free atomic and plain stores.
+void RecordInfo(int sig, const siginfo_t* si) {
+  InfoSlot& slot = g_info[sig];
+  int empty = 0;
+  if (si == nullptr || !slot.state.compare_exchange_strong(empty, 1, std::memory_order_acquire)) return;
+  Info i{si->si_code, 0, 0, 0, si->si_errno};
+  // si_pid and si_uid mean something for a signal a process sent (si_code
+  // <= 0: SI_USER, SI_QUEUE, SI_TKILL) and for SIGCHLD, which also has
+  // si_status; elsewhere those bytes are other members of a union.
+  if (si->si_code <= 0 || sig == SIGCHLD) {
+    i.pid = si->si_pid;
+    i.uid = static_cast<int>(si->si_uid);
+  }
+  if (sig == SIGCHLD) i.status = si->si_status;
+  slot.info = i;
+  slot.state.store(2, std::memory_order_release);
+}
+
 void OnSignal(int sig, siginfo_t* info, void* context) {
   int saved = errno;
   // A process-directed signal may land on any thread that does not block it
   // (V8's workers, libuv's pool). The thread blocked in a syscall that the
   // signal must interrupt is the main one: send it there.
   if (!pthread_equal(pthread_self(), g_main_thread)) {
+    RecordInfo(sig, info);  // pthread_kill's own siginfo would name this process
     pthread_kill(g_main_thread, sig);
     errno = saved;
     return;
   }
+  RecordInfo(sig, info);
   g_pending.fetch_or(Bit(sig));
   SignalGapNote();  // the main thread may be about to block without seeing it
   if (g_async != nullptr) uv_async_send(g_async);
@@ -67,27 +102,70 @@ void OnSignal(int sig, siginfo_t* info, void* context) {
   errno = saved;
 }
 
-uint64_t Take() { return g_pending.exchange(0); }
+// The pending signals, with their siginfo, cleared. Signals stay blocked
+// meanwhile, so that a handler on this thread cannot come between taking a
+// signal and taking its siginfo (a second delivery would lose its own).
+struct Taken {
+  uint64_t set = 0;
+  Info info[kMaxSignal + 1];
+  bool known[kMaxSignal + 1];
+};
 
-Napi::Array SignalList(Napi::Env env, uint64_t set) {
+bool Take(Taken* t) {
+  if (g_pending.load(std::memory_order_relaxed) == 0) return false;
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  t->set = g_pending.exchange(0);
+  for (int sig = 1; sig <= kMaxSignal; sig++) {
+    if (!(t->set & Bit(sig))) continue;
+    InfoSlot& slot = g_info[sig];
+    int state;
+    while ((state = slot.state.load(std::memory_order_acquire)) == 1) sched_yield();  // a handler elsewhere, mid-write
+    t->known[sig] = state == 2;
+    if (state == 2) t->info[sig] = slot.info;
+    slot.state.store(0, std::memory_order_release);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return t->set != 0;
+}
+
+// The dispatcher's arguments: the signals, and per signal its siginfo as
+// [si_code, si_pid, si_uid, si_status, si_errno], or null if none was kept.
+std::vector<napi_value> DispatchArgs(Napi::Env env, const Taken& t) {
   Napi::Array list = Napi::Array::New(env);
+  Napi::Array infos = Napi::Array::New(env);
   uint32_t n = 0;
   for (int sig = 1; sig <= kMaxSignal; sig++) {
-    if (set & Bit(sig)) list.Set(n++, sig);
+    if (!(t.set & Bit(sig))) continue;
+    list.Set(n, sig);
+    if (t.known[sig]) {
+      const Info& i = t.info[sig];
+      Napi::Array a = Napi::Array::New(env, 5);
+      a.Set(0u, i.code);
+      a.Set(1u, i.pid);
+      a.Set(2u, i.uid);
+      a.Set(3u, i.status);
+      a.Set(4u, i.err);
+      infos.Set(n, a);
+    } else {
+      infos.Set(n, env.Null());
+    }
+    n++;
   }
-  return list;
+  return {list, infos};
 }
 
 void OnAsync(uv_async_t*) {
   if (g_dispatcher.IsEmpty() || g_dispatching) return;
-  uint64_t set = Take();
-  if (set == 0) return;
+  Taken t;
+  if (!Take(&t)) return;
   Napi::Env env(g_env);
   Napi::HandleScope scope(env);
   // MakeCallback: an exception here is an uncaught exception of the process,
   // and microtasks queued by the handler run after it.
   g_dispatching = true;
-  g_dispatcher.MakeCallback(env.Global(), {SignalList(env, set)});
+  g_dispatcher.MakeCallback(env.Global(), DispatchArgs(env, t));
   g_dispatching = false;
 }
 
@@ -219,6 +297,7 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
     }
     if (act != nullptr && sigaction(sig, act, nullptr) == -1) return Fail(env, errno);
     s.ours = false;
+    g_info[sig].state.store(0);  // a siginfo kept for a signal that never reached the main thread
   }
   if (flags & SA_RESTART) {
     g_restart.fetch_or(Bit(sig));
@@ -338,10 +417,10 @@ bool DispatchSignals(Napi::Env env, bool* restart, bool* ran) {
   if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env || g_dispatching) return true;
   if (!pthread_equal(pthread_self(), g_main_thread)) return true;  // handlers run on the main thread
   uint64_t all = 0;
-  for (uint64_t set; (set = Take()) != 0;) {
-    all |= set;
+  for (Taken t; Take(&t);) {
+    all |= t.set;
     g_dispatching = true;
-    g_dispatcher.Call(env.Global(), {SignalList(env, set)});
+    g_dispatcher.Call(env.Global(), DispatchArgs(env, t));
     g_dispatching = false;
     if (env.IsExceptionPending()) return false;
   }
@@ -382,6 +461,7 @@ void SignalsAfterFork() {
   // The child has one thread: the one that forked, which runs TypeScript.
   g_main_thread = pthread_self();
   g_pending.store(0);  // the parent's pending signals are not the child's
+  for (InfoSlot& slot : g_info) slot.state.store(0);
   SignalGapAfterFork();
 }
 

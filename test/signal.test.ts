@@ -8,7 +8,7 @@ import {
   socketpair, sleep, usleep, nanosleep, AF_UNIX, SOCK_STREAM, sigset_t, sigfillset, sigprocmask, SIG_BLOCK, SIG_SETMASK,
   socket, connect, accept, setsockopt, sockaddr_of, AF_INET, SOL_SOCKET, SO_SNDTIMEO, IPPROTO_TCP, TCP_SYNCNT,
   SO_RCVBUF, SO_SNDBUF, SO_LINGER, fcntl, F_SETFL, O_NONBLOCK,
-  EINPROGRESS, kill, raise, getpid,
+  EINPROGRESS, kill, raise, getpid, SIGCHLD, SI_USER, SI_TKILL, CLD_EXITED, CLD_KILLED,
 } from '../src/sys/index.js';
 import { listen_loopback } from '../src/demos/common.js';
 import { bound_io, linux } from './helpers.js';
@@ -296,6 +296,33 @@ describe.runIf(linux)('connect interrupted by a handler', () => {
     } finally {
       close_all(fd, lfd, ...queued);
     }
+  });
+});
+
+describe('SA_SIGINFO: the siginfo_t of each signal', () => {
+  it('names the sender and, for SIGCHLD, what the child did; the slips of C are TypeErrors', () => {
+    const script = fileURLToPath(new URL('./fixtures/siginfo.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout);
+    const { pid, uid } = o.me;
+    expect(o.kill).toEqual({ s: SIGUSR1, uc: null, si_signo: SIGUSR1, si_errno: 0, si_code: SI_USER, si_pid: pid, si_uid: uid, si_status: 0 });
+    expect(o.raise).toMatchObject({ s: SIGUSR2, si_signo: SIGUSR2, si_pid: pid });
+    if (linux) expect(o.raise.si_code).toBe(SI_TKILL);
+    expect(o.fromChild).toMatchObject({ s: SIGUSR1, si_code: SI_USER, si_pid: o.fromChild.child, si_uid: uid });
+    // Sent on from another thread: still the child's pid, and SI_USER (not
+    // pthread_kill's SI_TKILL from this very process).
+    expect(o.viaOtherThread).toMatchObject({ whileBlocked: 0, s: SIGUSR2, si_code: SI_USER, si_pid: o.viaOtherThread.child });
+    expect(o.chldExited).toMatchObject({ s: SIGCHLD, si_code: CLD_EXITED, si_pid: o.chldExited.child, si_status: 7 });
+    expect(o.chldKilled).toMatchObject({ s: SIGCHLD, si_code: CLD_KILLED, si_pid: o.chldKilled.child, si_status: SIGKILL });
+    expect(o.oldact).toEqual({ sigaction: 'function', same: true, siginfo: true });
+    expect(o.plainArgs).toBe(1);
+    expect(o.errors).toEqual({
+      handlerWithSiginfo: 'TypeError: sigaction: with SA_SIGINFO the handler goes in sa_sigaction, not sa_handler',
+      sigactionWithout: 'TypeError: sigaction: an sa_sigaction handler needs SA_SIGINFO in sa_flags',
+      notAFunction: 'TypeError: sigaction: sa_sigaction must be a function, SIG_DFL or SIG_IGN',
+    });
+    expect(o.sighupAfter).toBe('SIG_DFL');
   });
 });
 

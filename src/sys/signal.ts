@@ -6,7 +6,7 @@
 // that throws unwinds out of that call.
 import { native } from './native.js';
 import { set_errno, EINVAL } from './errno.js';
-import { NSIG, SA_RESETHAND, SA_RESTART } from './constants.js';
+import { NSIG, SA_RESETHAND, SA_RESTART, SA_SIGINFO } from './constants.js';
 
 /** The default action. */
 export const SIG_DFL = Symbol('SIG_DFL');
@@ -16,6 +16,31 @@ export const SIG_IGN = Symbol('SIG_IGN');
 export const SIG_ERR = Symbol('SIG_ERR');
 
 export type sighandler_t = ((signum: number) => void) | typeof SIG_DFL | typeof SIG_IGN;
+
+/**
+ * siginfo_t: what the kernel says of a signal, for an SA_SIGINFO handler.
+ * Standard signals do not queue: a signal that comes again while it is
+ * pending is merged, and the handler sees the first one's siginfo.
+ */
+export class siginfo_t {
+  si_signo = 0;
+  si_errno = 0;
+  /**
+   * Who sent it: SI_USER (kill), SI_TKILL (raise, pthread_kill; Linux),
+   * SI_QUEUE, SI_KERNEL (Linux); for SIGCHLD, what the child did: CLD_EXITED,
+   * CLD_KILLED, CLD_DUMPED, CLD_STOPPED, CLD_CONTINUED.
+   */
+  si_code = 0;
+  /** The process that sent the signal, or for SIGCHLD the child; 0 for the kernel's own. */
+  si_pid = 0;
+  /** The real user id of that process. */
+  si_uid = 0;
+  /** SIGCHLD: the exit status (CLD_EXITED), else the signal that stopped or ended the child. */
+  si_status = 0;
+}
+
+/** An SA_SIGINFO handler, as C's sa_sigaction (there is no ucontext: it is null). */
+export type sigaction_t = ((signum: number, info: siginfo_t, ucontext: null) => void) | typeof SIG_DFL | typeof SIG_IGN;
 
 /** sigset_t: a set of signals. Use sigemptyset / sigaddset... as in C. */
 export class sigset_t {
@@ -54,23 +79,28 @@ export function sigismember(set: sigset_t, signum: number): number {
 
 /** struct sigaction (named so because TypeScript cannot have a type and a function of one name). */
 export class struct_sigaction {
+  /** The handler, without SA_SIGINFO. */
   sa_handler: sighandler_t = SIG_DFL;
+  /** The handler, with SA_SIGINFO in sa_flags. (In C both are one union: oldact gets the handler in both.) */
+  sa_sigaction: sigaction_t = SIG_DFL;
   /** Kept and reported by sigaction; TypeScript handlers never nest, so every other signal waits for the one running. */
   sa_mask = new sigset_t();
-  /** SA_RESTART, SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_RESETHAND. */
+  /** SA_RESTART, SA_SIGINFO, SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_RESETHAND. */
   sa_flags = 0;
 }
 
 interface Installed {
-  handler: sighandler_t;
+  handler: sighandler_t | sigaction_t;
   mask: sigset_t;
   flags: number;
 }
 const installed = new Map<number, Installed>();
 let dispatcher = false;
 
-function dispatch(signals: number[]): void {
-  for (const signum of signals) {
+/** The addon calls this with the signals taken, and per signal its siginfo (or null). */
+function dispatch(signals: number[], infos: Array<number[] | null>): void {
+  for (let k = 0; k < signals.length; k++) {
+    const signum = signals[k];
     const h = installed.get(signum);
     if (!h || typeof h.handler !== 'function') continue;
     if (h.flags & SA_RESETHAND) {
@@ -78,14 +108,26 @@ function dispatch(signals: number[]): void {
       installed.delete(signum);
       native.signal_install(signum, 0, 0);
     }
-    h.handler(signum);
+    if (h.flags & SA_SIGINFO) {
+      (h.handler as (signum: number, info: siginfo_t, ucontext: null) => void)(signum, to_siginfo(signum, infos[k]), null);
+    } else {
+      (h.handler as (signum: number) => void)(signum);
+    }
   }
+}
+
+function to_siginfo(signum: number, info: number[] | null): siginfo_t {
+  const si = new siginfo_t();
+  si.si_signo = signum;
+  if (info) [si.si_code, si.si_pid, si.si_uid, si.si_status, si.si_errno] = info;
+  return si;
 }
 
 function snapshot(signum: number, into: struct_sigaction): void {
   const h = installed.get(signum);
   if (h) {
-    into.sa_handler = h.handler;
+    into.sa_handler = h.handler as sighandler_t;
+    into.sa_sigaction = h.handler as sigaction_t;
     into.sa_flags = h.flags;
     sigemptyset(into.sa_mask);
     for (const s of h.mask.signals) into.sa_mask.signals.add(s);
@@ -93,6 +135,7 @@ function snapshot(signum: number, into: struct_sigaction): void {
   }
   const d: number = native.signal_disposition(signum);
   into.sa_handler = d === 1 ? SIG_IGN : SIG_DFL; // a handler of Node's own shows as SIG_DFL
+  into.sa_sigaction = into.sa_handler;
   into.sa_flags = 0;
   sigemptyset(into.sa_mask);
 }
@@ -105,12 +148,21 @@ function snapshot(signum: number, into: struct_sigaction): void {
 export function sigaction(signum: number, act: struct_sigaction | null, oldact: struct_sigaction | null): number {
   if (act !== null && !(act instanceof struct_sigaction)) throw new TypeError('sigaction: act must be a struct_sigaction or null');
   if (oldact !== null && !(oldact instanceof struct_sigaction)) throw new TypeError('sigaction: oldact must be a struct_sigaction or null');
+  let handler: sighandler_t | sigaction_t = SIG_DFL;
   if (act) {
-    const h = act.sa_handler;
-    if (typeof h !== 'function' && h !== SIG_DFL && h !== SIG_IGN) {
-      throw new TypeError('sigaction: sa_handler must be a function, SIG_DFL or SIG_IGN');
-    }
     if (!Number.isInteger(act.sa_flags)) throw new TypeError('sigaction: sa_flags must be an integer');
+    const siginfo = (act.sa_flags & SA_SIGINFO) !== 0;
+    const field = siginfo ? 'sa_sigaction' : 'sa_handler';
+    handler = siginfo ? act.sa_sigaction : act.sa_handler;
+    if (typeof handler !== 'function' && handler !== SIG_DFL && handler !== SIG_IGN) {
+      throw new TypeError(`sigaction: ${field} must be a function, SIG_DFL or SIG_IGN`);
+    }
+    // The classic slip: the handler in the other member than sa_flags says.
+    const other = siginfo ? act.sa_handler : act.sa_sigaction;
+    if (handler === SIG_DFL && typeof other === 'function') {
+      throw new TypeError(siginfo ? 'sigaction: with SA_SIGINFO the handler goes in sa_sigaction, not sa_handler'
+        : 'sigaction: an sa_sigaction handler needs SA_SIGINFO in sa_flags');
+    }
   }
   if (!valid(signum)) return (set_errno(EINVAL), -1);
   const before = new struct_sigaction();
@@ -120,10 +172,10 @@ export function sigaction(signum: number, act: struct_sigaction | null, oldact: 
       native.signal_dispatcher(dispatch);
       dispatcher = true;
     }
-    const disposition = act.sa_handler === SIG_DFL ? 0 : act.sa_handler === SIG_IGN ? 1 : 2;
+    const disposition = handler === SIG_DFL ? 0 : handler === SIG_IGN ? 1 : 2;
     if (native.signal_install(signum, disposition, act.sa_flags) === -1) return -1;
     if (disposition === 2) {
-      installed.set(signum, { handler: act.sa_handler, mask: act.sa_mask, flags: act.sa_flags });
+      installed.set(signum, { handler, mask: act.sa_mask, flags: act.sa_flags });
     } else {
       installed.delete(signum);
     }
