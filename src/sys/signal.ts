@@ -79,10 +79,21 @@ export function sigismember(set: sigset_t, signum: number): number {
 
 /** struct sigaction (named so because TypeScript cannot have a type and a function of one name). */
 export class struct_sigaction {
-  /** The handler, without SA_SIGINFO. */
-  sa_handler: sighandler_t = SIG_DFL;
-  /** The handler, with SA_SIGINFO in sa_flags. (In C both are one union: oldact gets the handler in both.) */
-  sa_sigaction: sigaction_t = SIG_DFL;
+  #handler: sighandler_t | sigaction_t = SIG_DFL;
+  /** The handler, called as (signum). One member of a union with sa_sigaction, as in C: setting one sets both. */
+  get sa_handler(): sighandler_t {
+    return this.#handler as sighandler_t;
+  }
+  set sa_handler(h: sighandler_t) {
+    this.#handler = h;
+  }
+  /** The handler, called as (signum, info, null) when sa_flags has SA_SIGINFO. */
+  get sa_sigaction(): sigaction_t {
+    return this.#handler as sigaction_t;
+  }
+  set sa_sigaction(h: sigaction_t) {
+    this.#handler = h;
+  }
   /** Kept and reported by sigaction; TypeScript handlers never nest, so every other signal waits for the one running. */
   sa_mask = new sigset_t();
   /** SA_RESTART, SA_SIGINFO, SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_RESETHAND. */
@@ -127,7 +138,6 @@ function snapshot(signum: number, into: struct_sigaction): void {
   const h = installed.get(signum);
   if (h) {
     into.sa_handler = h.handler as sighandler_t;
-    into.sa_sigaction = h.handler as sigaction_t;
     into.sa_flags = h.flags;
     sigemptyset(into.sa_mask);
     for (const s of h.mask.signals) into.sa_mask.signals.add(s);
@@ -135,7 +145,6 @@ function snapshot(signum: number, into: struct_sigaction): void {
   }
   const d: number = native.signal_disposition(signum);
   into.sa_handler = d === 1 ? SIG_IGN : SIG_DFL; // a handler of Node's own shows as SIG_DFL
-  into.sa_sigaction = into.sa_handler;
   into.sa_flags = 0;
   sigemptyset(into.sa_mask);
 }
@@ -148,21 +157,12 @@ function snapshot(signum: number, into: struct_sigaction): void {
 export function sigaction(signum: number, act: struct_sigaction | null, oldact: struct_sigaction | null): number {
   if (act !== null && !(act instanceof struct_sigaction)) throw new TypeError('sigaction: act must be a struct_sigaction or null');
   if (oldact !== null && !(oldact instanceof struct_sigaction)) throw new TypeError('sigaction: oldact must be a struct_sigaction or null');
-  let handler: sighandler_t | sigaction_t = SIG_DFL;
+  const handler = act?.sa_handler;
   if (act) {
-    if (!Number.isInteger(act.sa_flags)) throw new TypeError('sigaction: sa_flags must be an integer');
-    const siginfo = (act.sa_flags & SA_SIGINFO) !== 0;
-    const field = siginfo ? 'sa_sigaction' : 'sa_handler';
-    handler = siginfo ? act.sa_sigaction : act.sa_handler;
     if (typeof handler !== 'function' && handler !== SIG_DFL && handler !== SIG_IGN) {
-      throw new TypeError(`sigaction: ${field} must be a function, SIG_DFL or SIG_IGN`);
+      throw new TypeError('sigaction: sa_handler / sa_sigaction must be a function, SIG_DFL or SIG_IGN');
     }
-    // The classic slip: the handler in the other member than sa_flags says.
-    const other = siginfo ? act.sa_handler : act.sa_sigaction;
-    if (handler === SIG_DFL && typeof other === 'function') {
-      throw new TypeError(siginfo ? 'sigaction: with SA_SIGINFO the handler goes in sa_sigaction, not sa_handler'
-        : 'sigaction: an sa_sigaction handler needs SA_SIGINFO in sa_flags');
-    }
+    if (!Number.isInteger(act.sa_flags)) throw new TypeError('sigaction: sa_flags must be an integer');
   }
   if (!valid(signum)) return (set_errno(EINVAL), -1);
   const before = new struct_sigaction();
@@ -175,12 +175,16 @@ export function sigaction(signum: number, act: struct_sigaction | null, oldact: 
     const disposition = handler === SIG_DFL ? 0 : handler === SIG_IGN ? 1 : 2;
     if (native.signal_install(signum, disposition, act.sa_flags) === -1) return -1;
     if (disposition === 2) {
-      installed.set(signum, { handler, mask: act.sa_mask, flags: act.sa_flags });
+      installed.set(signum, { handler: handler!, mask: act.sa_mask, flags: act.sa_flags });
     } else {
       installed.delete(signum);
     }
   }
-  if (oldact) Object.assign(oldact, before);
+  if (oldact) {
+    oldact.sa_handler = before.sa_handler;
+    oldact.sa_mask = before.sa_mask;
+    oldact.sa_flags = before.sa_flags;
+  }
   return 0;
 }
 
