@@ -424,6 +424,20 @@ Napi::Value Kill(const Napi::CallbackInfo& info) {
   return Result(env, 0);
 }
 
+// killpg(pgrp, sig): the whole process group (0: the caller's); 0 or -1
+// (EINVAL, ESRCH, EPERM). Our own group's handler has run when it returns, as
+// with kill. POSIX leaves pgrp 1 undefined, and glibc makes it kill(-1, sig),
+// every process the user may signal: EINVAL here.
+Napi::Value Killpg(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int pgrp, sig;
+  if (!GetInt(info, 0, "killpg", "pgrp", &pgrp) || !GetInt(info, 1, "killpg", "sig", &sig)) return Napi::Value();
+  if (pgrp < 0 || pgrp == 1) return Fail(env, EINVAL);
+  if (killpg(pgrp, sig) == -1) return Fail(env, errno);
+  if (!HandlePendingSignals(env)) return Napi::Value();
+  return Result(env, 0);
+}
+
 Napi::Value Alarm(const Napi::CallbackInfo& info) {
   int64_t secs;
   if (!GetInt64(info, 0, "alarm", "seconds", 0, UINT32_MAX, &secs)) return Napi::Value();
@@ -553,6 +567,7 @@ void InitProcess(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "getpgid", Getpgid);
   SetFn(env, exports, "setpgid", Setpgid);
   SetFn(env, exports, "kill", Kill);
+  SetFn(env, exports, "killpg", Killpg);
   SetFn(env, exports, "alarm", Alarm);
   SetFn(env, exports, "fork_warmup", ForkWarmup);
   SetFn(env, exports, "script_name", ScriptName);

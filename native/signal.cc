@@ -395,6 +395,24 @@ Napi::Value Pause(const Napi::CallbackInfo& info) {
   return WaitForSignal(info.Env(), [] { return pause(); });
 }
 
+// sigpending(): the signals blocked and pending, as an array. Handlers of
+// signals already caught run first: in C they ran as the signals came.
+Napi::Value Sigpending(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!HandlePendingSignals(env)) return Napi::Value();
+  sigset_t set;
+  if (sigpending(&set) == -1) return Fail(env, errno);
+  return FromSigset(env, set);
+}
+
+// strsignal(sig): the C library's description ("Interrupt", "Unknown signal 99").
+Napi::Value Strsignal(const Napi::CallbackInfo& info) {
+  int sig;
+  if (!GetInt(info, 0, "strsignal", "sig", &sig)) return Napi::Value();
+  const char* text = strsignal(sig);  // its buffer is per thread in glibc; the JS lock serializes ours
+  return Napi::String::New(info.Env(), text != nullptr ? text : "Unknown signal");
+}
+
 // raise(sig): the handler has run when raise returns, as in C.
 Napi::Value Raise(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -473,6 +491,8 @@ void InitSignal(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "sigsuspend", Sigsuspend);
   SetFn(env, exports, "pause", Pause);
   SetFn(env, exports, "raise", Raise);
+  SetFn(env, exports, "sigpending", Sigpending);
+  SetFn(env, exports, "strsignal", Strsignal);
 }
 
 }  // namespace sl

@@ -42,6 +42,8 @@ describe('every raw call with junk in every position', () => {
     gai_strerror: sys.gai_strerror, strerror: sys.strerror, tcp_state: sys.tcp_state, sleep: sys.sleep,
     usleep: sys.usleep, nanosleep: sys.nanosleep, set_errno: sys.set_errno,
     getpgid: sys.getpgid, setpgid: sys.setpgid, // pid -1 around the junk: never a real process
+    killpg: sys.killpg, // pgrp -1 (EINVAL) or a buffer for sig around the junk: never sent
+    strsignal: sys.strsignal, sigpending: sys.sigpending,
   };
 
   it('never crashes, never leaks an fd', () => {

@@ -323,6 +323,31 @@ describe('SA_SIGINFO: the siginfo_t of each signal', () => {
   });
 });
 
+describe('killpg, sigpending, strsignal, psignal', () => {
+  it('as in C, in a process group of the fixture\'s own', () => {
+    const script = fileURLToPath(new URL('./fixtures/signal-calls.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout);
+    expect(o).toMatchObject({
+      setpgid: 0, killpg: 0, caughtAtReturn: 1, child: { exited: true, status: 42 },
+      killpgErrors: { one: 'EINVAL', negative: 'EINVAL', badSignal: 'EINVAL', none: 'ESRCH' },
+      sigpending: { rc: 0, signals: [SIGUSR2], ran: 0 }, afterUnblock: { signals: [], ran: 1 },
+      badInput: {
+        strsignal: 'TypeError: strsignal: sig must be a number',
+        psignal: 'TypeError: psignal: s must be a string or null',
+        sigpending: 'TypeError: sigpending: set must be a sigset_t',
+        killpg: expect.stringMatching(/^RangeError: killpg: pgrp must be an integer/),
+      },
+    });
+    // glibc's words; macOS adds the number ("Interrupt: 2").
+    expect(o.strsignal.INT).toMatch(/^Interrupt/);
+    expect(o.strsignal.KILL).toMatch(/^Killed/);
+    expect(o.strsignal.unknown).toMatch(/^Unknown signal:? 99/);
+    expect(r.stderr).toMatch(/^child 123: Terminated(: 15)?\nInterrupt(: 2)?\n$/);
+  });
+});
+
 describe('signals close together', () => {
   it('a SIGCHLD inside our SIGUSR1 handler (chained to libuv\'s) does not deadlock on libuv\'s signal lock', () => {
     // Before the fix, 2 runs of 6 hung. Each run: 300 children that send SIGUSR1 and exit.

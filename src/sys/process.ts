@@ -228,5 +228,11 @@ export const getpgid: (pid: number) => number = native.getpgid;
 export const setpgid: (pid: number, pgid: number) => number = native.setpgid;
 /** kill(pid, sig): 0 or -1 (EINVAL for a bad signal, ESRCH, EPERM). */
 export const kill: (pid: number, sig: number) => number = native.kill;
+/**
+ * killpg(pgrp, sig): kill(-pgrp, sig), the whole group (0: the caller's).
+ * 0 or -1 (EINVAL, ESRCH, EPERM); EINVAL for pgrp 1, which POSIX leaves
+ * undefined and glibc would make every process the user may signal.
+ */
+export const killpg: (pgrp: number, sig: number) => number = native.killpg;
 /** alarm(seconds): SIGALRM after that many seconds; the seconds left of the previous alarm. */
 export const alarm: (seconds: number) => number = native.alarm;

@@ -4,6 +4,7 @@
 // when it is idle. The interrupted call then restarts (SA_RESTART, for the
 // calls that C restarts: signal(7)) or returns -1 with errno EINTR. A handler
 // that throws unwinds out of that call.
+import { writeSync } from 'node:fs';
 import { native } from './native.js';
 import { set_errno, EINVAL } from './errno.js';
 import { NSIG, SA_RESETHAND, SA_RESTART, SA_SIGINFO } from './constants.js';
@@ -234,3 +235,30 @@ export const pause: () => number = native.pause;
 /** raise(sig): sends sig to this thread; its handler has run when raise returns. */
 export const raise: (sig: number) => number = native.raise;
 
+
+/**
+ * sigpending(set): fills set with the signals blocked and pending; 0. (The
+ * handlers of signals already caught run first: in C they ran as they came.)
+ */
+export function sigpending(set: sigset_t): number {
+  if (!(set instanceof sigset_t)) throw new TypeError('sigpending: set must be a sigset_t');
+  const pending = native.sigpending();
+  if (pending === -1) return -1;
+  set.signals.clear();
+  for (const s of pending as number[]) set.signals.add(s);
+  return 0;
+}
+
+/** strsignal(sig): the C library's description of sig ("Interrupt", "Killed", "Unknown signal 99"). */
+export const strsignal: (sig: number) => string = native.strsignal;
+
+/** psignal(sig, s): writes "s: description" and a newline to stderr, unbuffered, as C's (no "s: " if s is empty or null). */
+export function psignal(sig: number, s: string | null): void {
+  if (s !== null && typeof s !== 'string') throw new TypeError('psignal: s must be a string or null');
+  const text = `${s ? `${s}: ` : ''}${strsignal(sig)}\n`;
+  try {
+    writeSync(2, text);
+  } catch {
+    // stderr is gone: as C's psignal, nothing to report it to
+  }
+}
