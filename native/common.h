@@ -169,6 +169,8 @@ inline bool Never() { return false; }
 // In the child of fork, with signals blocked: the forking thread is now the
 // main one, and no signal is pending.
 void SignalsAfterFork();
+// kill(getpid(), sig), as a process of one thread has it: -1 with errno, or 0.
+int KillSelf(int sig);
 // Whether DispatchSignals can run handlers on this thread now: the main
 // thread, handlers installed, not inside a handler already.
 bool CanDispatchHere();

@@ -419,7 +419,7 @@ Napi::Value Kill(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int pid, sig;
   if (!GetInt(info, 0, "kill", "pid", &pid) || !GetInt(info, 1, "kill", "sig", &sig)) return Napi::Value();
-  if (kill(pid, sig) == -1) return Fail(env, errno);
+  if ((pid == getpid() ? KillSelf(sig) : kill(pid, sig)) == -1) return Fail(env, errno);
   if (!HandlePendingSignals(env)) return Napi::Value();
   return Result(env, 0);
 }

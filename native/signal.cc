@@ -16,7 +16,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -31,6 +33,7 @@ constexpr int kMaxSignal = 64;
 
 std::atomic<uint64_t> g_pending{0};  // bit (sig - 1): caught, not yet handled
 std::atomic<uint64_t> g_restart{0};  // bit (sig - 1): its handler asked for SA_RESTART
+std::atomic<int> g_forwarding{0};    // handlers on other threads, sending their signal to the main one
 uv_async_t* g_async = nullptr;       // wakes the loop; owned by g_env's loop
 napi_env g_env = nullptr;
 pthread_t g_main_thread;             // the thread that runs the TypeScript handlers
@@ -84,8 +87,15 @@ void OnSignal(int sig, siginfo_t* info, void* context) {
   // (V8's workers, libuv's pool). The thread blocked in a syscall that the
   // signal must interrupt is the main one: send it there.
   if (!pthread_equal(pthread_self(), g_main_thread)) {
+    g_forwarding.fetch_add(1);
     RecordInfo(sig, info);  // pthread_kill's own siginfo would name this process
     pthread_kill(g_main_thread, sig);
+    g_forwarding.fetch_sub(1);
+    // And this thread blocks sig from now on (the mask the kernel restores
+    // as the handler returns): the kernel then gives the next one straight to
+    // the main thread, or, if that blocks it too, keeps it pending for the
+    // process, as for a C program with one thread.
+    if (context != nullptr) sigaddset(&static_cast<ucontext_t*>(context)->uc_sigmask, sig);
     errno = saved;
     return;
   }
@@ -400,8 +410,19 @@ Napi::Value Pause(const Napi::CallbackInfo& info) {
 Napi::Value Sigpending(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!HandlePendingSignals(env)) return Napi::Value();
-  sigset_t set;
+  // A signal another thread has just taken is on its way here: a few
+  // microseconds (bounded, should that thread be descheduled).
+  for (int i = 0; i < 1000 && g_forwarding.load() > 0; i++) sched_yield();
+  sigset_t set, mask;
   if (sigpending(&set) == -1) return Fail(env, errno);
+  pthread_sigmask(SIG_BLOCK, nullptr, &mask);
+  uint64_t caught = g_pending.load();
+  for (int sig = 1; sig <= kMaxSignal && sig < NSIG; sig++) {
+    // Caught while a handler runs (called from one): it waits for that one.
+    if (caught & Bit(sig)) sigaddset(&set, sig);
+    // Blocked here, and on its way from the thread the kernel gave it to.
+    else if (g_info[sig].state.load() != 0 && sigismember(&mask, sig) == 1) sigaddset(&set, sig);
+  }
   return FromSigset(env, set);
 }
 
@@ -473,6 +494,28 @@ bool ConnectRestarts(int fd) {
 
 bool CanDispatchHere() {
   return !g_dispatcher.IsEmpty() && pthread_equal(pthread_self(), g_main_thread) && !g_dispatching;
+}
+
+int KillSelf(int sig) {
+#ifdef __linux__
+  // A signal with a handler of ours, from the main thread: to the main thread
+  // itself, with kill's siginfo (SI_USER, our pid and uid; the kernel lets a
+  // process say so of itself). For a C program of one thread that is all the
+  // same; here it keeps the kernel from handing the signal, while the main
+  // thread blocks it, to one of V8's or libuv's threads, from which it would
+  // be on its way for a moment instead of pending (sigpending).
+  if (ValidSignal(sig) && g_slots[sig].ours && pthread_equal(pthread_self(), g_main_thread) &&
+      syscall(SYS_gettid) == getpid()) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = sig;
+    si.si_code = SI_USER;
+    si.si_pid = getpid();
+    si.si_uid = getuid();
+    return static_cast<int>(syscall(SYS_rt_tgsigqueueinfo, getpid(), getpid(), sig, &si));
+  }
+#endif
+  return kill(getpid(), sig);
 }
 
 void SignalsAfterFork() {
