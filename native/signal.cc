@@ -18,7 +18,9 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
-#include <ucontext.h>
+#ifdef __linux__
+#include <ucontext.h>  // macOS has ucontext_t from <signal.h>; its <ucontext.h> wants _XOPEN_SOURCE
+#endif
 #include <unistd.h>
 #include <uv.h>
 
