@@ -16,6 +16,7 @@
         "native/tcp_info.cc",
         "native/signal.cc",
         "native/signal_gap.cc",
+        "native/signal_mask.cc",
         "native/time.cc",
         "native/select.cc",
         "native/process.cc",

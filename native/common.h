@@ -200,13 +200,24 @@ void SignalGapInstall();    // once handlers are ours
 void SignalGapAfterFork();
 // The signal that breaks a canceled thread's syscall (thread.cc).
 int CancelSignal();
-// Takes the library's private signals (the kick, the cancellation) out of a
+// Takes the library's private signals (the kick, the cancellation, the mask) out of a
 // mask to block: as glibc keeps its own out of sigprocmask's reach, so that a
 // sigfillset mask cannot block them (Linux; on macOS the cancellation uses
 // SIGURG, which stays the program's).
 void KeepPrivateSignals(sigset_t* set);
 // Whether sig is one of those: sigaction refuses them (EINVAL), as glibc does its own.
 bool IsPrivateSignal(int sig);
+// Before the main thread blocks signals (sigprocmask, sigsuspend, pselect's
+// mask): every other thread blocks them all, so that the kernel keeps a
+// blocked process-directed signal pending for the main thread, as for a C
+// program of one thread (signal_mask.cc). Elsewhere than the main thread, or
+// off Linux, nothing.
+void KeepForMainThread(const sigset_t* blocking);
+void SignalMaskAfterFork();
+#if defined(__linux__)
+// The private signal that sets another thread's mask (signal_mask.cc).
+int MaskSignal();
+#endif
 
 // One syscall with the JS lock dropped, interruptible by pthread_cancel;
 // errno is read before anything else (the relock) can touch it.

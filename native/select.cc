@@ -155,6 +155,7 @@ bool GetSigmask(const Napi::CallbackInfo& info, size_t i, const char* fn, bool* 
     sigaddset(set, static_cast<int>(d));
   }
   KeepPrivateSignals(set);
+  KeepForMainThread(set);
   *has = true;
   return true;
 }

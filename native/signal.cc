@@ -364,6 +364,7 @@ Napi::Value Sigprocmask(const Napi::CallbackInfo& info) {
   bool has = !info[1].IsNull() && !info[1].IsUndefined();
   if (has && !ToSigset(info, 1, "sigprocmask", &set)) return Napi::Value();
   if (has) KeepPrivateSignals(&set);
+  if (has && how != SIG_UNBLOCK) KeepForMainThread(&set);
   int r = pthread_sigmask(how, has ? &set : nullptr, &old);
   if (r != 0) return Fail(env, r);
   // Unblocking may have let a pending signal in: its handler runs now, as in C.
@@ -400,6 +401,7 @@ Napi::Value Sigsuspend(const Napi::CallbackInfo& info) {
   sigset_t mask;
   if (!ToSigset(info, 0, "sigsuspend", &mask)) return Napi::Value();
   KeepPrivateSignals(&mask);
+  KeepForMainThread(&mask);
   return WaitForSignal(info.Env(), [&] { return sigsuspend(&mask); });
 }
 
@@ -524,6 +526,7 @@ void SignalsAfterFork() {
   // The child has one thread: the one that forked, which runs TypeScript.
   g_main_thread = pthread_self();
   g_pending.store(0);  // the parent's pending signals are not the child's
+  SignalMaskAfterFork();
   for (InfoSlot& slot : g_info) slot.state.store(0);
   SignalGapAfterFork();
 }

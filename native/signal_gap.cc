@@ -139,6 +139,7 @@ void KeepPrivateSignals(sigset_t* set) {
 #if defined(__linux__)
   sigdelset(set, CancelSignal());
   sigdelset(set, KickSignal());
+  sigdelset(set, MaskSignal());
 #else
   (void)set;
 #endif
@@ -146,7 +147,7 @@ void KeepPrivateSignals(sigset_t* set) {
 
 bool IsPrivateSignal(int sig) {
 #if defined(__linux__)
-  return sig == KickSignal() || sig == CancelSignal();
+  return sig == KickSignal() || sig == CancelSignal() || sig == MaskSignal();
 #else
   (void)sig;
   return false;
