@@ -15,6 +15,16 @@ import { bound_io, linux } from './helpers.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+// Runs test/fixtures/<name> with this Node binary, bounded; its stdout's last
+// line is JSON (json is null if it is not).
+function fixture(name: string, args: string[] = [], timeout = 30_000) {
+  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout });
+  let json: any = null;
+  try { json = JSON.parse(r.stdout.trim().split('\n').pop() ?? ''); } catch { /* the test shows stdout */ }
+  return { ...r, json };
+}
+
 // Sends `sig` to this process after `ms`, from a child process (this thread
 // is blocked meanwhile). cancel() ends that process (its own group: the sh
 // and its sleep) if it has not sent the signal yet.
@@ -301,10 +311,9 @@ describe.runIf(linux)('connect interrupted by a handler', () => {
 
 describe('SA_SIGINFO: the siginfo_t of each signal', () => {
   it('names the sender and, for SIGCHLD, what the child did; sa_handler and sa_sigaction are one union', () => {
-    const script = fileURLToPath(new URL('./fixtures/siginfo.mjs', import.meta.url));
-    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+    const r = fixture('siginfo.mjs');
     expect(r.status, r.stderr).toBe(0);
-    const o = JSON.parse(r.stdout);
+    const o = r.json;
     const { pid, uid } = o.me;
     expect(o.kill).toEqual({ s: SIGUSR1, uc: null, si_signo: SIGUSR1, si_errno: 0, si_code: SI_USER, si_pid: pid, si_uid: uid, si_status: 0 });
     expect(o.raise).toMatchObject({ s: SIGUSR2, si_signo: SIGUSR2, si_pid: pid });
@@ -326,13 +335,12 @@ describe('SA_SIGINFO: the siginfo_t of each signal', () => {
 describe('a blocked signal with its default action waits for the main thread', () => {
   // Before, the kernel gave it to one of V8's or libuv's threads, which did
   // not block it: SIGINT ended the process at once, blocked or not.
-  const script = fileURLToPath(new URL('./fixtures/blocked-default.mjs', import.meta.url));
   it.runIf(linux)('pending while blocked; its action once unblocked', () => {
-    const kept = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+    const kept = fixture('blocked-default.mjs');
     expect(kept.signal, kept.stderr).toBeNull();
     expect(kept.status, kept.stderr).toBe(0);
-    expect(JSON.parse(kept.stdout)).toEqual({ alive: true, pending: [SIGINT, SIGTERM] });
-    const ended = spawnSync(process.execPath, [script, 'unblock'], { encoding: 'utf8', timeout: 30_000 });
+    expect(kept.json).toEqual({ alive: true, pending: [SIGINT, SIGTERM] });
+    const ended = fixture('blocked-default.mjs', ['unblock']);
     expect(ended.signal).toBe('SIGINT');
     expect(ended.stdout).not.toMatch(/survivedUnblock/);
   });
@@ -340,10 +348,9 @@ describe('a blocked signal with its default action waits for the main thread', (
 
 describe('killpg, sigpending, strsignal, psignal', () => {
   it('as in C, in a process group of the fixture\'s own', () => {
-    const script = fileURLToPath(new URL('./fixtures/signal-calls.mjs', import.meta.url));
-    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+    const r = fixture('signal-calls.mjs');
     expect(r.status, r.stderr).toBe(0);
-    const o = JSON.parse(r.stdout);
+    const o = r.json;
     expect(o).toMatchObject({
       setpgid: 0, killpg: 0, caughtAtReturn: 1, child: { exited: true, status: 42 },
       killpgErrors: { one: 'EINVAL', negative: 'EINVAL', badSignal: 'EINVAL', none: 'ESRCH' },
