@@ -430,6 +430,34 @@ Napi::Value Sigpending(const Napi::CallbackInfo& info) {
   return FromSigset(env, set);
 }
 
+// sigwait(set): waits until a signal of set is pending (the caller blocks
+// set first, as in C), takes it without running its handler, and returns its
+// number; -1 with errno. On a pthread too. POSIX's sigwait never fails with
+// EINTR: a handler of another signal runs meanwhile and the wait goes on.
+Napi::Value Sigwait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sigset_t set;
+  if (!ToSigset(info, 0, "sigwait", &set)) return Napi::Value();
+  KeepPrivateSignals(&set);
+  auto wait = [&]() -> long {
+#ifdef __linux__
+    return sigwaitinfo(&set, nullptr);  // EINTR, so that handlers run (glibc's sigwait retries inside)
+#else
+    int sig;
+    int err = sigwait(&set, &sig);
+    if (err != 0) errno = err;
+    return err != 0 ? -1 : sig;
+#endif
+  };
+  long r;
+  do {
+    if (!Blocking(env, wait, &r)) return Napi::Value();
+  } while (r == -1 && saved_errno == EINTR);
+  if (r == -1) return Result(env, -1);
+  if (r >= 1 && r <= kMaxSignal) g_info[r].state.store(0);  // a siginfo kept for it is spent
+  return Result(env, static_cast<double>(r));
+}
+
 // strsignal(sig): the C library's description ("Interrupt", "Unknown signal 99").
 Napi::Value Strsignal(const Napi::CallbackInfo& info) {
   int sig;
@@ -540,6 +568,7 @@ void InitSignal(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "pause", Pause);
   SetFn(env, exports, "raise", Raise);
   SetFn(env, exports, "sigpending", Sigpending);
+  SetFn(env, exports, "sigwait", Sigwait);
   SetFn(env, exports, "strsignal", Strsignal);
 }
 

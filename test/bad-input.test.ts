@@ -43,7 +43,8 @@ describe('every raw call with junk in every position', () => {
     usleep: sys.usleep, nanosleep: sys.nanosleep, set_errno: sys.set_errno,
     getpgid: sys.getpgid, setpgid: sys.setpgid, // pid -1 around the junk: never a real process
     killpg: sys.killpg, // pgrp -1 (EINVAL) or a buffer for sig around the junk: never sent
-    strsignal: sys.strsignal, sigpending: sys.sigpending,
+    strsignal: sys.strsignal, sigpending: sys.sigpending, sigwait: sys.sigwait, // never a sigset_t: never waits
+    sigprocmask: sys.sigprocmask, pthread_sigmask: sys.pthread_sigmask, // how -1: EINVAL
   };
 
   it('never crashes, never leaks an fd', () => {

@@ -346,7 +346,7 @@ describe('a blocked signal with its default action waits for the main thread', (
   });
 });
 
-describe('killpg, sigpending, strsignal, psignal', () => {
+describe('killpg, sigpending, sigwait, pthread_sigmask, strsignal, psignal', () => {
   it('as in C, in a process group of the fixture\'s own', () => {
     const r = fixture('signal-calls.mjs');
     expect(r.status, r.stderr).toBe(0);
@@ -355,7 +355,10 @@ describe('killpg, sigpending, strsignal, psignal', () => {
       setpgid: 0, killpg: 0, caughtAtReturn: 1, child: { exited: true, status: 42 },
       killpgErrors: { one: 'EINVAL', negative: 'EINVAL', badSignal: 'EINVAL', none: 'ESRCH' },
       sigpending: { rc: 0, ran: 0 }, afterUnblock: { signals: [], ran: 1 },
+      sigwait: { rc: 0, sig: SIGTERM, otherRan: 1 }, threadSigwait: [0, SIGUSR1], pthreadSigmaskBadHow: EINVAL,
       badInput: {
+        sigwaitSet: 'TypeError: sigwait: set must be a sigset_t',
+        sigwaitCell: 'TypeError: sigwait: sig must be a cell { value } (int *)',
         strsignal: 'TypeError: strsignal: sig must be a number',
         psignal: 'TypeError: psignal: s must be a string or null',
         sigpending: 'TypeError: sigpending: set must be a sigset_t',

@@ -5,7 +5,7 @@
 // calls that C restarts: signal(7)) or returns -1 with errno EINTR. A handler
 // that throws unwinds out of that call.
 import { writeSync } from 'node:fs';
-import { native } from './native.js';
+import { native, type Cell } from './native.js';
 import { set_errno, EINVAL } from './errno.js';
 import { NSIG, SA_RESETHAND, SA_RESTART, SA_SIGINFO } from './constants.js';
 
@@ -215,6 +215,8 @@ export function signal(signum: number, handler: sighandler_t, restart = true): s
  * signal unblocked here that was pending has its handler run before this returns.
  */
 export function sigprocmask(how: number, set: sigset_t | null, oldset: sigset_t | null): number {
+  if (set !== null && !(set instanceof sigset_t)) throw new TypeError('sigprocmask: set must be a sigset_t or null');
+  if (oldset !== null && !(oldset instanceof sigset_t)) throw new TypeError('sigprocmask: oldset must be a sigset_t or null');
   const old = native.sigprocmask(how, set ? [...set.signals] : null);
   if (old === -1) return -1;
   if (oldset) {
@@ -226,6 +228,7 @@ export function sigprocmask(how: number, set: sigset_t | null, oldset: sigset_t 
 
 /** sigsuspend(mask): waits, with mask as the thread's mask, until a handler ran; always -1 with EINTR. */
 export function sigsuspend(mask: sigset_t): number {
+  if (!(mask instanceof sigset_t)) throw new TypeError('sigsuspend: mask must be a sigset_t');
   return native.sigsuspend([...mask.signals]);
 }
 
@@ -247,6 +250,30 @@ export function sigpending(set: sigset_t): number {
   set.signals.clear();
   for (const s of pending as number[]) set.signals.add(s);
   return 0;
+}
+
+/**
+ * sigwait(set, sig): waits until a signal of set is pending (block set first,
+ * with sigprocmask, as in C), takes it without running its handler and
+ * stores its number in sig. 0, or an error number (EINVAL), as POSIX's
+ * sigwait returns. Works on a pthread too: the classic thread that waits for
+ * the signals the others block.
+ */
+export function sigwait(set: sigset_t, sig: Cell<number>): number {
+  if (!(set instanceof sigset_t)) throw new TypeError('sigwait: set must be a sigset_t');
+  if (typeof sig !== 'object' || sig === null) throw new TypeError('sigwait: sig must be a cell { value } (int *)');
+  const r: number = native.sigwait([...set.signals]);
+  if (r === -1) return native.errno();
+  sig.value = r;
+  return 0;
+}
+
+/**
+ * pthread_sigmask(how, set, oldset): sigprocmask for the calling thread, with
+ * the pthread convention: 0 or an error number (EINVAL), not -1 and errno.
+ */
+export function pthread_sigmask(how: number, set: sigset_t | null, oldset: sigset_t | null): number {
+  return sigprocmask(how, set, oldset) === 0 ? 0 : native.errno();
 }
 
 /** strsignal(sig): the C library's description of sig ("Interrupt", "Killed", "Unknown signal 99"). */
