@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #if defined(__linux__)
@@ -39,7 +40,11 @@ int MaskSignal() { return SIGRTMAX - 4; }  // beside the kick (- 2) and the canc
 
 namespace {
 
-std::atomic<int> g_masked_acks{0};
+// The threads whose handler ran, by tid: written by the handlers (a lock-free
+// atomic each), read by the main thread once it has waited for them.
+constexpr int kMaxAcks = 256;
+std::atomic<int> g_acks{0};
+std::atomic<pid_t> g_acked[kMaxAcks];
 std::unordered_set<pid_t> g_masked;  // threads done (main thread only)
 
 // All the signals but the faults (the kernel sends those to the thread that
@@ -53,7 +58,8 @@ void OtherThreadsMask(sigset_t* set) {
 
 void OnMask(int, siginfo_t*, void* context) {
   if (context != nullptr) OtherThreadsMask(&static_cast<ucontext_t*>(context)->uc_sigmask);
-  g_masked_acks.fetch_add(1);
+  int i = g_acks.fetch_add(1);
+  if (i < kMaxAcks) g_acked[i].store(static_cast<pid_t>(syscall(SYS_gettid)));
 }
 
 bool InstallMaskHandler() {
@@ -91,7 +97,8 @@ void MaskOtherThreads() {
   if (d == nullptr) return;
   pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
   pid_t pid = getpid();
-  std::unordered_set<pid_t> sent;
+  g_acks.store(0);
+  int sent = 0;
   while (dirent* e = readdir(d)) {
     pid_t tid = static_cast<pid_t>(atoi(e->d_name));
     if (tid <= 0 || tid == self || g_masked.count(tid) != 0) continue;
@@ -101,15 +108,19 @@ void MaskOtherThreads() {
       g_masked.insert(tid);
       continue;
     }
-    if (syscall(SYS_tgkill, pid, tid, MaskSignal()) == 0) sent.insert(tid);
+    if (syscall(SYS_tgkill, pid, tid, MaskSignal()) == 0) sent++;
   }
   closedir(d);
-  // Each handler runs as soon as its thread is scheduled; a thread that
-  // ended meanwhile never answers, so the wait is bounded (50 ms).
-  int want = static_cast<int>(sent.size());
-  for (int i = 0; i < 5000 && g_masked_acks.load() < want; i++) usleep(10);
-  if (g_masked_acks.load() >= want) g_masked.insert(sent.begin(), sent.end());
-  g_masked_acks.store(0);
+  // Each handler runs as soon as its thread is scheduled. A thread that ended
+  // meanwhile never answers, and one held up (in the kernel, stopped) may
+  // answer late: so the wait is bounded (20 ms), and a thread that has not
+  // answered yet is asked again the next time.
+  for (int i = 0; i < 2000 && g_acks.load() < sent; i++) usleep(10);
+  int n = std::min(g_acks.load(), kMaxAcks);
+  for (int i = 0; i < n; i++) {
+    pid_t tid = g_acked[i].load();
+    if (tid > 0) g_masked.insert(tid);
+  }
 }
 
 }  // namespace
@@ -129,7 +140,7 @@ void KeepForMainThread(const sigset_t* blocking) {
 
 void SignalMaskAfterFork() {
   g_masked.clear();  // the child has one thread
-  g_masked_acks.store(0);
+  g_acks.store(0);
 }
 
 #else
