@@ -57,7 +57,13 @@ void OtherThreadsMask(sigset_t* set) {
 }
 
 void OnMask(int, siginfo_t*, void* context) {
-  if (context != nullptr) OtherThreadsMask(&static_cast<ucontext_t*>(context)->uc_sigmask);
+  if (context != nullptr) {
+    // Only the kernel's part of the mask (its _NSIG bits): glibc's sigset_t
+    // is longer, and in the signal frame the siginfo follows the kernel's.
+    sigset_t mask;
+    OtherThreadsMask(&mask);
+    memcpy(&static_cast<ucontext_t*>(context)->uc_sigmask, &mask, _NSIG / 8);
+  }
   int i = g_acks.fetch_add(1);
   if (i < kMaxAcks) g_acked[i].store(static_cast<pid_t>(syscall(SYS_gettid)));
 }
