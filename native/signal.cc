@@ -466,11 +466,22 @@ Napi::Value Strsignal(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), text != nullptr ? text : "Unknown signal");
 }
 
-// raise(sig): the handler has run when raise returns, as in C.
+// raise(sig): the handler has run when raise returns, as in C. From another
+// thread (a pthread, which blocks signals) the signal goes to the main
+// thread, where handlers run and whose default actions end the process; it
+// would otherwise wait, pending on the pthread, for good.
 Napi::Value Raise(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int sig;
   if (!GetInt(info, 0, "raise", "sig", &sig)) return Napi::Value();
+  if (!OnMainThread() && sig != 0) {
+    if (!ValidSignal(sig)) return Fail(env, EINVAL);
+    // Before any handler the main thread is not known here: the process then
+    // (the other threads block signals, so the kernel picks the main one).
+    int err = g_env != nullptr ? pthread_kill(g_main_thread, sig) : (kill(getpid(), sig) == 0 ? 0 : errno);
+    if (err != 0) return Fail(env, err);
+    return Result(env, 0);
+  }
   if (raise(sig) != 0) return Fail(env, errno);
   if (!HandlePendingSignals(env)) return Napi::Value();
   return Result(env, 0);

@@ -91,6 +91,13 @@ describe('pthreads', () => {
     expect(r.json).toEqual({ parentTasksAtLeast3: true, childStatus: 0, threadsWentOn: true });
   });
 
+  it('raise from a pthread reaches the main thread: its handler runs there; SIGTERM ends the process', () => {
+    const r = run('raiseFromThread', {}, 30_000);
+    expect(r.signal, r.stderr).toBe('SIGTERM');
+    expect(JSON.parse(r.lines[0])).toEqual({ rc: 0, ran: 1, bad: [-1, 'EINVAL'] });
+    expect(r.stdout).not.toMatch(/still here/);
+  });
+
   it('fork from a pthread or a Worker thread: -1 with ENOTSUP, and no child', () => {
     const r = run('forkOffMain', {}, 30_000);
     expect(r.status, r.stderr).toBe(0);
