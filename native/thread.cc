@@ -7,8 +7,8 @@
 #include "fastcall.h"  // ToV8, ToNapi: the thread code needs V8's API to run functions off the main thread
 
 #include <pthread.h>
-#include <sys/syscall.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <uv.h>
 
