@@ -17,6 +17,7 @@
         "native/signal.cc",
         "native/signal_gap.cc",
         "native/signal_mask.cc",
+        "native/signal_interrupt.cc",
         "native/time.cc",
         "native/select.cc",
         "native/process.cc",

@@ -171,6 +171,18 @@ inline bool Never() { return false; }
 void SignalsAfterFork();
 // kill(getpid(), sig), as a process of one thread has it: -1 with errno, or 0.
 int KillSelf(int sig);
+// Handlers during pure TypeScript (signal_interrupt.cc): a helper thread asks
+// V8 to interrupt the JavaScript that runs, and the interrupt runs them
+// (DispatchFromInterrupt) when it lands on the main thread. Start: from the
+// main thread, with its isolate; Note: from the C handler.
+void InterrupterStart(v8::Isolate* isolate);
+void InterrupterNote();
+void InterrupterStop();
+void InterrupterAfterFork();
+void DispatchFromInterrupt();
+// On a thread that holds the JS lock while others wait for it: gives it up
+// until one of them has had it (thread.cc; V8 interrupts call it).
+void YieldToWaiters();
 // Whether DispatchSignals can run handlers on this thread now: the main
 // thread, handlers installed, not inside a handler already.
 bool CanDispatchHere();

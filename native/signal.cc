@@ -103,7 +103,8 @@ void OnSignal(int sig, siginfo_t* info, void* context) {
   }
   RecordInfo(sig, info);
   g_pending.fetch_or(Bit(sig));
-  SignalGapNote();  // the main thread may be about to block without seeing it
+  SignalGapNote();    // the main thread may be about to block without seeing it
+  InterrupterNote();  // or it may be computing, in TypeScript (signal_interrupt.cc)
   if (g_async != nullptr) uv_async_send(g_async);
   const struct sigaction& prev = g_slots[sig].previous;
   if (prev.sa_flags & SA_SIGINFO) {
@@ -198,6 +199,7 @@ void Cleanup(void*) {
     g_async = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(a), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
   }
+  InterrupterStop();
   g_dispatcher.Reset();
   g_env = nullptr;
 }
@@ -278,6 +280,7 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
   if (disposition == 2) {
     if (!s.ours && !HoldLibuv(env, sig)) return Fail(env, EINVAL);
     SignalGapInstall();
+    if (OnMainThread()) InterrupterStart(v8::Isolate::GetCurrent());
     // Every signal is blocked while the C handler runs, as libuv does for
     // its own: the handler chained to (libuv's) takes a lock that a nested
     // libuv handler would wait for forever. The program's sa_mask concerns
@@ -539,6 +542,18 @@ bool CanDispatchHere() {
   return !g_dispatcher.IsEmpty() && pthread_equal(pthread_self(), g_main_thread) && !g_dispatching;
 }
 
+void DispatchFromInterrupt() {
+  if (g_env == nullptr || !SignalsPending() || !CanDispatchHere()) return;
+  Napi::Env env(g_env);
+  Napi::HandleScope scope(env);
+  if (!DispatchSignals(env)) {
+    // A handler threw, and no call of ours is there to unwind out of: an
+    // uncaught exception of the process, as on the idle event loop.
+    Napi::Value err = env.GetAndClearPendingException().Value();
+    napi_fatal_exception(env, err);
+  }
+}
+
 int KillSelf(int sig) {
 #ifdef __linux__
   // A signal with a handler of ours, from the main thread: to the main thread
@@ -566,6 +581,7 @@ void SignalsAfterFork() {
   g_main_thread = pthread_self();
   g_pending.store(0);  // the parent's pending signals are not the child's
   SignalMaskAfterFork();
+  InterrupterAfterFork();
   for (InfoSlot& slot : g_info) slot.state.store(0);
   SignalGapAfterFork();
 }

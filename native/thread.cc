@@ -98,13 +98,19 @@ std::atomic<int64_t> g_switch_us{0};
 std::atomic<uint64_t> g_lock_epoch{0};  // bumped whenever a thread takes the lock
 std::atomic<bool> g_watchdog{false};
 
-void YieldInterrupt(v8::Isolate*, void*) {
+void YieldInterrupt(v8::Isolate*, void*) { YieldToWaiters(); }
+
+}  // namespace
+
+void YieldToWaiters() {
   if (g_waiters.load() == 0) return;
   uint64_t epoch = g_lock_epoch.load();
   JsUnlock unlock;
   std::unique_lock<std::mutex> lock(g_yield_mutex);
   g_yield_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return g_lock_epoch.load() != epoch; });
 }
+
+namespace {
 
 void Watchdog() {
   uint64_t seen = g_lock_epoch.load();

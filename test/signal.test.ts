@@ -346,6 +346,26 @@ describe('a blocked signal with its default action waits for the main thread', (
   });
 });
 
+describe('handlers while the main thread only computes', () => {
+  // Before, they waited for the next call into the addon: CSAPP's spin
+  // (figure 8.41) never ended.
+  it('CSAPP 8.41: `while (!pid) ;` ends when the SIGCHLD handler sets pid', () => {
+    const r = fixture('busy-handlers.mjs', ['spin']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ reaped: true });
+  });
+  it('a pthread computes while the main thread joins it: the handler runs, on the main thread', () => {
+    const r = fixture('busy-handlers.mjs', ['thread']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toEqual({ ran: 1, during: true });
+  });
+  it('a handler that throws in the middle of computation is an uncaught exception', () => {
+    const r = fixture('busy-handlers.mjs', ['throw']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toEqual({ uncaught: 'thrown in a busy loop' });
+  });
+});
+
 describe('killpg, sigpending, sigwait, pthread_sigmask, strsignal, psignal', () => {
   it('as in C, in a process group of the fixture\'s own', () => {
     const r = fixture('signal-calls.mjs');
