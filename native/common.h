@@ -179,6 +179,12 @@ void InterrupterStart(v8::Isolate* isolate);
 void InterrupterNote();
 void InterrupterStop();
 void InterrupterAfterFork();
+// fork holds the interrupt mutex across fork(2) (Prepare, then Parent in the
+// parent; the child makes a fresh one in InterrupterAfterFork); every
+// RequestInterrupt of the library goes through RequestInterruptForkSafe.
+void InterrupterForkPrepare();
+void InterrupterForkParent();
+void RequestInterruptForkSafe(v8::Isolate* isolate, v8::InterruptCallback callback);
 void DispatchFromInterrupt();
 // On a thread that holds the JS lock while others wait for it: gives it up
 // until one of them has had it (thread.cc; V8 interrupts call it).

@@ -272,6 +272,7 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
   pthread_sigmask(SIG_BLOCK, &all, &mask);
   // The lease's mutex is not held across fork (a copy of it held by the
   // releaser would stay locked in the child).
+  InterrupterForkPrepare();  // no V8 interrupt request in flight across fork
   pid_t pid = fork();
   int err = errno;
   if (pid == 0) {
@@ -291,6 +292,7 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
     StartEndWatch(loop, node_env);
     return Result(env, 0);
   }
+  InterrupterForkParent();
   pthread_sigmask(SIG_SETMASK, &mask, nullptr);
   if (!g_workers_gone) EndFork();
   if (pid == -1) return Fail(env, err);

@@ -31,7 +31,11 @@
 namespace sl {
 namespace {
 
-std::mutex g_mutex;             // the isolate stays alive while the helper uses it
+// Held around every RequestInterrupt, and by fork across fork(2): V8 takes an
+// isolate mutex of its own in RequestInterrupt, and a child that inherited it
+// locked would deadlock at its first stack check. Also keeps the isolate alive
+// while the helper uses it.
+std::mutex g_mutex;
 v8::Isolate* g_isolate = nullptr;  // null: no helper, or stopped
 std::atomic<int> g_wake_fd{-1};    // the pipe's write end, for the C handler
 int g_read_fd = -1;
@@ -49,6 +53,10 @@ void Helper(int fd) {
   for (;;) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n == 0 || (n < 0 && errno != EINTR)) break;  // closed: stopped
+    // A main thread blocked in a call has run the handlers by now (EINTR):
+    // only one that computes needs the interrupt. (Most signals, SIGCHLD in
+    // a fork server's accept, are of the first kind.)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
     while (SignalsPending()) {
       {
         std::lock_guard<std::mutex> lock(g_mutex);
@@ -62,6 +70,14 @@ void Helper(int fd) {
 }
 
 }  // namespace
+
+void RequestInterruptForkSafe(v8::Isolate* isolate, v8::InterruptCallback callback) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  isolate->RequestInterrupt(callback, nullptr);
+}
+
+void InterrupterForkPrepare() { g_mutex.lock(); }
+void InterrupterForkParent() { g_mutex.unlock(); }
 
 void InterrupterStart(v8::Isolate* isolate) {
   std::lock_guard<std::mutex> lock(g_mutex);
@@ -99,7 +115,8 @@ void InterrupterStop() {
 }
 
 void InterrupterAfterFork() {
-  // The helper stayed in the parent; its pipe must not carry the child's wakeups.
+  // The helper stayed in the parent; its pipe must not carry the child's
+  // wakeups. (fork held the mutex: a fresh one.)
   new (&g_mutex) std::mutex();
   int fd = g_wake_fd.exchange(-1);
   if (fd >= 0) close(fd);

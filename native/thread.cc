@@ -128,7 +128,7 @@ void Watchdog() {
       continue;
     }
     if (g_waiters.load() > 0 && now - since >= std::chrono::microseconds(g_switch_us.load())) {
-      g_isolate->RequestInterrupt(YieldInterrupt, nullptr);
+      RequestInterruptForkSafe(g_isolate, YieldInterrupt);
       since = now;
     }
   }
