@@ -562,8 +562,8 @@ int KillSelf(int sig) {
   // same; here it keeps the kernel from handing the signal, while the main
   // thread blocks it, to one of V8's or libuv's threads, from which it would
   // be on its way for a moment instead of pending (sigpending).
-  if (ValidSignal(sig) && g_slots[sig].ours && pthread_equal(pthread_self(), g_main_thread) &&
-      syscall(SYS_gettid) == getpid()) {
+  // The main thread is the process's first one, whose tid is the pid.
+  if (ValidSignal(sig) && g_slots[sig].ours && pthread_equal(pthread_self(), g_main_thread) && OnMainThread()) {
     siginfo_t si;
     memset(&si, 0, sizeof si);
     si.si_signo = sig;
