@@ -21,6 +21,7 @@
         "native/time.cc",
         "native/select.cc",
         "native/process.cc",
+        "native/exec.cc",
         "native/thread.cc",
         "native/sync.cc"
       ],

@@ -140,6 +140,8 @@ void BlockingLeave();
 // Whether the calling thread is the process's main thread (not a pthread of
 // ours, nor a Node Worker's thread).
 bool OnMainThread();
+// Whether it is one of the library's pthreads (pthread_create).
+bool OnLibraryThread();
 // In the child of fork: the other threads are gone.
 void ThreadsAfterFork();
 
@@ -232,6 +234,14 @@ bool IsPrivateSignal(int sig);
 // off Linux, nothing.
 void KeepForMainThread(const sigset_t* blocking);
 void SignalMaskAfterFork();
+// Whether the program chose sig's disposition itself (signal, sigaction),
+// as against what Node set at its start (SIGPIPE ignored).
+bool SignalChosenByProgram(int sig);
+// The main thread's mask as the program last set it (sigprocmask).
+void MainThreadMask(sigset_t* mask);
+// exec.cc: fd 0-2 is the program's own from now on (it set its flags, or
+// put another file there): exec leaves it as it is.
+void StdioChangedByProgram(int fd);
 #if defined(__linux__)
 // The private signal that sets another thread's mask (signal_mask.cc).
 int MaskSignal();
@@ -357,6 +367,7 @@ void InitSignal(Napi::Env env, Napi::Object exports);
 void InitTime(Napi::Env env, Napi::Object exports);
 void InitSelect(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
+void InitExec(Napi::Env env, Napi::Object exports);
 void InitThread(Napi::Env env, Napi::Object exports);
 void InitSync(Napi::Env env, Napi::Object exports);
 

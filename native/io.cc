@@ -65,6 +65,7 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   if (!GetFd(info, 0, "close", &fd)) return Napi::Value();
   int err;
   long r = CallUnlocked([fd] { return close(fd); }, &err);
+  StdioChangedByProgram(fd);
   if (!HandlePendingSignals(env)) return Napi::Value();
   if (r == -1) saved_errno = err;
   return Result(env, r);
@@ -87,7 +88,9 @@ Napi::Value Dup(const Napi::CallbackInfo& info) {
 Napi::Value Dup2(const Napi::CallbackInfo& info) {
   int oldfd, newfd;
   if (!GetFd(info, 0, "dup2", &oldfd) || !GetFd(info, 1, "dup2", &newfd)) return Napi::Value();
-  return Direct(info.Env(), [&] { return dup2(oldfd, newfd); });
+  Napi::Value r = Direct(info.Env(), [&] { return dup2(oldfd, newfd); });
+  if (r.IsNumber() && r.As<Napi::Number>().Int32Value() == newfd) StdioChangedByProgram(newfd);
+  return r;
 }
 
 // fcntl(fd, cmd, arg?): the commands that take an int (F_GETFL, F_SETFL,
@@ -107,6 +110,7 @@ Napi::Value Fcntl(const Napi::CallbackInfo& info) {
       // cannot vouch for: refuse it as the kernel refuses an unknown command.
       return Fail(info.Env(), EINVAL);
   }
+  if (cmd == F_SETFL || cmd == F_SETFD) StdioChangedByProgram(fd);  // exec leaves its flags as they are now
   return Direct(info.Env(), [&] { return fcntl(fd, cmd, arg); });
 }
 

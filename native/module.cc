@@ -21,6 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sl::InitTime(env, exports);
   sl::InitSelect(env, exports);
   sl::InitProcess(env, exports);
+  sl::InitExec(env, exports);
   sl::InitThread(env, exports);
   sl::InitSync(env, exports);
   sl::SetFn(env, exports, "js_lock_held", JsLockHeld);

@@ -41,11 +41,15 @@ napi_env g_env = nullptr;
 pthread_t g_main_thread;             // the thread that runs the TypeScript handlers
 Napi::FunctionReference g_dispatcher;  // TypeScript: (signals: number[]) => void
 bool g_dispatching = false;  // the main thread runs a handler (only it ever does)
+// The main thread's mask as the program set it (sigprocmask), for an exec
+// from a pthread. Written and read with the JS lock held.
+sigset_t g_main_mask;
 
 // Per signal: what was installed before ours (to chain to), and our libuv handle.
 struct Slot {
   struct sigaction previous;
   bool ours = false;
+  bool chosen = false;  // the program set a disposition (exec keeps it)
   uv_signal_t* uv = nullptr;
 };
 Slot g_slots[kMaxSignal + 1];
@@ -314,6 +318,7 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
     s.ours = false;
     g_info[sig].state.store(0);  // a siginfo kept for a signal that never reached the main thread
   }
+  s.chosen = true;
   if (flags & SA_RESTART) {
     g_restart.fetch_or(Bit(sig));
   } else {
@@ -370,6 +375,7 @@ Napi::Value Sigprocmask(const Napi::CallbackInfo& info) {
   if (has && how != SIG_UNBLOCK) KeepForMainThread(&set);
   int r = pthread_sigmask(how, has ? &set : nullptr, &old);
   if (r != 0) return Fail(env, r);
+  if (has && OnMainThread()) pthread_sigmask(SIG_BLOCK, nullptr, &g_main_mask);
   // Unblocking may have let a pending signal in: its handler runs now, as in C.
   if (!HandlePendingSignals(env)) return Napi::Value();
   return FromSigset(env, old);
@@ -576,6 +582,10 @@ int KillSelf(int sig) {
   return kill(getpid(), sig);
 }
 
+bool SignalChosenByProgram(int sig) { return ValidSignal(sig) && g_slots[sig].chosen; }
+
+void MainThreadMask(sigset_t* mask) { *mask = g_main_mask; }
+
 void SignalsAfterFork() {
   // The child has one thread: the one that forked, which runs TypeScript.
   g_main_thread = pthread_self();
@@ -587,6 +597,7 @@ void SignalsAfterFork() {
 }
 
 void InitSignal(Napi::Env env, Napi::Object exports) {
+  if (OnMainThread()) pthread_sigmask(SIG_BLOCK, nullptr, &g_main_mask);
   SetFn(env, exports, "signal_dispatcher", SetDispatcher);
   SetFn(env, exports, "signal_install", Install);
   SetFn(env, exports, "signal_disposition", Disposition);

@@ -561,6 +561,8 @@ void ThreadsAfterFork() {
   g_watchdog = false;  // the watchdog thread stayed in the parent
 }
 
+bool OnLibraryThread() { return t_self != nullptr; }
+
 bool OnMainThread() {
   if (t_self != nullptr) return false;
   // Nor a Node Worker's thread: the process's first thread only.

@@ -3,7 +3,7 @@
 import {
   type Cell, type sighandler_t, fork, waitpid, wait, kill, sigaction, sigprocmask, sigsuspend, sigemptyset,
   sigfillset, sigaddset, sigdelset, sigismember, struct_sigaction, sigset_t, unix_error, SA_RESTART, EINTR, errno,
-  pause, alarm, setpgid, getpgrp,
+  pause, alarm, setpgid, getpgrp, execve,
 } from '../sys/index.js';
 
 /** Fork: fork, checked. */
@@ -11,6 +11,11 @@ export function Fork(): number {
   const pid = fork();
   if (pid < 0) unix_error('fork');
   return pid;
+}
+
+/** Execve: execve, checked (it returns only if it failed). */
+export function Execve(filename: string, argv: readonly string[], envp: readonly string[] | null): void {
+  if (execve(filename, argv, envp) < 0) unix_error('execve');
 }
 
 /** Waitpid: waitpid, checked (ECHILD is an error here, as in csapp.c). */

@@ -10,6 +10,7 @@ export * from './tcp.js';
 export * from './signal.js';
 export * from './time.js';
 export * from './process.js';
+export * from './exec.js';
 export * from './select.js';
 export * from './thread.js';
 export * from './sync.js';

@@ -1,0 +1,258 @@
+// exec: execve, and execvp / execvpe, which search PATH.
+//
+// A process that Node started differs from a C program in what an exec
+// would pass on, so exec puts these back as a C program has them, for the
+// new program only (a failed exec restores all of them):
+//  - fds 0, 1, 2 are close-on-exec: Node's start-up (libuv's
+//    uv_disable_stdio_inheritance) marks every fd it inherited so, lest its
+//    children inherit them. The new program would start without stdin,
+//    stdout and stderr.
+//  - fds 0, 1, 2 may be non-blocking: libuv makes them so for its streams
+//    (process.stdin, a terminal's process.stdout). The new program would get
+//    EAGAIN where it expects to wait.
+//  - a terminal in raw mode (process.stdin.setRawMode): libuv's saved mode.
+//  - SIGPIPE and SIGXFSZ are ignored: Node ignores them at start-up, and an
+//    ignored signal stays ignored across exec.
+//  - a pthread of ours blocks every signal (they go to the main thread): an
+//    exec from one gives the new program the main thread's mask instead, the
+//    mask a C thread would have inherited from it.
+// What the program chose itself stays: an fd it made close-on-exec or
+// non-blocking (fcntl, dup2 onto 0-2), a signal it ignores (signal, sigaction).
+#include "common.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#ifdef __APPLE__
+#include <crt_externs.h>
+#define environ (*_NSGetEnviron())
+#else
+extern char** environ;
+#endif
+
+namespace sl {
+namespace {
+
+// fds 0-2 as the process had them when the addon loaded (Node's own
+// start-up had made them close-on-exec by then; libuv makes them
+// non-blocking later, when a stream of process.stdin / stdout starts).
+struct StdioAtLoad {
+  bool valid = false;
+  bool program_owns = false;  // the program set its flags or replaced it
+  dev_t dev = 0;
+  ino_t ino = 0;
+  int nonblock = 0;  // the O_NONBLOCK bit then
+};
+StdioAtLoad g_stdio[3];
+bool g_stdio_recorded = false;
+
+void RecordStdio() {
+  if (g_stdio_recorded) return;
+  g_stdio_recorded = true;
+  for (int fd = 0; fd < 3; fd++) {
+    struct stat st;
+    int fl = fcntl(fd, F_GETFL);
+    if (fstat(fd, &st) == -1 || fl == -1) continue;
+    g_stdio[fd] = {true, false, st.st_dev, st.st_ino, fl & O_NONBLOCK};
+  }
+}
+
+// Whether fd (0-2) is still the stdio that Node set up, and not one the
+// program put there or set the flags of itself.
+bool NodesStdio(int fd) {
+  const StdioAtLoad& s = g_stdio[fd];
+  struct stat st;
+  return s.valid && !s.program_owns && fstat(fd, &st) == 0 && st.st_dev == s.dev && st.st_ino == s.ino;
+}
+
+// What an exec changed, to put back if it fails.
+struct Undo {
+  int fd_flags[3] = {-1, -1, -1};  // F_GETFD before, for the fds changed
+  int fl_flags[3] = {-1, -1, -1};  // F_GETFL before, for the fds changed
+  bool termios_saved[3] = {false, false, false};
+  struct termios termios[3];
+  int signals[2] = {SIGPIPE, SIGXFSZ};
+  bool signal_reset[2] = {false, false};
+  bool mask_set = false;
+  sigset_t mask;
+};
+
+void PrepareStdio(Undo* u) {
+  for (int fd = 0; fd < 3; fd++) {
+    if (!NodesStdio(fd)) continue;
+    int fdf = fcntl(fd, F_GETFD);
+    if (fdf != -1 && (fdf & FD_CLOEXEC) && fcntl(fd, F_SETFD, fdf & ~FD_CLOEXEC) == 0) u->fd_flags[fd] = fdf;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl != -1 && (fl & O_NONBLOCK) != g_stdio[fd].nonblock &&
+        fcntl(fd, F_SETFL, (fl & ~O_NONBLOCK) | g_stdio[fd].nonblock) == 0) {
+      u->fl_flags[fd] = fl;
+    }
+    if (isatty(fd) && tcgetattr(fd, &u->termios[fd]) == 0) u->termios_saved[fd] = true;
+  }
+  uv_tty_reset_mode();  // the mode before setRawMode, if libuv changed it
+}
+
+void RestoreStdio(const Undo& u) {
+  for (int fd = 0; fd < 3; fd++) {
+    if (u.fd_flags[fd] != -1) fcntl(fd, F_SETFD, u.fd_flags[fd]);
+    if (u.fl_flags[fd] != -1) fcntl(fd, F_SETFL, u.fl_flags[fd]);
+    struct termios now;
+    if (!u.termios_saved[fd] || tcgetattr(fd, &now) != 0 || memcmp(&now, &u.termios[fd], sizeof now) == 0) continue;
+    // A background job that changes its terminal's mode gets SIGTTOU, which
+    // would stop it: blocked for the call, as Node does at exit.
+    sigset_t ttou, old;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    pthread_sigmask(SIG_BLOCK, &ttou, &old);
+    tcsetattr(fd, TCSANOW, &u.termios[fd]);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+}
+
+void PrepareSignals(Undo* u) {
+  for (int i = 0; i < 2; i++) {
+    int sig = u->signals[i];
+    struct sigaction cur;
+    if (SignalChosenByProgram(sig) || sigaction(sig, nullptr, &cur) == -1) continue;
+    if ((cur.sa_flags & SA_SIGINFO) || cur.sa_handler != SIG_IGN) continue;
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    if (sigaction(sig, &dfl, nullptr) == 0) u->signal_reset[i] = true;
+  }
+  if (OnLibraryThread()) {
+    sigset_t mask;
+    MainThreadMask(&mask);
+    if (pthread_sigmask(SIG_SETMASK, &mask, &u->mask) == 0) u->mask_set = true;
+  }
+}
+
+void RestoreSignals(const Undo& u) {
+  if (u.mask_set) pthread_sigmask(SIG_SETMASK, &u.mask, nullptr);
+  for (int i = 0; i < 2; i++) {
+    if (!u.signal_reset[i]) continue;
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(u.signals[i], &ign, nullptr);
+  }
+}
+
+// C strings from JS ones: a TypeError for anything else, or for a NUL byte,
+// which would cut the string short where C cannot tell.
+bool GetCString(Napi::Env env, Napi::Value v, const char* fn, const std::string& name, std::string* out) {
+  if (!v.IsString()) return ThrowType(env, fn, (name + " must be a string").c_str());
+  *out = v.As<Napi::String>().Utf8Value();
+  if (out->find('\0') != std::string::npos) return ThrowType(env, fn, (name + " contains a NUL byte").c_str());
+  return true;
+}
+
+bool GetCStrings(Napi::Env env, Napi::Value v, const char* fn, const char* name, std::vector<std::string>* out) {
+  if (!v.IsArray()) return ThrowType(env, fn, (std::string(name) + " must be an array of strings").c_str());
+  Napi::Array a = v.As<Napi::Array>();
+  out->resize(a.Length());
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    if (!GetCString(env, a.Get(i), fn, std::string(name) + "[" + std::to_string(i) + "]", &(*out)[i])) return false;
+  }
+  return true;
+}
+
+// The NULL-terminated char *[] that exec takes; points into strings.
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> p;
+  p.reserve(strings.size() + 1);
+  for (std::string& s : strings) p.push_back(s.data());
+  p.push_back(nullptr);
+  return p;
+}
+
+enum Kind { kExecve = 0, kExecvp = 1, kExecvpe = 2 };
+
+int CallExec(int kind, const char* file, char* const* argv, char* const* envp) {
+  switch (kind) {
+    case kExecve:
+      return execve(file, argv, envp != nullptr ? envp : environ);
+    case kExecvp:
+      return execvp(file, argv);
+    default:
+#ifdef __GLIBC__
+      return execvpe(file, argv, envp);
+#else
+      {
+        // execvp searches PATH in the environment it passes on: this one.
+        char** saved = environ;
+        environ = const_cast<char**>(envp);
+        int r = execvp(file, argv);
+        int err = errno;
+        environ = saved;
+        errno = err;
+        return r;
+      }
+#endif
+  }
+}
+
+// exec(kind, file, argv, envp): kind 0 execve, 1 execvp, 2 execvpe; envp an
+// array of "NAME=value" strings, or undefined for the process's environ.
+// Returns only if the exec failed: -1 with errno, the process as it was.
+Napi::Value Exec(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  static const char* names[] = {"execve", "execvp", "execvpe"};
+  int kind;
+  if (!GetInt(info, 0, "exec", "kind", &kind)) return Napi::Value();
+  if (kind < kExecve || kind > kExecvpe) return ThrowRange(env, "exec", "kind must be 0, 1 or 2"), Napi::Value();
+  const char* fn = names[kind];
+  std::string file;
+  std::vector<std::string> args, vars;
+  if (!GetCString(env, info[1], fn, kind == kExecve ? "pathname" : "file", &file) ||
+      !GetCStrings(env, info[2], fn, "argv", &args)) {
+    return Napi::Value();
+  }
+  bool own_env = !info[3].IsUndefined();
+  if (own_env && !GetCStrings(env, info[3], fn, "envp", &vars)) return Napi::Value();
+  // A signal caught before the exec has its handler run first, as in C.
+  if (!HandlePendingSignals(env)) return Napi::Value();
+  std::vector<char*> argv = Pointers(args);
+  std::vector<char*> envp = Pointers(vars);
+  Undo undo;
+  PrepareStdio(&undo);
+  PrepareSignals(&undo);
+  CallExec(kind, file.c_str(), argv.data(), own_env ? envp.data() : nullptr);
+  int err = errno;
+  RestoreSignals(undo);
+  RestoreStdio(undo);
+  return Fail(env, err);
+}
+
+// environ_list(): the process's environment, as C's environ has it.
+Napi::Value EnvironList(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array a = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (char** p = environ; p != nullptr && *p != nullptr; p++) a.Set(n++, Napi::String::New(env, *p));
+  return a;
+}
+
+}  // namespace
+
+void StdioChangedByProgram(int fd) {
+  if (fd >= 0 && fd < 3) g_stdio[fd].program_owns = true;
+}
+
+void InitExec(Napi::Env env, Napi::Object exports) {
+  RecordStdio();
+  SetFn(env, exports, "exec", Exec);
+  SetFn(env, exports, "environ_list", EnvironList);
+}
+
+}  // namespace sl

@@ -1,0 +1,200 @@
+// The exec family for real: each case runs test/fixtures/exec.mjs with this
+// Node binary, and that process becomes another program (grep, ls, sh, env,
+// stty) whose output, read from the kernel (/proc/self), says what it got.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { execve, execv, execvp, execvpe, execl, execlp, execle, environ, errno, ENOENT, UnixError } from '../src/sys/index.js';
+import { Execve } from '../src/csapp/index.js';
+import { linux } from './helpers.js';
+
+const script = fileURLToPath(new URL('./fixtures/exec.mjs', import.meta.url));
+
+function run(args: string[], input = 'data\n') {
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', input, timeout: 30_000 });
+  const lines = r.stdout.split('\n');
+  const first = lines.findIndex((l) => l.startsWith('{"before"'));
+  let before: any = null;
+  try { before = JSON.parse(lines[first]).before; } catch { /* the assertions show stdout */ }
+  return { ...r, before, after: lines.slice(first + 1).join('\n') };
+}
+
+// grep's report (fixtures/exec.mjs): "file:Key:\tvalue" lines.
+function report(text: string) {
+  const get = (re: RegExp) => text.match(re)?.[1];
+  return {
+    pid: Number(get(/status:Pid:\s*(\d+)/)),
+    sigblk: BigInt(`0x${get(/SigBlk:\s*([0-9a-f]+)/) ?? 'ff'}`),
+    sigign: BigInt(`0x${get(/SigIgn:\s*([0-9a-f]+)/) ?? 'ff'}`),
+    flags: [0, 1, 2].map((fd) => parseInt(get(new RegExp(`fdinfo/${fd}:flags:\\s*([0-7]+)`)) ?? '-1', 8)),
+  };
+}
+const bit = (sig: number) => 1n << BigInt(sig - 1);
+const O_CLOEXEC_LINUX = 0o2000000;
+const O_NONBLOCK_LINUX = 0o4000;
+
+describe.runIf(linux)('exec: the new program gets what a C program would pass on', () => {
+  it('stdio: 0-2 open (Node made them close-on-exec) and blocking (libuv made stdin non-blocking); same pid; SIGPIPE back to default', () => {
+    const r = run(['stdio']);
+    expect(r.status, r.stderr).toBe(0);
+    // What Node had done, seen before the exec.
+    expect(r.before).toEqual({ pid: expect.any(Number), cloexec: [1, 1, 1], nonblock: true });
+    const got = report(r.after);
+    expect(got.pid).toBe(r.before.pid); // the same process, another program
+    expect(got.flags.every((f) => f >= 0 && (f & O_CLOEXEC_LINUX) === 0 && (f & O_NONBLOCK_LINUX) === 0)).toBe(true);
+    expect(got.sigign).toBe(0n); // Node's SIGPIPE and SIGXFSZ ignore is Node's, not the program's
+    expect(got.sigblk).toBe(0n);
+    expect(r.after).not.toMatch(/returned/);
+  });
+
+  it("the program's own choices stay: its mask, the signals it ignores (SIGPIPE included); a caught signal is reset", () => {
+    const r = run(['signals']);
+    expect(r.status, r.stderr).toBe(0);
+    const got = report(r.after);
+    expect(got.pid).toBe(r.before.pid);
+    expect(got.sigblk).toBe(bit(10)); // SIGUSR1 (Linux numbers)
+    expect(got.sigign).toBe(bit(2) | bit(13)); // SIGINT, SIGPIPE; not SIGUSR2, which had a handler
+  });
+
+  it("from a pthread, the program gets the main thread's mask, not the pthread's (which blocks everything)", () => {
+    const r = run(['pthread']);
+    expect(r.status, r.stderr).toBe(0);
+    const got = report(r.after);
+    expect(got.pid).toBe(r.before.pid);
+    expect(got.sigblk).toBe(bit(10));
+  });
+
+  it("from a Node Worker: the same, and the kernel ends the process's other threads", () => {
+    const r = run(['worker']);
+    expect(r.status, r.stderr).toBe(0);
+    const got = report(r.after);
+    expect(got.pid).toBe(r.before.pid);
+    expect(got.flags.every((f) => f >= 0 && (f & O_CLOEXEC_LINUX) === 0)).toBe(true);
+    expect(got.sigign).toBe(0n);
+    expect(r.after).not.toMatch(/worker ended/);
+  });
+
+  it("fds: 0-2 and a plain socket pass on; a close-on-exec socket and Node's own fds (epoll, eventfd, pipes) do not", () => {
+    const r = run(['fds']);
+    expect(r.status, r.stderr).toBe(0);
+    const { kept, closed, targets, foreign } = r.before;
+    expect(Object.values(targets)).toContain('anon_inode:[eventpoll]'); // Node's own, before
+    const after = new Map<number, string>();
+    for (const m of r.after.matchAll(/ (\d+) -> (.*)$/gm)) after.set(Number(m[1]), m[2]);
+    const lsOwn = [...after].filter(([, t]) => /^\/proc\/\d+\/fd$/.test(t)).map(([fd]) => fd); // ls's open directory
+    expect(lsOwn).toHaveLength(1);
+    const passed = [...after.keys()].filter((fd) => !lsOwn.includes(fd)).sort((a, b) => a - b);
+    expect(passed).toEqual([0, 1, 2, kept, ...foreign].sort((a, b) => a - b));
+    expect(passed).not.toContain(closed);
+    expect(after.get(kept)).toBe(targets[kept]);
+  });
+
+  it('fork, then exec in the child: the parent reaps the new program with its status', () => {
+    const r = run(['fork']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^child pid=(\d+)$/m);
+    const pid = Number(r.stdout.match(/^child pid=(\d+)$/m)![1]);
+    expect(r.before).toEqual({ pid, reaped: true, exited: true, status: 7 });
+  });
+});
+
+describe.runIf(linux)('exec: the environment', () => {
+  const envOf = (which: string) => {
+    const r = run(['env', which]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.before.environ_has_x).toBe(true); // process.env is environ, live
+    return r.after.trim();
+  };
+  it('envp is the whole environment; null is an empty one; environ is process.env as it is now', () => {
+    expect(envOf('envp')).toBe('A=1\nB=two words');
+    expect(envOf('null')).toBe('');
+    expect(envOf('environ')).toBe('X=from process.env');
+    expect(envOf('execle')).toBe('ONLY=this');
+  });
+  it('execlp and execvpe search PATH as process.env set it', () => {
+    expect(envOf('path')).toBe('hello from PATH, X=from process.env');
+    expect(envOf('execvpe')).toBe('hello from PATH, X=from envp');
+  });
+});
+
+describe.runIf(linux)('exec: failures', () => {
+  it('-1 with errno, and the process as it was: stdio flags, SIGPIPE ignored, stdin still read; then an exec that works', () => {
+    const r = run(['failures'], 'data\n');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.before.errs).toEqual({ ENOENT: 'ENOENT', EACCES: 'EACCES', ENOEXEC: 'ENOEXEC', ENOTDIR: 'ENOTDIR', E2BIG: 'E2BIG', execvp: 'ENOENT' });
+    expect(r.before.flags_after).toEqual(r.before.flags_before);
+    expect(r.before.flags_before).toEqual({ cloexec: [1, 1, 1], nonblock: true });
+    expect(r.before.epipe).toBe('EPIPE');
+    expect(r.before.stdin).toBe('data\n');
+    expect(r.after.trim()).toBe('from sh argzero');
+  });
+
+  it('bad arguments are TypeErrors, before anything is done', () => {
+    const bad: Array<() => unknown> = [
+      () => execve(1 as any, ['x'], null),
+      () => execve('/bin/true', 'true' as any, null),
+      () => execve('/bin/true', [1 as any], null),
+      () => execve('/bin/true', ['a\0b'], null),
+      () => execve('/bin\0/true', ['true'], null),
+      () => execve('/bin/true', ['true'], {} as any),
+      () => execve('/bin/true', ['true'], ['A=1', 2 as any]),
+      () => execv('/bin/true', undefined as any),
+      () => execvp('true', [null as any]),
+      () => execvpe('true', ['true'], 'A=1' as any),
+      () => execl('/bin/true', 'true', 3 as any, null),
+      () => execlp('true', {} as any),
+      () => execle('/bin/true', 'true', ['A=1']), // no null before envp
+      () => execle('/bin/true', 'true', null), // no envp after the null
+    ];
+    for (const f of bad) expect(f).toThrow(TypeError);
+    expect(() => execve('/bin/true', [1 as any], null)).toThrow(/argv\[0\] must be a string/);
+    expect(() => execve('/bin/true', ['a\0b'], null)).toThrow(/NUL/);
+  });
+
+  it('in this process: a missing program is -1 with ENOENT, and the test goes on', () => {
+    expect(execv('/nonexistent/program', ['program'])).toBe(-1);
+    expect(errno()).toBe(ENOENT);
+    expect(() => Execve('/nonexistent/program', ['program'], environ)).toThrow(UnixError);
+    expect(() => Execve('/nonexistent/program', ['program'], environ)).toThrow(/execve: No such file or directory \(ENOENT\)/);
+    expect(execlp('sl-surely-not-on-path', 'x', null)).toBe(-1);
+    expect(errno()).toBe(ENOENT);
+  });
+
+  it('environ is a read-only, live view of the environment', () => {
+    expect(Array.isArray(environ)).toBe(true);
+    expect(environ.length).toBe([...environ].length);
+    expect(environ.every((e) => typeof e === 'string' && e.includes('='))).toBe(true);
+    process.env.SL_EXEC_TEST = 'seen';
+    try {
+      expect(environ.includes('SL_EXEC_TEST=seen')).toBe(true);
+    } finally {
+      delete process.env.SL_EXEC_TEST;
+    }
+    expect(environ.includes('SL_EXEC_TEST=seen')).toBe(false);
+    expect(() => { (environ as string[])[0] = 'X=1'; }).toThrow(TypeError);
+    expect(() => { (environ as string[]).push('X=1'); }).toThrow(TypeError);
+  });
+});
+
+// Under script(1), which gives the fixture a terminal of its own.
+const has_script = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+describe.runIf(linux && has_script)('exec: a terminal in raw mode', () => {
+  it('the new program finds the mode from before setRawMode; a failed exec leaves it raw', () => {
+    const r = spawnSync('script', ['-qc', `${JSON.stringify(process.execPath)} ${JSON.stringify(script)} tty`, '/dev/null'], {
+      encoding: 'utf8', timeout: 30_000, input: '',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const text = r.stdout.replace(/\r/g, '');
+    const line = text.split('\n').find((l) => l.startsWith('{"before"'));
+    const before = JSON.parse(line!).before;
+    expect(before.r).toBe(-1);
+    expect(before.errno).toBe('ENOENT');
+    expect(before.raw).toMatch(/-icanon/);
+    expect(before.after_failure).toMatch(/-icanon/);
+    expect(before.after_failure).toMatch(/-echo\b/);
+    const after = text.slice(text.indexOf(line!) + line!.length);
+    expect(after).toMatch(/(^|\s)icanon(\s|$)/m);
+    expect(after).toMatch(/(^|\s)echo(\s|$)/m);
+  });
+});
