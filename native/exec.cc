@@ -10,22 +10,20 @@
 //  - fds 0, 1, 2 may be non-blocking: libuv makes them so for its streams
 //    (process.stdin, a terminal's process.stdout). The new program would get
 //    EAGAIN where it expects to wait.
-//  - a terminal in raw mode (process.stdin.setRawMode): libuv's saved mode.
 //  - SIGPIPE and SIGXFSZ are ignored: Node ignores them at start-up, and an
 //    ignored signal stays ignored across exec.
 //  - a pthread of ours blocks every signal (they go to the main thread): an
 //    exec from one gives the new program the main thread's mask instead, the
 //    mask a C thread would have inherited from it.
 // What the program chose itself stays: an fd it made close-on-exec or
-// non-blocking (fcntl, dup2 onto 0-2), a signal it ignores (signal, sigaction).
+// non-blocking (fcntl, dup2 onto 0-2), a signal it ignores (signal, sigaction),
+// a terminal it put in raw mode (process.stdin.setRawMode is its tcsetattr).
 #include "common.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include <cstring>
 #include <string>
@@ -77,8 +75,6 @@ bool NodesStdio(int fd) {
 struct Undo {
   int fd_flags[3] = {-1, -1, -1};  // F_GETFD before, for the fds changed
   int fl_flags[3] = {-1, -1, -1};  // F_GETFL before, for the fds changed
-  bool termios_saved[3] = {false, false, false};
-  struct termios termios[3];
   int signals[2] = {SIGPIPE, SIGXFSZ};
   bool signal_reset[2] = {false, false};
   bool mask_set = false;
@@ -95,25 +91,13 @@ void PrepareStdio(Undo* u) {
         fcntl(fd, F_SETFL, (fl & ~O_NONBLOCK) | g_stdio[fd].nonblock) == 0) {
       u->fl_flags[fd] = fl;
     }
-    if (isatty(fd) && tcgetattr(fd, &u->termios[fd]) == 0) u->termios_saved[fd] = true;
   }
-  uv_tty_reset_mode();  // the mode before setRawMode, if libuv changed it
 }
 
 void RestoreStdio(const Undo& u) {
   for (int fd = 0; fd < 3; fd++) {
     if (u.fd_flags[fd] != -1) fcntl(fd, F_SETFD, u.fd_flags[fd]);
     if (u.fl_flags[fd] != -1) fcntl(fd, F_SETFL, u.fl_flags[fd]);
-    struct termios now;
-    if (!u.termios_saved[fd] || tcgetattr(fd, &now) != 0 || memcmp(&now, &u.termios[fd], sizeof now) == 0) continue;
-    // A background job that changes its terminal's mode gets SIGTTOU, which
-    // would stop it: blocked for the call, as Node does at exit.
-    sigset_t ttou, old;
-    sigemptyset(&ttou);
-    sigaddset(&ttou, SIGTTOU);
-    pthread_sigmask(SIG_BLOCK, &ttou, &old);
-    tcsetattr(fd, TCSANOW, &u.termios[fd]);
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
   }
 }
 
