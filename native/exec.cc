@@ -1,4 +1,4 @@
-// exec: execve, and execvp / execvpe, which search PATH.
+// exec: execve, and execvp / execvpe, which search PATH; and system.
 //
 // A process that Node started differs from a C program in what an exec
 // would pass on, so exec puts these back as a C program has them, for the
@@ -22,8 +22,12 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <mutex>
 
 #include <cstring>
 #include <string>
@@ -101,12 +105,18 @@ void RestoreStdio(const Undo& u) {
   }
 }
 
+// Whether sig is ignored because Node ignores it (SIGPIPE, SIGXFSZ), not
+// because the program asked for it.
+bool IgnoredByNode(int sig) {
+  struct sigaction cur;
+  if (SignalChosenByProgram(sig) || sigaction(sig, nullptr, &cur) == -1) return false;
+  return !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_IGN;
+}
+
 void PrepareSignals(Undo* u) {
   for (int i = 0; i < 2; i++) {
     int sig = u->signals[i];
-    struct sigaction cur;
-    if (SignalChosenByProgram(sig) || sigaction(sig, nullptr, &cur) == -1) continue;
-    if ((cur.sa_flags & SA_SIGINFO) || cur.sa_handler != SIG_IGN) continue;
+    if (!IgnoredByNode(sig)) continue;
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
@@ -218,6 +228,119 @@ Napi::Value Exec(const Napi::CallbackInfo& info) {
   return Fail(env, err);
 }
 
+// While system() runs a command, the caller ignores SIGINT and SIGQUIT (a
+// Ctrl-C at the terminal is the command's) and its stdio is as exec gives it
+// (the shell shares fds 0-2 with it). With threads, several may be in system
+// at once: the first one in sets that up, the last one out undoes it, as glibc does.
+struct SystemState {
+  std::mutex mutex;
+  int users = 0;
+  struct sigaction intr, quit;  // as they were before the first one in
+  Undo stdio;
+};
+SystemState g_system;
+
+void SystemEnter(struct sigaction* intr, struct sigaction* quit) {
+  std::lock_guard<std::mutex> lock(g_system.mutex);
+  if (g_system.users++ == 0) {
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGINT, &ign, &g_system.intr);
+    sigaction(SIGQUIT, &ign, &g_system.quit);
+    g_system.stdio = Undo();
+    PrepareStdio(&g_system.stdio);
+  }
+  *intr = g_system.intr;
+  *quit = g_system.quit;
+}
+
+void SystemLeave() {
+  std::lock_guard<std::mutex> lock(g_system.mutex);
+  if (--g_system.users > 0) return;
+  RestoreStdio(g_system.stdio);
+  sigaction(SIGINT, &g_system.intr, nullptr);
+  sigaction(SIGQUIT, &g_system.quit, nullptr);
+}
+
+bool Ignored(const struct sigaction& sa) { return !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN; }
+
+// Starts /bin/sh -c command: its pid, or -1 with errno. The shell gets
+// SIG_DFL for what the caller ignores only for system's sake or Node's, and
+// the caller's mask from before SIGCHLD was blocked (the main thread's, from
+// a pthread of ours). posix_spawn rather than fork: the child is a new
+// program at once, and a fork of Node's address space costs more than the shell.
+pid_t SpawnShell(std::string& command, const sigset_t& mask, const struct sigaction& intr,
+                 const struct sigaction& quit, int* err) {
+  posix_spawnattr_t attr;
+  if ((*err = posix_spawnattr_init(&attr)) != 0) return -1;
+  sigset_t def;
+  sigemptyset(&def);
+  if (!Ignored(intr)) sigaddset(&def, SIGINT);
+  if (!Ignored(quit)) sigaddset(&def, SIGQUIT);
+  for (int sig : {SIGPIPE, SIGXFSZ}) {
+    if (IgnoredByNode(sig)) sigaddset(&def, sig);
+  }
+  posix_spawnattr_setsigdefault(&attr, &def);
+  posix_spawnattr_setsigmask(&attr, &mask);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  char sh[] = "sh", c[] = "-c";
+  char* argv[] = {sh, c, command.data(), nullptr};
+  pid_t pid = -1;
+  *err = posix_spawn(&pid, "/bin/sh", nullptr, &attr, argv, environ);
+  posix_spawnattr_destroy(&attr);
+  return *err == 0 ? pid : -1;
+}
+
+// system(command): runs /bin/sh -c command and waits for it. Its wait
+// status; 127 as exit status if the shell could not run; -1 with errno if
+// no process could be made (EAGAIN, ENOMEM) or its status is lost (ECHILD,
+// SIGCHLD ignored). system(null): 1 if there is a shell, else 0.
+// TypeScript handlers of other signals run during the wait, which goes on
+// after them, as glibc's does; one that throws ends the wait, and the shell
+// runs on, unreaped.
+Napi::Value System(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info[0].IsNull() || info[0].IsUndefined()) return Result(env, access("/bin/sh", X_OK) == 0 ? 1 : 0);
+  std::string command;
+  if (!GetCString(env, info[0], "system", "command", &command)) return Napi::Value();
+  if (!HandlePendingSignals(env)) return Napi::Value();
+  struct sigaction intr, quit;
+  SystemEnter(&intr, &quit);
+  sigset_t chld, mask;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &chld, &mask);
+  sigset_t child_mask = mask;
+  if (OnLibraryThread()) MainThreadMask(&child_mask);
+  int err;
+  pid_t pid = SpawnShell(command, child_mask, intr, quit, &err);
+  double result;
+  bool threw = false;
+  if (pid == -1) {
+    // The process was made, but not the shell: as if it had exited 127.
+    result = err == EAGAIN || err == ENOMEM ? -1 : 127 << 8;
+    saved_errno = err;
+  } else {
+    int status = 0;
+    long r;
+    do {
+      if (!Blocking(env, [&] { return waitpid(pid, &status, 0); }, &r)) {
+        threw = true;
+        break;
+      }
+    } while (r == -1 && saved_errno == EINTR);
+    result = r == -1 ? -1 : status;
+  }
+  pthread_sigmask(SIG_SETMASK, &mask, nullptr);
+  SystemLeave();
+  if (threw) return Napi::Value();
+  // A SIGCHLD it blocked (the shell's) has its handler run now, as in C.
+  if (!HandlePendingSignals(env)) return Napi::Value();
+  return Result(env, result);
+}
+
 // environ_list(): the process's environment, as C's environ has it.
 Napi::Value EnvironList(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -237,6 +360,7 @@ void InitExec(Napi::Env env, Napi::Object exports) {
   RecordStdio();
   SetFn(env, exports, "exec", Exec);
   SetFn(env, exports, "environ_list", EnvironList);
+  SetFn(env, exports, "system", System);
 }
 
 }  // namespace sl

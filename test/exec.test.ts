@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { execve, execv, execvp, execvpe, execl, execlp, execle, environ, errno, ENOENT, UnixError } from '../src/sys/index.js';
+import {
+  execve, execv, execvp, execvpe, execl, execlp, execle, environ, errno, ENOENT, UnixError, system, signal, kill, getpid,
+  SIGINT, SIGCHLD, SIG_DFL, waitpid, WNOHANG, usleep, WIFEXITED, WEXITSTATUS, WIFSIGNALED, WTERMSIG, pthread_create, pthread_join, cell, threads_running,
+} from '../src/sys/index.js';
 import { Execve } from '../src/csapp/index.js';
 import { linux } from './helpers.js';
 
@@ -30,6 +33,7 @@ function report(text: string) {
   };
 }
 const bit = (sig: number) => 1n << BigInt(sig - 1);
+const waitpid_any = () => waitpid(-1, null, WNOHANG);
 const O_CLOEXEC_LINUX = 0o2000000;
 const O_NONBLOCK_LINUX = 0o4000;
 
@@ -177,6 +181,75 @@ describe.runIf(linux)('exec: failures', () => {
     expect(environ.includes('SL_EXEC_TEST=seen')).toBe(false);
     expect(() => { (environ as string[])[0] = 'X=1'; }).toThrow(TypeError);
     expect(() => { (environ as string[]).push('X=1'); }).toThrow(TypeError);
+  });
+});
+
+describe('system', () => {
+  it('returns the wait status of sh -c command: an exit code, a signal; system(null) says there is a shell', () => {
+    const exited = system('exit 3');
+    expect(WIFEXITED(exited)).toBe(true);
+    expect(WEXITSTATUS(exited)).toBe(3);
+    const killed = system('kill -TERM $$');
+    expect(WIFSIGNALED(killed)).toBe(true);
+    expect(WTERMSIG(killed)).toBe(15);
+    expect(WEXITSTATUS(system('sl-no-such-command 2>/dev/null'))).toBe(127); // the shell's own "not found"
+    expect(system(null)).toBe(1);
+  });
+
+  it('the caller ignores SIGINT while the command runs (a Ctrl-C is the command\'s), and has its handler back after', () => {
+    let ints = 0;
+    signal(SIGINT, () => { ints++; });
+    try {
+      expect(WEXITSTATUS(system('kill -INT $PPID; sleep 0.1; exit 0'))).toBe(0);
+      expect(ints).toBe(0);
+      kill(getpid(), SIGINT);
+      expect(ints).toBe(1);
+    } finally {
+      signal(SIGINT, SIG_DFL);
+    }
+  });
+
+  it('SIGCHLD is blocked meanwhile: the shell\'s runs the handler once system has returned, and finds it reaped', () => {
+    const seen: number[] = [];
+    signal(SIGCHLD, () => { seen.push(waitpid_any()); });
+    try {
+      expect(WEXITSTATUS(system('exit 0'))).toBe(0);
+      // The kernel may have handed the SIGCHLD to another thread, which
+      // sends it on to the main one: a moment, bounded.
+      for (let i = 0; i < 100 && seen.length === 0; i++) usleep(1000);
+      expect(seen).toEqual([-1]); // the handler ran; system had reaped its shell (ECHILD)
+    } finally {
+      signal(SIGCHLD, SIG_DFL);
+    }
+  });
+
+  it('from a pthread too', () => {
+    const t = pthread_create(() => WEXITSTATUS(system('exit 5')));
+    const r = cell<unknown>(null);
+    expect(pthread_join(t, r)).toBe(0);
+    expect(r.value).toBe(5);
+    expect(threads_running()).toBe(0);
+  });
+
+  it('bad input is a TypeError', () => {
+    expect(() => system(42 as any)).toThrow(TypeError);
+    expect(() => system('echo a\0b')).toThrow(/NUL/);
+  });
+
+  it.runIf(linux)('the shell shares stdio, open and blocking, in order with our output; SIGPIPE at its default; ours as it was after', () => {
+    const r = run(['system']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.before).toEqual({ nonblock: true });
+    const lines = r.after.trim().split('\n');
+    expect(lines[0]).toBe('from the shell');
+    const sigign = BigInt(`0x${lines[1].match(/SigIgn:\s*([0-9a-f]+)/)![1]}`);
+    expect(sigign & bit(13)).toBe(0n); // SIGPIPE (glibc's own posix_spawn leaves its signals 32 and 33 ignored, as in C's system)
+    expect(sigign & bit(2)).toBe(0n); // nor SIGINT, which only the caller ignores
+    for (const fd of [0, 1, 2]) {
+      const f = parseInt(lines[2 + fd].match(/flags:\s*([0-7]+)/)![1], 8);
+      expect(f & O_NONBLOCK_LINUX).toBe(0);
+    }
+    expect(JSON.parse(lines[5])).toEqual({ status: 4, nonblock: true, cloexec: [1, 1, 1] });
   });
 });
 

@@ -105,3 +105,12 @@ export function execle(pathname: string, ...args: (ListArg | readonly string[])[
   if (rest.length !== 1) throw new TypeError('execle: the arguments end with null, then envp (an array of strings, environ or null)');
   return execve(pathname, argv, rest[0] as readonly string[] | null);
 }
+
+/**
+ * system(command): runs `/bin/sh -c command` and waits for it. Returns its
+ * wait status (WIFEXITED, WEXITSTATUS...), an exit status of 127 if the
+ * shell could not run, or -1 with errno (EAGAIN, ECHILD); system(null) is 1
+ * if there is a shell. Meanwhile the caller ignores SIGINT and SIGQUIT and
+ * blocks SIGCHLD, as C's; the shell gets its stdio as exec gives it.
+ */
+export const system: (command: string | null) => number = native.system;
