@@ -11,13 +11,16 @@ namespace sl {
 thread_local int saved_errno = 0;
 thread_local bool interrupted_call = false;
 
+// A check that reads an argument's property can run the caller's getter,
+// which may throw: that exception is the one to report (as in JS), and a
+// second throw while it is pending would be a fatal error in node-addon-api.
 bool ThrowType(Napi::Env env, const char* fn, const char* what) {
-  Napi::TypeError::New(env, std::string(fn) + ": " + what).ThrowAsJavaScriptException();
+  if (!env.IsExceptionPending()) Napi::TypeError::New(env, std::string(fn) + ": " + what).ThrowAsJavaScriptException();
   return false;
 }
 
 bool ThrowRange(Napi::Env env, const char* fn, const char* what) {
-  Napi::RangeError::New(env, std::string(fn) + ": " + what).ThrowAsJavaScriptException();
+  if (!env.IsExceptionPending()) Napi::RangeError::New(env, std::string(fn) + ": " + what).ThrowAsJavaScriptException();
   return false;
 }
 
@@ -120,14 +123,24 @@ bool CheckPairOut(const Napi::CallbackInfo& info, size_t i, const char* fn, cons
 }
 
 bool PutPair(const Napi::CallbackInfo& info, size_t i, const char* fn, int a, int b) {
+  Napi::Env env = info.Env();
   Napi::Object arr = info[i].As<Napi::Object>();
-  arr.Set(uint32_t{0}, a);
-  arr.Set(uint32_t{1}, b);
-  // A frozen array refuses the write silently: do not lose the two fds.
-  if (arr.Get(uint32_t{0}).ToNumber().Int32Value() != a || arr.Get(uint32_t{1}).ToNumber().Int32Value() != b) {
+  // The array's own code (a setter, a getter) may throw, and a frozen array
+  // refuses the write silently: either way the two fds must not be lost.
+  auto lose = [&] {
     close(a);
     close(b);
-    return ThrowType(info.Env(), fn, "the fd array could not be written (frozen?); the fds were closed");
+    return false;
+  };
+  arr.Set(uint32_t{0}, a);
+  if (!env.IsExceptionPending()) arr.Set(uint32_t{1}, b);
+  if (env.IsExceptionPending()) return lose();
+  Napi::Value x = arr.Get(uint32_t{0});
+  Napi::Value y = env.IsExceptionPending() ? Napi::Value() : arr.Get(uint32_t{1});
+  if (env.IsExceptionPending()) return lose();
+  if (!x.IsNumber() || !y.IsNumber() || x.As<Napi::Number>().Int32Value() != a || y.As<Napi::Number>().Int32Value() != b) {
+    lose();
+    return ThrowType(env, fn, "the fd array could not be written (frozen?); the fds were closed");
   }
   return true;
 }

@@ -52,6 +52,12 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   if (r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, len);
+  // The address could not be stored (the caller's object threw): the
+  // exception goes up, and the new connection is closed, not lost.
+  if (r >= 0 && info.Env().IsExceptionPending()) {
+    close(static_cast<int>(r));
+    return Napi::Value();
+  }
   return Result(info.Env(), r);
 }
 

@@ -9,7 +9,7 @@ import {
   AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, SO_LINGER, SO_RCVTIMEO, EBADF, ENOTSOCK, F_GETFL,
 } from '../src/sys/index.js';
 import { rio_t, rio_readinitb, rio_readlineb, rio_writen, rio_readn } from '../src/csapp/index.js';
-import { FdScope, fd_count, linux } from './helpers.js';
+import { FdScope, fd_count, linux, tcp_pair } from './helpers.js';
 
 const fds = new FdScope();
 afterEach(() => fds.closeAll());
@@ -74,6 +74,113 @@ describe('every raw call with junk in every position', () => {
     }
     expect(thrown).toBeGreaterThan(100);
     if (linux) expect(fd_count()).toBe(before);
+  });
+});
+
+// Values whose own code throws when the addon reads them: a getter, a Proxy.
+// The call must end with that exception (as JS would) or with a TypeError /
+// RangeError, never a crash: node-addon-api makes a second throw while one
+// is pending a fatal error.
+const HOSTILE = new Error('hostile getter');
+const hostile_object = new Proxy({}, {
+  get() { throw HOSTILE; }, has() { throw HOSTILE; }, ownKeys() { throw HOSTILE; },
+  getOwnPropertyDescriptor() { throw HOSTILE; }, getPrototypeOf() { throw HOSTILE; },
+});
+function hostile_array(at: number, length = 3): unknown[] {
+  const a: unknown[] = Array.from({ length }, () => 1);
+  Object.defineProperty(a, at, { get() { throw HOSTILE; } });
+  return a;
+}
+const hostile_field = (name: string, rest: Record<string, unknown> = {}) =>
+  Object.defineProperty({ ...rest }, name, { get() { throw HOSTILE; }, enumerable: true });
+
+function ends_cleanly(fn: () => unknown): string {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    if (e === HOSTILE) return 'hostile';
+    if (e instanceof TypeError || e instanceof RangeError) return e.constructor.name;
+    throw e;
+  }
+}
+
+describe('hostile values: getters and proxies that throw', () => {
+  it('every call ends with their exception or a TypeError / RangeError, never a crash, never a leaked fd', () => {
+    const before = linux ? fd_count() : 0;
+    const sock = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const ep = linux ? fds.add(sys.epoll_create1(0)) : -1;
+    const hostiles = [hostile_object, hostile_array(0), hostile_array(1), hostile_array(2, 8)];
+    const outcomes = new Set<string>();
+    const run = (fn: () => unknown) => outcomes.add(ends_cleanly(fn));
+    for (const h of hostiles) {
+      const hh = h as any;
+      run(() => sys.execve('/nonexistent', hh, null));
+      run(() => sys.execve('/nonexistent', ['x'], hh));
+      run(() => sys.execvp('/nonexistent', hh));
+      run(() => sys.execle('/nonexistent', 'x', null, hh));
+      run(() => sys.system(hh));
+      run(() => sys.sigprocmask(sys.SIG_BLOCK, hh, null));
+      run(() => sys.native.sigprocmask(sys.SIG_BLOCK, hh));
+      run(() => sys.native.sigsuspend(hh));
+      run(() => sys.native.sigwait(hh));
+      // Given an array whose hostile element is past the two fds, they succeed: closed here.
+      const made = (rc: number) => { if (rc === 0) { close(hh[0]); close(hh[1]); } };
+      run(() => made(sys.pipe(hh)));
+      run(() => made(sys.socketpair(sys.AF_UNIX, SOCK_STREAM, 0, hh)));
+      run(() => sys.poll(hh, 1, 0));
+      run(() => sys.poll([hh], 1, 0));
+      run(() => bind(sock, hh));
+      run(() => connect(-1, hh));
+      run(() => sys.sendto(-1, r8, 1, 0, hh));
+      run(() => setsockopt(sock, SOL_SOCKET, SO_LINGER, hh));
+      run(() => setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, hh));
+      run(() => getsockopt(sock, SOL_SOCKET, SO_LINGER, hh));
+      run(() => getsockopt(sock, SOL_SOCKET, SO_REUSEADDR, hh));
+      run(() => getaddrinfo('127.0.0.1', null, hh, cell(null)));
+      run(() => sys.select(1, hh, null, null, { tv_sec: 0, tv_usec: 0 }));
+      run(() => sys.select(0, null, null, null, hh));
+      run(() => sys.nanosleep(hh, null));
+      run(() => sys.sigaction(sys.SIGUSR2, hh, null));
+      if (linux) {
+        run(() => sys.epoll_ctl(ep, sys.EPOLL_CTL_ADD, sock, hh));
+        run(() => sys.epoll_wait(ep, hh, 1, 0));
+      }
+    }
+    const fields: Array<[string, Record<string, unknown>]> = [
+      ['sin_family', {}], ['sin_port', { sin_family: AF_INET }], ['sin_addr', { sin_family: AF_INET, sin_port: 1 }],
+      ['sin6_addr', { sin6_family: AF_INET6, sin6_port: 1 }], ['sun_path', { sun_family: sys.AF_UNIX }],
+    ];
+    for (const [name, rest] of fields) {
+      run(() => bind(sock, hostile_field(name, rest) as any));
+      run(() => connect(-1, hostile_field(name, rest) as any));
+    }
+    run(() => setsockopt(sock, SOL_SOCKET, SO_LINGER, hostile_field('l_linger', { l_onoff: 1 }) as any));
+    run(() => setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, hostile_field('tv_usec', { tv_sec: 1 }) as any));
+    run(() => sys.nanosleep(hostile_field('tv_nsec', { tv_sec: 0 }) as any, null));
+    run(() => sys.poll([hostile_field('events', { fd: -1 }) as any], 1, 0));
+    run(() => getaddrinfo('127.0.0.1', null, hostile_field('ai_family') as any, cell(null)));
+    if (linux) run(() => sys.epoll_ctl(ep, sys.EPOLL_CTL_ADD, sock, hostile_field('data', { events: sys.EPOLLIN }) as any));
+    // The hostile exception itself came through, untouched.
+    expect(outcomes.has('hostile')).toBe(true);
+    // pipe and socketpair, refused their array, closed the fds they had made.
+    if (linux) expect(fd_count()).toBe(before + 2); // sock and ep
+  });
+});
+
+const r8 = new Uint8Array(8);
+
+describe('hostile out-parameters', () => {
+  it('accept whose address cannot be stored throws that, and closes the connection it took: no fd lost', () => {
+    const { listenfd, port } = tcp_pair(fds);
+    const before = linux ? fd_count() : 0;
+    const setter_throws = Object.defineProperty({}, 'value', { get: () => 16, set() { throw HOSTILE; } });
+    for (const [addr, len] of [[hostile_object, cell(16)], [new sys.sockaddr_storage(), setter_throws]] as const) {
+      const c = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+      expect(connect(c, sockaddr_of('127.0.0.1', port))).toBe(0);
+      expect(() => accept(listenfd, addr as any, len as any)).toThrow(HOSTILE);
+    }
+    if (linux) expect(fd_count()).toBe(before + 2); // the two clients, not the accepted ends
   });
 });
 
