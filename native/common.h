@@ -215,7 +215,7 @@ inline bool SignalHandlersInstalled() { return g_signal_handlers.load(std::memor
 int SignalGapOpen(bool can_dispatch);
 void SignalGapClose(int opened);
 bool TakeSignalCameInGap();
-void SignalGapNote();       // from the C handler, on the main thread
+void SignalGapNote(const void* context);  // from the C handler, on the main thread, with its ucontext
 void SignalGapInstall();    // once handlers are ours
 void SignalGapAfterFork();
 // The signal that breaks a canceled thread's syscall (thread.cc).

@@ -107,7 +107,7 @@ void OnSignal(int sig, siginfo_t* info, void* context) {
   }
   RecordInfo(sig, info);
   g_pending.fetch_or(Bit(sig));
-  SignalGapNote();    // the main thread may be about to block without seeing it
+  SignalGapNote(context);  // the main thread may be about to block without seeing it
   InterrupterNote();  // or it may be computing, in TypeScript (signal_interrupt.cc)
   if (g_async != nullptr) uv_async_send(g_async);
   const struct sigaction& prev = g_slots[sig].previous;

@@ -8,14 +8,21 @@
 // leaves its zombie until the next connection. C has no such gap, its handler
 // is the one that runs.
 //
-// So the main thread marks the gap (SignalGapOpen .. SignalGapClose), looks
-// for pending signals once more inside it, and a signal that lands in it arms
-// a one-shot kick: a private signal, sent to the main thread 100 us later (and
-// every millisecond after, in case a kick lands in the gap too), that breaks
-// the syscall with EINTR. The call then runs the handler and goes on as it
-// would have in C, where the handler ran before the syscall (Blocking,
-// common.h). Leaving the gap disarms the kick, so that it never interrupts a
-// syscall that is not ours.
+// So the main thread marks the gap (SignalGapOpen .. SignalGapClose, which
+// spans the syscall too), looks for pending signals once more inside it, and
+// a signal that lands in it before the syscall arms a one-shot kick: a
+// private signal, sent to the main thread 100 us later (and every
+// millisecond after, in case a kick lands in the gap too), that breaks the
+// syscall with EINTR. The call then runs the handler and goes on as it would
+// have in C, where the handler ran before the syscall (Blocking, common.h).
+// Leaving the gap disarms the kick, so that it never interrupts a syscall
+// that is not ours.
+//
+// A signal that broke the syscall itself came during it, not before: the
+// context it interrupted is the syscall's return with -EINTR. It arms no
+// kick, and the call fails with EINTR, as in C. (Telling them apart by the
+// kick alone was wrong under load: a main thread kept off the CPU after the
+// signal broke its syscall got the kick as it came back, still in the gap.)
 //
 // The kick is a POSIX timer that targets a thread (SIGEV_THREAD_ID), created
 // with the raw system call the first time a signal lands in a gap, from the
@@ -31,6 +38,7 @@
 
 #if defined(__linux__)
 #include <sys/syscall.h>
+#include <ucontext.h>
 #if !defined(sigev_notify_thread_id)  // glibc before 2.41 names it only in its union
 #define sigev_notify_thread_id _sigev_un._tid
 #endif
@@ -53,8 +61,24 @@ int g_kick_timer = -1;                     // kernel timer id, per process (fork
 std::atomic<bool> g_kick_armed{false};
 
 void OnKick(int) {
-  // The EINTR is what matters; it says where the signal came from.
-  if (g_in_gap.load(std::memory_order_relaxed)) g_came_in_gap.store(true, std::memory_order_relaxed);
+  // Only the EINTR matters: the signal it stands for was marked as it came.
+}
+
+// Whether the signal whose handler interrupted `context` had broken a system
+// call: the context is then at the call's return, with -EINTR as its result
+// (our handlers have no SA_RESTART). Elsewhere the answer is no, and a
+// signal in the gap is taken as before the syscall, as it was always.
+bool BrokeASyscall(const void* context) {
+  if (context == nullptr) return false;
+  const ucontext_t* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  return uc->uc_mcontext.gregs[REG_RAX] == -EINTR;
+#elif defined(__aarch64__)
+  return static_cast<long>(uc->uc_mcontext.regs[0]) == -EINTR;
+#else
+  (void)uc;
+  return false;
+#endif
 }
 
 void ArmKick() {
@@ -114,9 +138,13 @@ void SignalGapClose(int opened) {
 
 bool TakeSignalCameInGap() { return g_came_in_gap.exchange(false, std::memory_order_relaxed); }
 
-void SignalGapNote() {
+void SignalGapNote(const void* context) {
 #if defined(__linux__)
-  if (g_in_gap.load(std::memory_order_relaxed)) ArmKick();
+  if (!g_in_gap.load(std::memory_order_relaxed) || BrokeASyscall(context)) return;
+  g_came_in_gap.store(true, std::memory_order_relaxed);
+  ArmKick();
+#else
+  (void)context;
 #endif
 }
 
