@@ -188,6 +188,10 @@ void InterrupterForkPrepare();
 void InterrupterForkParent();
 void RequestInterruptForkSafe(v8::Isolate* isolate, v8::InterruptCallback callback);
 void DispatchFromInterrupt();
+// From the main thread, after a call that completed with a signal pending
+// and could not run its handler itself (a fast call): the handler runs at
+// the next stack check of the JavaScript that called it.
+void DispatchSoon();
 // On a thread that holds the JS lock while others wait for it: gives it up
 // until one of them has had it (thread.cc; V8 interrupts call it).
 void YieldToWaiters();
@@ -293,7 +297,8 @@ inline bool TakeInterrupted() {
 }
 
 // Runs `call` (which returns -1 and sets errno on failure) with the JS lock
-// dropped. On EINTR, the TypeScript handlers run; then the call restarts if
+// dropped. A signal that came as the call completed has its handler run
+// before Blocking returns. On EINTR, the TypeScript handlers run; then the call restarts if
 // they were installed with SA_RESTART and `restarts()` says that C's call
 // would (signal(7)), else it returns -1 with errno EINTR. Returns false when a
 // handler threw: the caller returns an empty value.
@@ -317,8 +322,11 @@ bool Blocking(Napi::Env env, Call&& call, long* result, Again&& again, Restarts&
       int err;
       long r = CallInterruptible(call, &err);
       if (r != -1 || err != EINTR) {
+        *result = r;  // for a caller that must undo the call if a handler throws (accept)
+        // A signal that came as the call completed: C ran its handler at the
+        // syscall's exit, before the call returned and set errno.
+        if (SignalsPending() && !DispatchSignals(env)) return false;
         if (r == -1) saved_errno = err;
-        *result = r;
         return true;
       }
       if (!TestCancel(env)) return false;

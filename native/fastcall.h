@@ -69,6 +69,7 @@ void FastBlocking(const v8::FunctionCallbackInfo<v8::Value>& args, Call&& call) 
     }
     saved_errno = err;
   }
+  if (SignalsPending()) DispatchSoon();  // a signal that came as the call completed
   if (r <= INT32_MAX) {
     args.GetReturnValue().Set(static_cast<int32_t>(r));  // a small integer: no heap number
   } else {

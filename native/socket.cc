@@ -45,10 +45,13 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
   sockaddr_storage ss;
   socklen_t len = out.capacity;
   bool want = !out.addr.IsEmpty() || !out.addrlen.IsEmpty();
-  long r;
+  long r = -1;
   auto restarts = [fd] { return SocketCallRestarts(fd, SO_RCVTIMEO); };
   if (!Blocking(info.Env(), [&] { return accept(fd, want ? reinterpret_cast<sockaddr*>(&ss) : nullptr, want ? &len : nullptr); },
                 &r, Always, restarts)) {
+    // A handler threw as accept completed: the exception goes up, and the
+    // connection it took is closed, not lost.
+    if (r >= 0) close(static_cast<int>(r));
     return Napi::Value();
   }
   if (r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, len);
