@@ -27,9 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <mutex>
-
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
