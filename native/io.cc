@@ -1,4 +1,4 @@
-// File descriptors: read, write, close, pipe, dup, dup2, fcntl.
+// File descriptors: read, write, close, pipe, pipe2, dup, dup2, fcntl.
 #include "common.h"
 #include "fastcall.h"
 
@@ -79,6 +79,20 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
   return Result(info.Env(), 0);
 }
 
+// pipe2(pipefd, flags): flags O_CLOEXEC, O_NONBLOCK (Linux; not on macOS: ENOSYS).
+Napi::Value Pipe2(const Napi::CallbackInfo& info) {
+  int flags;
+  if (!CheckPairOut(info, 0, "pipe2", "pipefd") || !GetInt(info, 1, "pipe2", "flags", &flags)) return Napi::Value();
+#ifdef __linux__
+  int fds[2];
+  if (pipe2(fds, flags) == -1) return Fail(info.Env(), errno);
+  if (!PutPair(info, 0, "pipe2", fds[0], fds[1])) return Napi::Value();
+  return Result(info.Env(), 0);
+#else
+  return Fail(info.Env(), ENOSYS);
+#endif
+}
+
 Napi::Value Dup(const Napi::CallbackInfo& info) {
   int fd;
   if (!GetFd(info, 0, "dup", &fd)) return Napi::Value();
@@ -121,6 +135,7 @@ void InitIo(Napi::Env env, Napi::Object exports) {
   SetFastFn(env, exports, "write", FastWrite, Write);
   SetFn(env, exports, "close", Close);
   SetFn(env, exports, "pipe", Pipe);
+  SetFn(env, exports, "pipe2", Pipe2);
   SetFn(env, exports, "dup", Dup);
   SetFn(env, exports, "dup2", Dup2);
   SetFn(env, exports, "fcntl", Fcntl);

@@ -38,17 +38,32 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   return Direct(info.Env(), [&] { return listen(fd, backlog); });
 }
 
-Napi::Value Accept(const Napi::CallbackInfo& info) {
-  int fd;
+// accept(fd, addr, addrlen) and accept4(fd, addr, addrlen, flags): flags
+// SOCK_CLOEXEC, SOCK_NONBLOCK (Linux; accept4 is not on macOS: ENOSYS).
+Napi::Value AcceptWith(const Napi::CallbackInfo& info, const char* fn, bool has_flags) {
+  int fd, flags = 0;
   SockaddrOut out;
-  if (!GetFd(info, 0, "accept", &fd) || !GetSockaddrOut(info, 1, "accept", &out)) return Napi::Value();
+  if (!GetFd(info, 0, fn, &fd) || !GetSockaddrOut(info, 1, fn, &out) ||
+      (has_flags && !GetInt(info, 3, fn, "flags", &flags))) {
+    return Napi::Value();
+  }
+#ifndef SOCK_CLOEXEC
+  if (has_flags) return Fail(info.Env(), ENOSYS);
+#endif
   sockaddr_storage ss;
   socklen_t len = out.capacity;
   bool want = !out.addr.IsEmpty() || !out.addrlen.IsEmpty();
+  sockaddr* addr = want ? reinterpret_cast<sockaddr*>(&ss) : nullptr;
+  socklen_t* addrlen = want ? &len : nullptr;
   long r = -1;
   auto restarts = [fd] { return SocketCallRestarts(fd, SO_RCVTIMEO); };
-  if (!Blocking(info.Env(), [&] { return accept(fd, want ? reinterpret_cast<sockaddr*>(&ss) : nullptr, want ? &len : nullptr); },
-                &r, Always, restarts)) {
+  auto call = [&]() -> int {
+#ifdef SOCK_CLOEXEC
+    if (has_flags) return accept4(fd, addr, addrlen, flags);
+#endif
+    return accept(fd, addr, addrlen);
+  };
+  if (!Blocking(info.Env(), call, &r, Always, restarts)) {
     // A handler threw as accept completed: the exception goes up, and the
     // connection it took is closed, not lost.
     if (r >= 0) close(static_cast<int>(r));
@@ -63,6 +78,9 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
   }
   return Result(info.Env(), r);
 }
+
+Napi::Value Accept(const Napi::CallbackInfo& info) { return AcceptWith(info, "accept", false); }
+Napi::Value Accept4(const Napi::CallbackInfo& info) { return AcceptWith(info, "accept4", true); }
 
 Napi::Value Connect(const Napi::CallbackInfo& info) {
   int fd;
@@ -347,6 +365,7 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "bind", Bind);
   SetFn(env, exports, "listen", Listen);
   SetFn(env, exports, "accept", Accept);
+  SetFn(env, exports, "accept4", Accept4);
   SetFn(env, exports, "connect", Connect);
   SetFn(env, exports, "send", Send);
   SetFn(env, exports, "recv", Recv);

@@ -37,7 +37,7 @@ function survives(fn: () => unknown): 'ok' | 'TypeError' | 'RangeError' {
 describe('every raw call with junk in every position', () => {
   const calls: Record<string, (...a: any[]) => unknown> = {
     socket, bind, listen, accept, connect, read, write, recv, send, close, setsockopt, getsockopt, getsockname,
-    getpeername: sys.getpeername, shutdown: sys.shutdown, socketpair, pipe, dup: sys.dup, dup2: sys.dup2, fcntl,
+    getpeername: sys.getpeername, shutdown: sys.shutdown, socketpair, pipe, pipe2: sys.pipe2, accept4: sys.accept4, dup: sys.dup, dup2: sys.dup2, fcntl,
     sendto: sys.sendto, recvfrom: sys.recvfrom, inet_pton, inet_ntop, getaddrinfo, getnameinfo,
     gai_strerror: sys.gai_strerror, strerror: sys.strerror, tcp_state: sys.tcp_state, sleep: sys.sleep,
     usleep: sys.usleep, nanosleep: sys.nanosleep, set_errno: sys.set_errno,
@@ -64,8 +64,8 @@ describe('every raw call with junk in every position', () => {
           let rc: unknown;
           if (survives(() => (rc = fn(...args))) !== 'ok') thrown++;
           // pipe / socketpair given a usable array did succeed: close what they handed back.
-          if (rc === 0 && (name === 'pipe' || name === 'socketpair')) {
-            const out = args[name === 'pipe' ? 0 : 3] as number[];
+          if (rc === 0 && (name === 'pipe' || name === 'pipe2' || name === 'socketpair')) {
+            const out = args[name === 'socketpair' ? 3 : 0] as number[];
             close(out[0]);
             close(out[1]);
           }

@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   execve, execv, execvp, execvpe, execl, execlp, execle, environ, errno, ENOENT, UnixError, system, signal, kill, getpid,
-  SIGINT, SIGCHLD, SIG_DFL, waitpid, WNOHANG, usleep, WIFEXITED, WEXITSTATUS, WIFSIGNALED, WTERMSIG, pthread_create, pthread_join, cell, threads_running,
+  SIGINT, SIGCHLD, SIG_DFL, waitpid, WNOHANG, usleep, socket, bind, listen, connect, close, getsockname, accept4, pipe2,
+  sockaddr_of, sockaddr_storage, sizeof, fcntl, F_GETFD, F_GETFL, FD_CLOEXEC, O_NONBLOCK, O_CLOEXEC, SOCK_CLOEXEC, SOCK_NONBLOCK,
+  AF_INET, SOCK_STREAM, EINVAL, WIFEXITED, WEXITSTATUS, WIFSIGNALED, WTERMSIG, pthread_create, pthread_join, cell, threads_running,
 } from '../src/sys/index.js';
 import { Execve } from '../src/csapp/index.js';
 import { linux } from './helpers.js';
@@ -85,7 +87,7 @@ describe.runIf(linux)('exec: the new program gets what a C program would pass on
   it("fds: 0-2 and a plain socket pass on; a close-on-exec socket and Node's own fds (epoll, eventfd, pipes) do not", () => {
     const r = run(['fds']);
     expect(r.status, r.stderr).toBe(0);
-    const { kept, closed, targets, foreign } = r.before;
+    const { kept, closed, made, targets, foreign } = r.before;
     expect(Object.values(targets)).toContain('anon_inode:[eventpoll]'); // Node's own, before
     const after = new Map<number, string>();
     for (const m of r.after.matchAll(/ (\d+) -> (.*)$/gm)) after.set(Number(m[1]), m[2]);
@@ -94,6 +96,8 @@ describe.runIf(linux)('exec: the new program gets what a C program would pass on
     const passed = [...after.keys()].filter((fd) => !lsOwn.includes(fd)).sort((a, b) => a - b);
     expect(passed).toEqual([0, 1, 2, kept, ...foreign].sort((a, b) => a - b));
     expect(passed).not.toContain(closed);
+    expect(made).toHaveLength(3);
+    for (const fd of made) expect(passed).not.toContain(fd); // SOCK_CLOEXEC, pipe2's O_CLOEXEC
     expect(after.get(kept)).toBe(targets[kept]);
   });
 
@@ -181,6 +185,40 @@ describe.runIf(linux)('exec: failures', () => {
     expect(environ.includes('SL_EXEC_TEST=seen')).toBe(false);
     expect(() => { (environ as string[])[0] = 'X=1'; }).toThrow(TypeError);
     expect(() => { (environ as string[]).push('X=1'); }).toThrow(TypeError);
+  });
+});
+
+describe.runIf(linux)('close-on-exec from the start: accept4, pipe2', () => {
+  it('accept4 sets SOCK_CLOEXEC and SOCK_NONBLOCK on the new fd; pipe2 sets O_CLOEXEC and O_NONBLOCK on both ends; bad flags are EINVAL', () => {
+    const l = socket(AF_INET, SOCK_STREAM, 0);
+    const c = socket(AF_INET, SOCK_STREAM, 0);
+    const p: number[] = [];
+    let a = -1;
+    try {
+      expect(bind(l, sockaddr_of('127.0.0.1', 0))).toBe(0);
+      expect(listen(l, 4)).toBe(0);
+      const addr = new sockaddr_storage();
+      const len = cell(sizeof.sockaddr_storage);
+      expect(getsockname(l, addr, len)).toBe(0);
+      expect(connect(c, addr, len.value)).toBe(0);
+      expect(accept4(l, null, null, -1)).toBe(-1);
+      expect(errno()).toBe(EINVAL);
+      a = accept4(l, new sockaddr_storage(), cell(sizeof.sockaddr_storage), SOCK_CLOEXEC! | SOCK_NONBLOCK!); // Linux has both
+      expect(a).toBeGreaterThanOrEqual(0);
+      expect(fcntl(a, F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
+      expect(fcntl(a, F_GETFL) & O_NONBLOCK).toBe(O_NONBLOCK);
+      expect(pipe2(p, O_CLOEXEC | O_NONBLOCK)).toBe(0);
+      for (const fd of p) {
+        expect(fcntl(fd, F_GETFD) & FD_CLOEXEC).toBe(FD_CLOEXEC);
+        expect(fcntl(fd, F_GETFL) & O_NONBLOCK).toBe(O_NONBLOCK);
+      }
+      expect(pipe2([], -1)).toBe(-1);
+      expect(errno()).toBe(EINVAL);
+      expect(() => pipe2(p, 'x' as any)).toThrow(TypeError);
+      expect(() => accept4(l, null, null, undefined as any)).toThrow(TypeError);
+    } finally {
+      for (const fd of [l, c, a, ...p]) if (fd >= 0) close(fd);
+    }
   });
 });
 

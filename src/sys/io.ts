@@ -15,6 +15,9 @@ export const close: (fd: number) => number = native.close;
 /** pipe(pipefd): pipefd[0] is the read end, pipefd[1] the write end. */
 export const pipe: (pipefd: number[] | Int32Array) => number = native.pipe;
 
+/** pipe2(pipefd, flags): pipe, with flags O_CLOEXEC and O_NONBLOCK on both ends. Linux; elsewhere -1 with ENOSYS. */
+export const pipe2: (pipefd: number[] | Int32Array, flags: number) => number = native.pipe2;
+
 /** dup(oldfd): the lowest free fd, a copy of oldfd. */
 export const dup: (oldfd: number) => number = native.dup;
 

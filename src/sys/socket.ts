@@ -35,6 +35,13 @@ export const listen: (sockfd: number, backlog: number) => number = native.listen
  */
 export const accept: (sockfd: number, addr?: sockaddr | null, addrlen?: Cell<number> | null) => number = native.accept;
 
+/**
+ * accept4(sockfd, addr, addrlen, flags): accept, with flags SOCK_CLOEXEC
+ * (the new fd is closed by exec) and SOCK_NONBLOCK set on the new fd in the
+ * same call. Linux; elsewhere -1 with ENOSYS.
+ */
+export const accept4: (sockfd: number, addr: sockaddr | null, addrlen: Cell<number> | null, flags: number) => number = native.accept4;
+
 /** connect(sockfd, addr, addrlen?): blocks until connected or refused. */
 export const connect: (sockfd: number, addr: sockaddr, addrlen?: number) => number = native.connect;
 
