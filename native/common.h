@@ -188,10 +188,6 @@ void InterrupterForkPrepare();
 void InterrupterForkParent();
 void RequestInterruptForkSafe(v8::Isolate* isolate, v8::InterruptCallback callback);
 void DispatchFromInterrupt();
-// From the main thread, after a call that completed with a signal pending
-// and could not run its handler itself (a fast call): the handler runs at
-// the next stack check of the JavaScript that called it.
-void DispatchSoon();
 // On a thread that holds the JS lock while others wait for it: gives it up
 // until one of them has had it (thread.cc; V8 interrupts call it).
 void YieldToWaiters();

@@ -57,7 +57,11 @@ bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint
                   std::shared_ptr<v8::BackingStore>* hold);
 
 // The result of a blocking call made here: the count, or -1 with errno saved;
-// EINTR goes to the slow path (see above).
+// EINTR goes to the slow path (see above). A signal that came as the call
+// completed waits for the next call (whose fast path gives way to the slow
+// one, which runs it first) or for the interrupt helper, whichever is first:
+// a handler run from here, in an interrupt, could only throw as an uncaught
+// exception, where the slow path's throw unwinds out of a call.
 template <typename Call>
 void FastBlocking(const v8::FunctionCallbackInfo<v8::Value>& args, Call&& call) {
   int err;
@@ -69,7 +73,6 @@ void FastBlocking(const v8::FunctionCallbackInfo<v8::Value>& args, Call&& call) 
     }
     saved_errno = err;
   }
-  if (SignalsPending()) DispatchSoon();  // a signal that came as the call completed
   if (r <= INT32_MAX) {
     args.GetReturnValue().Set(static_cast<int32_t>(r));  // a small integer: no heap number
   } else {

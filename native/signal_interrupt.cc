@@ -71,11 +71,6 @@ void Helper(int fd) {
 
 }  // namespace
 
-void DispatchSoon() {
-  std::lock_guard<std::mutex> lock(g_mutex);
-  if (g_isolate != nullptr && OnMainThread()) g_isolate->RequestInterrupt(OnInterrupt, nullptr);
-}
-
 void RequestInterruptForkSafe(v8::Isolate* isolate, v8::InterruptCallback callback) {
   std::lock_guard<std::mutex> lock(g_mutex);
   isolate->RequestInterrupt(callback, nullptr);
