@@ -74,17 +74,21 @@ bool NodesStdio(int fd) {
   return s.valid && !s.program_owns && fstat(fd, &st) == 0 && st.st_dev == s.dev && st.st_ino == s.ino;
 }
 
-// What an exec changed, to put back if it fails.
-struct Undo {
+// What PrepareStdio changed, to put back.
+struct StdioUndo {
   int fd_flags[3] = {-1, -1, -1};  // F_GETFD before, for the fds changed
   int fl_flags[3] = {-1, -1, -1};  // F_GETFL before, for the fds changed
+};
+
+// What PrepareSignals changed, to put back if the exec fails.
+struct SignalUndo {
   int signals[2] = {SIGPIPE, SIGXFSZ};
-  bool signal_reset[2] = {false, false};
+  bool reset[2] = {false, false};
   bool mask_set = false;
   sigset_t mask;
 };
 
-void PrepareStdio(Undo* u) {
+void PrepareStdio(StdioUndo* u) {
   for (int fd = 0; fd < 3; fd++) {
     if (!NodesStdio(fd)) continue;
     int fdf = fcntl(fd, F_GETFD);
@@ -97,30 +101,34 @@ void PrepareStdio(Undo* u) {
   }
 }
 
-void RestoreStdio(const Undo& u) {
+void RestoreStdio(const StdioUndo& u) {
   for (int fd = 0; fd < 3; fd++) {
     if (u.fd_flags[fd] != -1) fcntl(fd, F_SETFD, u.fd_flags[fd]);
     if (u.fl_flags[fd] != -1) fcntl(fd, F_SETFL, u.fl_flags[fd]);
   }
 }
 
+bool Ignored(const struct sigaction& sa) { return !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN; }
+
+// sigaction(sig, { handler, no flags, empty mask }, old): 0 or -1.
+int SetHandler(int sig, void (*handler)(int), struct sigaction* old) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  return sigaction(sig, &sa, old);
+}
+
 // Whether sig is ignored because Node ignores it (SIGPIPE, SIGXFSZ), not
 // because the program asked for it.
 bool IgnoredByNode(int sig) {
   struct sigaction cur;
-  if (SignalChosenByProgram(sig) || sigaction(sig, nullptr, &cur) == -1) return false;
-  return !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_IGN;
+  return !SignalChosenByProgram(sig) && sigaction(sig, nullptr, &cur) == 0 && Ignored(cur);
 }
 
-void PrepareSignals(Undo* u) {
+void PrepareSignals(SignalUndo* u) {
   for (int i = 0; i < 2; i++) {
-    int sig = u->signals[i];
-    if (!IgnoredByNode(sig)) continue;
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    if (sigaction(sig, &dfl, nullptr) == 0) u->signal_reset[i] = true;
+    if (IgnoredByNode(u->signals[i]) && SetHandler(u->signals[i], SIG_DFL, nullptr) == 0) u->reset[i] = true;
   }
   if (OnLibraryThread()) {
     sigset_t mask;
@@ -129,15 +137,10 @@ void PrepareSignals(Undo* u) {
   }
 }
 
-void RestoreSignals(const Undo& u) {
+void RestoreSignals(const SignalUndo& u) {
   if (u.mask_set) pthread_sigmask(SIG_SETMASK, &u.mask, nullptr);
   for (int i = 0; i < 2; i++) {
-    if (!u.signal_reset[i]) continue;
-    struct sigaction ign;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    sigemptyset(&ign.sa_mask);
-    sigaction(u.signals[i], &ign, nullptr);
+    if (u.reset[i]) SetHandler(u.signals[i], SIG_IGN, nullptr);
   }
 }
 
@@ -217,13 +220,14 @@ Napi::Value Exec(const Napi::CallbackInfo& info) {
   if (!HandlePendingSignals(env)) return Napi::Value();
   std::vector<char*> argv = Pointers(args);
   std::vector<char*> envp = Pointers(vars);
-  Undo undo;
-  PrepareStdio(&undo);
-  PrepareSignals(&undo);
+  StdioUndo stdio;
+  SignalUndo signals;
+  PrepareStdio(&stdio);
+  PrepareSignals(&signals);
   CallExec(kind, file.c_str(), argv.data(), own_env ? envp.data() : nullptr);
   int err = errno;
-  RestoreSignals(undo);
-  RestoreStdio(undo);
+  RestoreSignals(signals);
+  RestoreStdio(stdio);
   return Fail(env, err);
 }
 
@@ -235,20 +239,16 @@ struct SystemState {
   std::mutex mutex;
   int users = 0;
   struct sigaction intr, quit;  // as they were before the first one in
-  Undo stdio;
+  StdioUndo stdio;
 };
 SystemState g_system;
 
 void SystemEnter(struct sigaction* intr, struct sigaction* quit) {
   std::lock_guard<std::mutex> lock(g_system.mutex);
   if (g_system.users++ == 0) {
-    struct sigaction ign;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    sigemptyset(&ign.sa_mask);
-    sigaction(SIGINT, &ign, &g_system.intr);
-    sigaction(SIGQUIT, &ign, &g_system.quit);
-    g_system.stdio = Undo();
+    SetHandler(SIGINT, SIG_IGN, &g_system.intr);
+    SetHandler(SIGQUIT, SIG_IGN, &g_system.quit);
+    g_system.stdio = StdioUndo();
     PrepareStdio(&g_system.stdio);
   }
   *intr = g_system.intr;
@@ -262,8 +262,6 @@ void SystemLeave() {
   sigaction(SIGINT, &g_system.intr, nullptr);
   sigaction(SIGQUIT, &g_system.quit, nullptr);
 }
-
-bool Ignored(const struct sigaction& sa) { return !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN; }
 
 // Starts /bin/sh -c command: its pid, or -1 with errno. The shell gets
 // SIG_DFL for what the caller ignores only for system's sake or Node's, and

@@ -63,17 +63,12 @@ Napi::Value AcceptWith(const Napi::CallbackInfo& info, const char* fn, bool has_
 #endif
     return accept(fd, addr, addrlen);
   };
-  if (!Blocking(info.Env(), call, &r, Always, restarts)) {
-    // A handler threw as accept completed: the exception goes up, and the
-    // connection it took is closed, not lost.
+  bool ok = Blocking(info.Env(), call, &r, Always, restarts);
+  if (ok && r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, len);
+  // A handler threw as accept completed, or the caller's address object
+  // threw: the exception goes up, and the connection taken is closed, not lost.
+  if (!ok || info.Env().IsExceptionPending()) {
     if (r >= 0) close(static_cast<int>(r));
-    return Napi::Value();
-  }
-  if (r >= 0 && want) PutSockaddrOut(info.Env(), out, ss, len);
-  // The address could not be stored (the caller's object threw): the
-  // exception goes up, and the new connection is closed, not lost.
-  if (r >= 0 && info.Env().IsExceptionPending()) {
-    close(static_cast<int>(r));
     return Napi::Value();
   }
   return Result(info.Env(), r);
