@@ -135,13 +135,18 @@ function to_siginfo(signum: number, info: number[] | null): siginfo_t {
   return si;
 }
 
+/** Makes set hold exactly these signals (the addon's arrays, another set's members). */
+function fill(set: sigset_t, signals: Iterable<number>): void {
+  set.signals.clear();
+  for (const s of signals) set.signals.add(s);
+}
+
 function snapshot(signum: number, into: struct_sigaction): void {
   const h = installed.get(signum);
   if (h) {
     into.sa_handler = h.handler as sighandler_t;
     into.sa_flags = h.flags;
-    sigemptyset(into.sa_mask);
-    for (const s of h.mask.signals) into.sa_mask.signals.add(s);
+    fill(into.sa_mask, h.mask.signals);
     return;
   }
   const d: number = native.signal_disposition(signum);
@@ -219,10 +224,7 @@ export function sigprocmask(how: number, set: sigset_t | null, oldset: sigset_t 
   if (oldset !== null && !(oldset instanceof sigset_t)) throw new TypeError('sigprocmask: oldset must be a sigset_t or null');
   const old = native.sigprocmask(how, set ? [...set.signals] : null);
   if (old === -1) return -1;
-  if (oldset) {
-    oldset.signals.clear();
-    for (const s of old as number[]) oldset.signals.add(s);
-  }
+  if (oldset) fill(oldset, old as number[]);
   return 0;
 }
 
@@ -238,7 +240,6 @@ export const pause: () => number = native.pause;
 /** raise(sig): sends sig to this thread; its handler has run when raise returns. */
 export const raise: (sig: number) => number = native.raise;
 
-
 /**
  * sigpending(set): fills set with the signals blocked and pending; 0. (The
  * handlers of signals already caught run first: in C they ran as they came.)
@@ -247,8 +248,7 @@ export function sigpending(set: sigset_t): number {
   if (!(set instanceof sigset_t)) throw new TypeError('sigpending: set must be a sigset_t');
   const pending = native.sigpending();
   if (pending === -1) return -1;
-  set.signals.clear();
-  for (const s of pending as number[]) set.signals.add(s);
+  fill(set, pending as number[]);
   return 0;
 }
 
