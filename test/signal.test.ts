@@ -9,7 +9,7 @@ import {
   socketpair, sleep, usleep, nanosleep, AF_UNIX, SOCK_STREAM, sigset_t, sigfillset, sigprocmask, SIG_BLOCK, SIG_SETMASK,
   socket, connect, accept, setsockopt, sockaddr_of, AF_INET, SOL_SOCKET, SO_SNDTIMEO, IPPROTO_TCP, TCP_SYNCNT,
   SO_RCVBUF, SO_SNDBUF, SO_LINGER, fcntl, F_SETFL, O_NONBLOCK,
-  EINPROGRESS, kill, raise, getpid, SIGINT, SIGTERM, SIGCHLD, SI_USER, SI_TKILL, CLD_EXITED, CLD_KILLED,
+  EINPROGRESS, kill, raise, getpid, SIGINT, SIGTERM, SIGCHLD, SI_USER, SI_TKILL, CLD_EXITED, CLD_KILLED, sig_atomic_t,
 } from '../src/sys/index.js';
 import { listen_loopback } from '../src/demos/common.js';
 import { bound_io, linux } from './helpers.js';
@@ -350,10 +350,24 @@ describe('a blocked signal with its default action waits for the main thread', (
 describe('handlers while the main thread only computes', () => {
   // Before, they waited for the next call into the addon: CSAPP's spin
   // (figure 8.41) never ended.
-  it('CSAPP 8.41: `while (!pid) ;` ends when the SIGCHLD handler sets pid', () => {
+  it('CSAPP 8.41: `while (!pid) ;` ends when the SIGCHLD handler sets pid, a volatile sig_atomic_t', () => {
     const r = fixture('busy-handlers.mjs', ['spin']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ reaped: true });
+    // The loop spun the child's 200 ms: long enough for V8 to optimize it.
+    expect(r.json.ms).toBeGreaterThanOrEqual(150);
+  });
+  it('sig_atomic_t holds an int, as C\'s; anything else is a TypeError or RangeError and the value stays', () => {
+    const flag = new sig_atomic_t();
+    expect(flag.value).toBe(0);
+    flag.value = -2147483648;
+    expect(flag.value).toBe(-2147483648);
+    flag.value = 2147483647;
+    expect(new sig_atomic_t(-1).value).toBe(-1);
+    for (const v of ['1', null, undefined, 1n, {}]) expect(() => { flag.value = v as any; }).toThrow(TypeError);
+    for (const v of [2147483648, -2147483649, 1.5, NaN, Infinity]) expect(() => { flag.value = v; }).toThrow(RangeError);
+    expect(() => new sig_atomic_t(2 ** 40)).toThrow(RangeError);
+    expect(flag.value).toBe(2147483647);
   });
   it('a pthread computes while the main thread joins it: the handler runs, on the main thread', () => {
     const r = fixture('busy-handlers.mjs', ['thread']);

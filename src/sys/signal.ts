@@ -215,6 +215,31 @@ export function signal(signum: number, handler: sighandler_t, restart = true): s
 }
 
 /**
+ * volatile sig_atomic_t: a variable that a handler sets and the program
+ * waits on, as CSAPP's `while (!pid) ;` (figure 8.41). A plain `let` is not
+ * enough, as in C a variable without volatile is not: V8's optimizing
+ * compilers (Node 24's, not Node 20's) load it once before the loop, as
+ * gcc -O2 does, and never see the handler's store. `value` goes through
+ * Atomics, which they do not hoist. Like C's, it holds an int.
+ */
+export class sig_atomic_t {
+  readonly #cell = new Int32Array(new SharedArrayBuffer(4));
+  constructor(value = 0) {
+    this.value = value;
+  }
+  get value(): number {
+    return Atomics.load(this.#cell, 0);
+  }
+  set value(v: number) {
+    if (typeof v !== 'number') throw new TypeError('sig_atomic_t: value must be a number');
+    if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+      throw new RangeError(`sig_atomic_t: value must be an int (-2147483648 to 2147483647), not ${v}`);
+    }
+    Atomics.store(this.#cell, 0, v);
+  }
+}
+
+/**
  * sigprocmask(how, set, oldset): SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK the
  * calling thread's mask; oldset (if not null) gets the previous mask. A
  * signal unblocked here that was pending has its handler run before this returns.
