@@ -139,7 +139,7 @@ describe('fork under load', () => {
     expect(r.json.at_fork).toEqual([r.json.parent]);
     expect(r.json.in_child).toEqual([r.json.parent]); // inherited, not run again in the child
     expect(r.json.exited).toBe(0);
-    expect(r.json.ends).toEqual({ 'exit 7': 100 }); // a signal sent to each new child at once reached it
+    expect(r.json.ends, r.stderr).toEqual({ 'exit 7': 100 }); // a signal sent to each new child at once reached it
   });
 
   it('CSAPP chapter 8 ported: snooze cut short by SIGINT, SIO in the handler, kill(-pgid) reaches a whole group', () => {
@@ -198,9 +198,9 @@ describe('fork: what a short-lived child costs', () => {
         // first-execution is only a note (Node 24 writes it in each child); the rest are compiles.
         return lines.slice(a + 1, b).filter((l) => l.startsWith('function,') && !l.startsWith('function,first-execution,'));
       };
-      expect(between('begin', 'end')).toEqual([]);
+      expect(between('begin', 'end'), r.stderr).toEqual([]);
       // After the parent's full GCs aged its bytecode out: the next fork compiles it again in the parent.
-      expect(between('begin_aged', 'end_aged')).toEqual([]);
+      expect(between('begin_aged', 'end_aged'), r.stderr).toEqual([]);
       // The control: a function only a child runs is compiled in that child, and the log shows it.
       expect(between('control_begin', 'control_end').some((l) => l.endsWith(',control'))).toBe(true);
     } finally {
