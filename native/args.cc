@@ -145,4 +145,11 @@ bool PutPair(const Napi::CallbackInfo& info, size_t i, const char* fn, int a, in
   return true;
 }
 
+bool GetCString(Napi::Env env, Napi::Value v, const char* fn, const std::string& name, std::string* out) {
+  if (!v.IsString()) return ThrowType(env, fn, (name + " must be a string").c_str());
+  *out = v.As<Napi::String>().Utf8Value();
+  if (out->find('\0') != std::string::npos) return ThrowType(env, fn, (name + " contains a NUL byte").c_str());
+  return true;
+}
+
 }  // namespace sl

@@ -51,6 +51,10 @@ inline bool GetInt(const Napi::CallbackInfo& info, size_t i, const char* fn, con
   return true;
 }
 
+// A C string from a JS one: a TypeError for anything else, or for a NUL
+// byte, which would cut the string short where C cannot tell.
+bool GetCString(Napi::Env env, Napi::Value v, const char* fn, const std::string& name, std::string* out);
+
 // A Uint8Array, Buffer, any other TypedArray or a DataView: its bytes, in
 // place (never copied). A string is a TypeError: C has no implicit encoding.
 bool GetBytes(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,

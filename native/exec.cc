@@ -144,15 +144,6 @@ void RestoreSignals(const SignalUndo& u) {
   }
 }
 
-// C strings from JS ones: a TypeError for anything else, or for a NUL byte,
-// which would cut the string short where C cannot tell.
-bool GetCString(Napi::Env env, Napi::Value v, const char* fn, const std::string& name, std::string* out) {
-  if (!v.IsString()) return ThrowType(env, fn, (name + " must be a string").c_str());
-  *out = v.As<Napi::String>().Utf8Value();
-  if (out->find('\0') != std::string::npos) return ThrowType(env, fn, (name + " contains a NUL byte").c_str());
-  return true;
-}
-
 bool GetCStrings(Napi::Env env, Napi::Value v, const char* fn, const char* name, std::vector<std::string>* out) {
   if (!v.IsArray()) return ThrowType(env, fn, (std::string(name) + " must be an array of strings").c_str());
   Napi::Array a = v.As<Napi::Array>();

@@ -16,9 +16,9 @@ Napi::Value InetPton(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int af;
   if (!GetInt(info, 0, "inet_pton", "af", &af)) return Napi::Value();
-  if (!info[1].IsString()) return ThrowType(env, "inet_pton", "src must be a string"), Napi::Value();
+  std::string src;
+  if (!GetCString(env, info[1], "inet_pton", "src", &src)) return Napi::Value();
   if (!info[2].IsObject()) return ThrowType(env, "inet_pton", "dst must be an in_addr { s_addr } or in6_addr { s6_addr }"), Napi::Value();
-  std::string src = info[1].As<Napi::String>().Utf8Value();
   Napi::Object dst = info[2].As<Napi::Object>();
   unsigned char buf[sizeof(in6_addr)];
   int r = inet_pton(af, src.c_str(), buf);

@@ -14,7 +14,7 @@ bool OptionalString(const Napi::CallbackInfo& info, size_t i, const char* fn, co
   *present = false;
   if (v.IsNull() || v.IsUndefined()) return true;
   if (!v.IsString()) return ThrowType(info.Env(), fn, (std::string(name) + " must be a string or null").c_str());
-  *s = v.As<Napi::String>().Utf8Value();
+  if (!GetCString(info.Env(), v, fn, name, s)) return false;
   *present = true;
   return true;
 }

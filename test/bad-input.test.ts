@@ -293,6 +293,16 @@ describe('clear errors', () => {
     expect(() => inet_ntop(AF_INET, { s_addr: -1 })).toThrow(RangeError);
   });
 
+  it('a NUL byte in a host, service or address string is a TypeError: C would read only what comes before it', () => {
+    const a = { s_addr: 0 };
+    expect(() => inet_pton(AF_INET, '127.0.0.1\0.5', a)).toThrow(new TypeError('inet_pton: src contains a NUL byte'));
+    expect(a.s_addr).toBe(0);
+    const res = cell(null);
+    expect(() => getaddrinfo('127.0.0.1\0evil.example', null, null, res)).toThrow(new TypeError('getaddrinfo: node contains a NUL byte'));
+    expect(() => getaddrinfo('127.0.0.1', '80\0', null, res)).toThrow(new TypeError('getaddrinfo: service contains a NUL byte'));
+    expect(res.value).toBeNull();
+  });
+
   it('RIO: counts beyond the buffer are RangeErrors', () => {
     const rp = new rio_t();
     rio_readinitb(rp, -1);
