@@ -277,13 +277,17 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
   int err = errno;
   if (pid == 0) {
     SignalsAfterFork();
-    pthread_sigmask(SIG_SETMASK, &mask, nullptr);
     // The child: one thread, the workers exist no more (they stay "parked").
+    // Signals stay blocked until the loop is re-made: our C handler wakes the
+    // loop (uv_async_send) and chains to libuv's, which writes to the loop's
+    // signal pipe; uv_loop_fork closes those fds and opens new ones, and a
+    // write to a closed one in between aborts the child in libuv.
     uv_loop_t* loop = Loop(env);
     if (loop != nullptr && uv_loop_fork(loop) != 0) {
       fprintf(stderr, "syscall-lab: uv_loop_fork failed in the child\n");
       _exit(70);
     }
+    pthread_sigmask(SIG_SETMASK, &mask, nullptr);
     // The lease, its mutex and its thread are the parent's: start afresh.
     g_lease = new Lease;
     g_workers_gone = true;
