@@ -140,6 +140,7 @@ describe('fork under load', () => {
     expect(r.json.in_child).toEqual([r.json.parent]); // inherited, not run again in the child
     expect(r.json.exited).toBe(0);
     expect(r.json.ends, r.stderr).toEqual({ 'exit 7': 100 }); // a signal sent to each new child at once reached it
+    expect(r.json.flooded, r.stderr).toEqual({ 'exit 7': 100 }); // signals during the child's set-up: no libuv abort
   });
 
   it('CSAPP chapter 8 ported: snooze cut short by SIGINT, SIO in the handler, kill(-pgid) reaches a whole group', () => {
