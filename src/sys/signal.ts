@@ -218,9 +218,9 @@ export function signal(signum: number, handler: sighandler_t, restart = true): s
  * volatile sig_atomic_t: a variable that a handler sets and the program
  * waits on, as CSAPP's `while (!pid) ;` (figure 8.41). A plain `let` is not
  * enough, as in C a variable without volatile is not: V8's optimizing
- * compilers (Node 24's, not Node 20's) load it once before the loop, as
- * gcc -O2 does, and never see the handler's store. `value` goes through
- * Atomics, which they do not hoist. Like C's, it holds an int.
+ * compilers (Node 24's; Node 20's did not in our runs) load it once before
+ * the loop, as gcc -O2 does, and never see the handler's store. `value`
+ * goes through Atomics, which they do not hoist. Like C's, it holds an int.
  */
 export class sig_atomic_t {
   readonly #cell = new Int32Array(new SharedArrayBuffer(4));
