@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -237,6 +238,14 @@ bool IsPrivateSignal(int sig);
 // program of one thread (signal_mask.cc). Elsewhere than the main thread, or
 // off Linux, nothing.
 void KeepForMainThread(const sigset_t* blocking);
+// The same, for a handler the main thread installs: its signals then come to
+// the main thread only, as the C handler runs there, at the syscall's exit.
+void KeepAllForMainThread();
+// Starts a detached thread of the library's own (not a program's pthread)
+// with every signal blocked from its first instruction: it never takes one
+// of the main thread's. False if it could not start (EAGAIN, as under
+// RLIMIT_NPROC), where std::thread would throw.
+bool StartHelperThread(std::function<void()> fn);
 void SignalMaskAfterFork();
 // Whether the program chose sig's disposition itself (signal, sigaction),
 // as against what Node set at its start (SIGPIPE ignored).

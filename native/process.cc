@@ -148,16 +148,19 @@ bool AcquireParked(node::MultiIsolatePlatform* platform) {
     g_lease->since = std::chrono::steady_clock::now();
   }
   g_lease->forking = true;
-  if (!g_lease->releaser) {
-    g_lease->releaser = true;
-    std::thread(Releaser, g_lease).detach();
-  }
+  // Without a releaser (no thread to be had), EndFork lets the workers go itself.
+  if (!g_lease->releaser) g_lease->releaser = StartHelperThread([lease = g_lease] { Releaser(lease); });
   return true;
 }
 
 void EndFork() {
   std::lock_guard<std::mutex> lock(g_lease->m);
   g_lease->forking = false;
+  if (!g_lease->releaser) {
+    g_lease->park->Release();
+    g_lease->park = nullptr;
+    return;
+  }
   g_lease->until = std::chrono::steady_clock::now() + kLinger;
   g_lease->cv.notify_all();
 }

@@ -86,12 +86,11 @@ void InterrupterStart(v8::Isolate* isolate) {
   if (pipe(fds) != 0) return;  // then handlers wait for a safe point, as before
   for (int fd : fds) fcntl(fd, F_SETFD, FD_CLOEXEC);
   fcntl(fds[1], F_SETFL, O_NONBLOCK);  // a full pipe has woken the helper already
-  // The helper blocks every signal: they are the main thread's.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &old);
-  std::thread(Helper, fds[0]).detach();
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (!StartHelperThread([fd = fds[0]] { Helper(fd); })) {
+    close(fds[0]);
+    close(fds[1]);
+    return;
+  }
   g_isolate = isolate;
   g_read_fd = fds[0];
   g_wake_fd.store(fds[1]);

@@ -8,19 +8,27 @@
 //
 // So before the main thread blocks a signal, every other thread is made to
 // block them all, as the library's own pthreads do from their start; the
-// kernel then keeps a process-directed signal for the main thread. Only a
+// kernel then keeps a process-directed signal for the main thread. The same
+// when the main thread installs a handler: a signal caught by another thread
+// reaches the main one a moment later (forwarded), and meanwhile the main
+// thread's call may complete as if no signal had come (fork blocks every
+// signal for a moment, and a child's kill just then went to a worker). Only a
 // thread can change its own mask, so each is sent a private signal whose
 // handler sets the mask that the thread returns to (uc_sigmask). A thread is
 // done once; threads created later by the main thread start with its mask,
-// and the next block finds them. Linux only (the threads are read from
-// /proc/self/task); on macOS a blocked signal can still go to another thread.
+// and the next block finds them (until then, OnSignal forwards). Linux only
+// (the threads are read from /proc/self/task); on macOS a blocked signal can
+// still go to another thread. The library's own helper threads start with
+// every signal blocked (StartHelperThread, here too).
 #include "common.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 
 #if defined(__linux__)
 #include <dirent.h>
@@ -144,6 +152,10 @@ void KeepForMainThread(const sigset_t* blocking) {
   if (any) MaskOtherThreads();
 }
 
+void KeepAllForMainThread() {
+  if (OnMainThread()) MaskOtherThreads();
+}
+
 void SignalMaskAfterFork() {
   g_masked.clear();  // the child has one thread
   g_acks.store(0);
@@ -152,8 +164,29 @@ void SignalMaskAfterFork() {
 #else
 
 void KeepForMainThread(const sigset_t*) {}
+void KeepAllForMainThread() {}
 void SignalMaskAfterFork() {}
 
 #endif
+
+bool StartHelperThread(std::function<void()> fn) {
+  auto* f = new std::function<void()>(std::move(fn));
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);  // the new thread starts with this mask
+  pthread_t t;
+  int rc = pthread_create(&t, nullptr, [](void* p) -> void* {
+    std::unique_ptr<std::function<void()>> run(static_cast<std::function<void()>*>(p));
+    (*run)();
+    return nullptr;
+  }, f);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (rc != 0) {
+    delete f;
+    return false;
+  }
+  pthread_detach(t);
+  return true;
+}
 
 }  // namespace sl

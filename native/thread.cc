@@ -408,7 +408,7 @@ Napi::Value PthreadCancel(const Napi::CallbackInfo& info) {
   // A signal sent just before the thread enters its syscall would be lost:
   // keep sending until it has left its blocking call or finished.
   pthread_t os = t->os;
-  std::thread([id, os] {
+  bool kicker = StartHelperThread([id, os] {
     for (int i = 0; i < 6000; i++) {  // at most a minute
       {
         std::lock_guard<std::mutex> lock(g_mutex);
@@ -419,7 +419,8 @@ Napi::Value PthreadCancel(const Napi::CallbackInfo& info) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-  }).detach();
+  });
+  if (!kicker && t->in_blocking.load()) pthread_kill(os, CancelSignal());  // no thread to be had: one kick
   return Result(env, 0);
 }
 
@@ -480,7 +481,11 @@ Napi::Value SwitchInterval(const Napi::CallbackInfo& info) {
   int64_t old = g_switch_us.exchange(us);
   if (us > 0 && !g_watchdog.exchange(true)) {
     g_isolate = v8::Isolate::GetCurrent();
-    std::thread(Watchdog).detach();
+    if (!StartHelperThread(Watchdog)) {
+      g_watchdog.store(false);
+      g_switch_us.store(old);
+      return Fail(info.Env(), EAGAIN);
+    }
   }
   return Result(info.Env(), static_cast<double>(old));
 }

@@ -7,7 +7,7 @@
 // loop between the load and the store (a back edge: a safe point there), and
 // turns the switch interval on, as a preemptive scheduler would switch. Then
 // the same with a mutex around the three steps: the count is right.
-import { pthread_create, pthread_join, pthread_mutex_t, pthread_mutex_lock, pthread_mutex_unlock, switch_interval } from '../sys/index.js';
+import { pthread_create, pthread_join, pthread_mutex_t, pthread_mutex_lock, pthread_mutex_unlock, switch_interval, unix_error } from '../sys/index.js';
 import { printf } from '../csapp/index.js';
 
 let cnt = 0; // the shared counter
@@ -44,6 +44,7 @@ function count(niters: number, mutex: pthread_mutex_t | null): number {
 // run in 7 under load saw no switch inside cnt++ at all).
 export function counter_race_demo(niters = 1_000_000, interval_us = 50): { without: number; with: number; expected: number } {
   const old = switch_interval(interval_us);
+  if (old < 0) unix_error('switch_interval');
   steps = 4;
   one = 1;
   try {

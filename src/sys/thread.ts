@@ -152,7 +152,9 @@ export function pthread_setcancelstate(state: number, oldstate: Cell<number> | n
  * TypeScript that long while others wait gives the lock up at its next safe
  * point (a call or a loop's back edge), so that races in plain TypeScript
  * show, as with CPython's sys.setswitchinterval. 0 (the default) turns it
- * off: a thread then runs until it blocks or ends. Returns the old value.
+ * off: a thread then runs until it blocks or ends. Returns the old value,
+ * or -1 with errno EAGAIN when the thread that does the switching could not
+ * start (RLIMIT_NPROC, say).
  */
 export const switch_interval: (microseconds: number) => number = native.switch_interval;
 
