@@ -285,6 +285,7 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
     if (!s.ours && !HoldLibuv(env, sig)) return Fail(env, EINVAL);
     SignalGapInstall();
     if (OnMainThread()) InterrupterStart(v8::Isolate::GetCurrent());
+    if (!s.ours) KeepAllForMainThread();  // once per signal: it reads /proc
     // Every signal is blocked while the C handler runs, as libuv does for
     // its own: the handler chained to (libuv's) takes a lock that a nested
     // libuv handler would wait for forever. The program's sa_mask concerns
