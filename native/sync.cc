@@ -124,6 +124,10 @@ Napi::Value MutexLock(const Napi::CallbackInfo& info) {
   Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_lock");
   if (m == nullptr) return Napi::Value();
   if (!m->live) return Result(env, EINVAL);
+  // A signal that came while TypeScript ran: its handler first, as in C it
+  // ran when it came (and the lock may be free by now).
+  if (!HandlePendingSignals(env)) return Napi::Value();
+  if (!m->live) return Result(env, EINVAL);  // a handler destroyed it
   int rc = pthread_mutex_trylock(&m->m);
   if (rc != EBUSY) return Result(env, rc);  // got it (or an error) without waiting
   bool here = CanDispatchHere();
@@ -137,6 +141,9 @@ Napi::Value MutexLock(const Napi::CallbackInfo& info) {
           timespec slice = Deadline(kSignalSliceNs);
           rc = pthread_mutex_timedlock(&m->m, &slice);
         } while (rc == ETIMEDOUT && !(signaled = HandlersToRun(here)));
+        // A signal that came as the lock was taken: in C its handler ran as
+        // the futex call ended, before the mutex was ours. So: not ours yet.
+        if (rc == 0 && !signaled && (signaled = HandlersToRun(here))) pthread_mutex_unlock(&m->m);
       } else {
         rc = pthread_mutex_lock(&m->m);
       }
@@ -223,16 +230,15 @@ int CondWaitUntil(Napi::Env env, Cond* c, Mutex* m, const timespec* deadline) {
         timespec slice = Deadline(here ? kSignalSliceNs : kSliceNs);
         bool last = deadline != nullptr && Before(*deadline, slice);
         rc = pthread_cond_timedwait(&c->c, &m->m, last ? deadline : &slice);
+        bool ended;
         {
           std::lock_guard<std::mutex> guard(c->lk);
-          if (woken) {  // signaled, even if the slice had just run out
-            rc = 0;
-            break;
-          }
-          if (rc != 0 && rc != ETIMEDOUT) break;  // EINVAL...
-          if (rc == ETIMEDOUT && last) break;
+          if (woken) rc = 0;  // signaled, even if the slice had just run out
+          ended = woken || (rc != 0 && rc != ETIMEDOUT) || (rc == ETIMEDOUT && last);  // EINVAL...
         }
-        if ((signaled = HandlersToRun(here))) break;
+        // Handlers first, even when the wait has ended: a signal that came as
+        // it did had its handler run inside the wait in C.
+        if ((signaled = HandlersToRun(here)) || ended) break;
         // Woken for another waiter, or a slice ended: go on waiting, unless
         // this thread was canceled.
         BlockingLeave();
@@ -365,7 +371,7 @@ Napi::Value SemInit(const Napi::CallbackInfo& info) {
 }
 
 // How a wait without the JS lock ended.
-enum class Waited { kDone, kTimedOut, kCanceled, kSignaled };
+enum class Waited { kDone, kTimedOut, kCanceled, kSignaled, kPostedSignaled };
 
 // Takes the semaphore, waiting in slices without the JS lock, until the
 // deadline (if any), a cancellation, or, `here` (on the main thread with
@@ -401,6 +407,9 @@ Waited SemWaitSlices(Sem* s, const timespec* deadline, bool here) {
       }
     }
   }
+  // Posted, and a signal came as it was: in C its handler ran as the futex
+  // call ended, before sem_wait took the unit (and went on to take it).
+  if (how == Waited::kDone && HandlersToRun(here)) how = Waited::kPostedSignaled;
   if (how == Waited::kDone) s->value--;
   BlockingLeave();
   return how;
@@ -414,6 +423,9 @@ Napi::Value SemWaitUntil(const Napi::CallbackInfo& info, Sem* s, const timespec*
   Napi::Env env = info.Env();
   if (!s->live) return Fail(env, EINVAL);
   if (!TestCancel(env)) return Napi::Value();
+  // A signal that came while TypeScript ran: its handler first (see MutexLock).
+  if (!HandlePendingSignals(env)) return Napi::Value();
+  if (!s->live) return Fail(env, EINVAL);
   {
     std::lock_guard<std::mutex> lock(s->m);
     if (s->value > 0) {  // no wait: the JS lock stays
@@ -433,6 +445,10 @@ Napi::Value SemWaitUntil(const Napi::CallbackInfo& info, Sem* s, const timespec*
         return Napi::Value();
       case Waited::kSignaled:
         break;
+      case Waited::kPostedSignaled:  // no EINTR: the wait had ended, it takes the unit now
+        if (!DispatchSignals(env)) return Napi::Value();
+        if (!s->live) return Fail(env, EINVAL);
+        continue;
     }
     bool restart;
     if (!DispatchSignals(env, &restart)) return Napi::Value();

@@ -350,6 +350,8 @@ Napi::Value PthreadJoin(const Napi::CallbackInfo& info) {
         t->done.wait_for(lock, std::chrono::nanoseconds(here ? kSignalSliceNs : 50'000'000));
         if (t_self != nullptr && t_self->cancel_requested.load() && t_self->cancel_enabled) break;
       }
+      // One that came as the thread ended: in C its handler ran inside the wait.
+      if (!signaled) signaled = HandlersToRun(here);
       BlockingLeave();
     }
     if (signaled && !DispatchSignals(env)) {  // a handler threw: no longer joining
@@ -455,6 +457,7 @@ Napi::Value ThreadsWaitAll(const Napi::CallbackInfo& info) {
           g_all_done.wait(lock);
         }
       }
+      if (!signaled) signaled = HandlersToRun(here);  // one that came as the last ended
     }
     if (!signaled) return env.Undefined();
     if (!DispatchSignals(env)) return Napi::Value();
