@@ -277,7 +277,8 @@ describe.runIf(linux)('connect interrupted by a handler', () => {
   it('without SA_RESTART: -1 with EINTR, and the connection goes on without the caller', async () => {
     const { lfd, port, queued } = full_listener();
     let n = 0;
-    signal(SIGUSR2, () => n++, false);
+    let handled = 0;
+    signal(SIGUSR2, () => { n++; handled = performance.now(); }, false);
     const fd = syn_limited_socket();
     let room = -1;
     try {
@@ -285,7 +286,7 @@ describe.runIf(linux)('connect interrupted by a handler', () => {
       const t0 = performance.now();
       expect(connect(fd, sockaddr_of('127.0.0.1', port))).toBe(-1);
       expect(errno()).toBe(EINTR);
-      expect(performance.now() - t0).toBeLessThan(900);
+      expect(performance.now() - handled).toBeLessThan(100); // it returned with the handler, at the signal
       expect(n).toBe(1);
       room = accept(lfd, null, null);
       expect(room).toBeGreaterThanOrEqual(0);
