@@ -71,6 +71,9 @@ bool Wait(Napi::Env env, Call&& call, Rearm&& rearm, long* result) {
     int err;
     long r = CallInterruptible(call, &err);
     if (r != -1 || err != EINTR) {
+      // A signal that came as the wait completed: C ran its handler before
+      // the call returned.
+      if (SignalsPending() && !DispatchSignals(env)) return false;
       if (r == -1) saved_errno = err;
       *result = r;
       return true;
