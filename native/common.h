@@ -334,7 +334,7 @@ bool Blocking(Napi::Env env, Call&& call, long* result, Again&& again, Restarts&
         *result = r;  // for a caller that must undo the call if a handler throws (accept)
         // A signal that came as the call completed: C ran its handler at the
         // syscall's exit, before the call returned and set errno.
-        if (SignalsPending() && !DispatchSignals(env)) return false;
+        if (!HandlePendingSignals(env)) return false;
         if (r == -1) saved_errno = err;
         return true;
       }

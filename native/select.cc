@@ -73,7 +73,7 @@ bool Wait(Napi::Env env, Call&& call, Rearm&& rearm, long* result) {
     if (r != -1 || err != EINTR) {
       // A signal that came as the wait completed: C ran its handler before
       // the call returned.
-      if (SignalsPending() && !DispatchSignals(env)) return false;
+      if (!HandlePendingSignals(env)) return false;
       if (r == -1) saved_errno = err;
       *result = r;
       return true;
