@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The benchmark runner (`npm start`): every concurrency model's TypeScript
 // server against its C twin (and Node's net module as a peer), driven by
-// benchmarks/bin/loadgen, then the per-call overhead (overhead.ts).
+// benchmarks/bin/loadgen, then the fork loop (fork-loop.ts) and the per-call
+// overhead (overhead.ts).
 //
 // One server runs at a time, started fresh for each measurement, warmed up
 // with a small untimed load, measured, and stopped by its pid (SIGTERM, then
@@ -21,13 +22,15 @@ import Table from 'cli-table3';
 import { cliCommand, launch, packageRoot, type Launched } from '../src/launch.js';
 import { servers } from '../src/servers/index.js';
 import { models, type Model } from './models.js';
+import { formatForkLoop, forkLoopPath, measureForkLoop, type ForkLoopResult } from './fork-loop.js';
+import { median as medianOf } from './loops.js';
 import { formatOverhead, measureOverhead, socketpairLoopPath, type OverheadResult } from './overhead.js';
 
 // ---------------------------------------------------------------- options
 
-const SCENARIOS = ['pingpong', 'idle', 'churn', 'overhead'] as const;
+const SCENARIOS = ['pingpong', 'idle', 'churn', 'forkloop', 'overhead'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-type LoadScenario = Exclude<Scenario, 'overhead'>;
+type LoadScenario = Exclude<Scenario, 'forkloop' | 'overhead'>;
 
 /** The default run is sized for this many server processes per repetition (today: TS + C iterative, Node net). */
 const BUDGET_SERVERS = 4;
@@ -35,10 +38,12 @@ const BUDGET_SERVERS = 4;
 const DEFAULTS = {
   conns: 50, rounds: 2000, len: 32, total: 3000, concurrency: 20, reps: 3, idleMs: 500, timeout: 30,
   overheadIterations: 200_000, overheadReps: 5, overheadWarmup: 50_000,
+  forkIterations: 1000, forkReps: 3, forkWarmup: 20,
 };
 const QUICK = {
   conns: 10, rounds: 100, len: 32, total: 200, concurrency: 10, reps: 1, idleMs: 200, timeout: 10,
   overheadIterations: 20_000, overheadReps: 1, overheadWarmup: 5_000,
+  forkIterations: 100, forkReps: 1, forkWarmup: 5,
 };
 
 function modelList(): string {
@@ -53,16 +58,20 @@ function modelList(): string {
 const USAGE = `usage: npm start -- [options]     (node dist/benchmarks/run.js [options])
 
 Compares the TypeScript echo servers with their C twins (and Node's net
-module) under benchmarks/bin/loadgen, then the per-call overhead.
+module) under benchmarks/bin/loadgen, then the fork loop and the per-call
+overhead.
 
   --models a,b          models to run (default: every model whose TypeScript
                         server is in the CLI registry, plus the peers); a model
                         named here without a TypeScript server yet runs its C side
-  --scenarios a,b       of pingpong,idle,churn,overhead (default: all)
+  --scenarios a,b       of pingpong,idle,churn,forkloop,overhead (default: all)
                           pingpong  --conns connections x --rounds round trips of --len bytes
                           idle      iterative only: one idle client held --idle-ms
                                     while a ping-pong of --rounds/10 runs ("out to lunch")
                           churn     --total short connections, --concurrency at a time
+                          forkloop  fork + the child's _exit(0) + waitpid in a loop,
+                                    TypeScript vs C: what a fork server pays per
+                                    client before it serves a byte
                           overhead  socketpair write+read loop, TypeScript vs C
   --conns N             ping-pong connections (default ${DEFAULTS.conns})
   --rounds N            ping-pong round trips per connection (default ${DEFAULTS.rounds}, scaled, see below)
@@ -73,6 +82,7 @@ module) under benchmarks/bin/loadgen, then the per-call overhead.
   --idle-ms MS          how long the idle client stays (default ${DEFAULTS.idleMs})
   --timeout SEC         loadgen deadline per run (default ${DEFAULTS.timeout})
   --iterations N        overhead loop iterations (default ${DEFAULTS.overheadIterations})
+  --fork-iterations N   fork loop iterations (default ${DEFAULTS.forkIterations})
   --host H              address the servers listen on (default 127.0.0.1; ::1 works)
   --pin none|split      split: loadgen on CPU 0, the servers on the other CPUs (taskset);
                         default none, the scheduler places them
@@ -85,7 +95,7 @@ module) under benchmarks/bin/loadgen, then the per-call overhead.
                         through as they are
   --out DIR             results folder (default benchmarks/results)
   --quick               a small smoke-test run (a few seconds): ${QUICK.conns}x${QUICK.rounds} ping-pong,
-                        ${QUICK.total} churn, 1 repetition, short overhead loop
+                        ${QUICK.total} churn, 1 repetition, short fork and overhead loops
   -h, --help            this text
 
 Budget: the defaults (${DEFAULTS.conns}x${DEFAULTS.rounds} ping-pong, ${DEFAULTS.total}-connection churn, ${DEFAULTS.reps} repetitions)
@@ -112,6 +122,9 @@ interface Options {
   iterations: number;
   overheadReps: number;
   overheadWarmup: number;
+  forkIterations: number;
+  forkReps: number;
+  forkWarmup: number;
   host: string;
   /** taskset prefixes for the servers and loadgen (empty: not pinned). */
   pin: { mode: 'none' | 'split'; server: string[]; loadgen: string[] };
@@ -153,6 +166,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         'idle-ms': { type: 'string' },
         timeout: { type: 'string' },
         iterations: { type: 'string' },
+        'fork-iterations': { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         pin: { type: 'string', default: 'none' },
         'node-flags': { type: 'string' },
@@ -237,6 +251,9 @@ function parseOptions(argv: string[]): Options | 'help' {
     iterations: int('iterations', values.iterations, base.overheadIterations),
     overheadReps: values.quick ? QUICK.overheadReps : DEFAULTS.overheadReps,
     overheadWarmup: values.quick ? QUICK.overheadWarmup : DEFAULTS.overheadWarmup,
+    forkIterations: int('fork-iterations', values['fork-iterations'], base.forkIterations),
+    forkReps: base.forkReps,
+    forkWarmup: base.forkWarmup,
     host: values.host!,
     pin,
     nodeFlags,
@@ -333,6 +350,21 @@ function timeWaitCount(): number | undefined {
   return any ? n : undefined;
 }
 
+/**
+ * The machine's busy CPU time so far, in seconds, from the first line of
+ * /proc/stat (user, nice, system, irq, softirq and steal; not idle or
+ * iowait; USER_HZ = 100 ticks a second); undefined without /proc.
+ */
+function busyCpuSeconds(): number | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------- measuring
 
 type Impl = 'ts' | 'c' | 'peer';
@@ -351,6 +383,8 @@ interface Sample {
   warmup_error?: string;
   server_exit?: { code: number | null; signal: string | null };
   time_wait_before?: number;
+  /** CPU time of the whole machine (server, its children, loadgen, kernel) per request or connection of the timed run. */
+  cpu_us_per_op?: number;
   wall_seconds: number;
 }
 
@@ -366,6 +400,8 @@ interface Summary {
   timeouts: number;
   failed: number;
   ok_samples: number;
+  /** Median of the samples' cpu_us_per_op. */
+  cpu_us_per_op?: number;
 }
 
 interface Row {
@@ -380,11 +416,9 @@ interface Row {
   ratio?: { rate?: number; p50?: number; p99?: number };
 }
 
+/** The median, or undefined for no values. */
 function median(xs: number[]): number | undefined {
-  if (xs.length === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return xs.length === 0 ? undefined : medianOf(xs);
 }
 
 // nodeFlags go between node and its script, for the servers that run on Node.
@@ -445,7 +479,12 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
     const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true), Math.min(o.timeout, 10), o.pin.loadgen);
     if (warm.failure || warm.exit !== 0) sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
     if (row.scenario === 'churn') sample.time_wait_before = timeWaitCount();
+    const busy0 = busyCpuSeconds();
     const run = await loadgen(loadArgs(row.scenario, o, server.host, server.port, false), o.timeout, o.pin.loadgen);
+    const busy1 = busyCpuSeconds();
+    const ops = run.result && (row.scenario === 'churn' ? run.result.connections : run.result.requests);
+    // /proc/stat counts in 10 ms ticks: a window of less than 0.25 s of CPU is too coarse to report.
+    if (busy0 !== undefined && busy1 !== undefined && ops && busy1 - busy0 >= 0.25) sample.cpu_us_per_op = ((busy1 - busy0) * 1e6) / ops;
     sample.loadgen_exit = run.exit;
     if (run.stderr) sample.loadgen_stderr = run.stderr.split('\n').slice(0, 5).join('\n');
     if (run.failure) throw new Error(run.failure);
@@ -481,6 +520,7 @@ function summarize(row: Row): void {
     timeouts: ok.filter((s) => s.result!.timeout).length,
     failed: row.samples.length - ok.length,
     ok_samples: ok.length,
+    cpu_us_per_op: median(ok.flatMap((s) => (s.cpu_us_per_op === undefined ? [] : [s.cpu_us_per_op]))),
   };
 }
 
@@ -576,8 +616,8 @@ function ratioCell(row: Row): string {
 
 function renderTable(rows: Row[], o: Options): string {
   const table = new Table({
-    head: ['model', 'scenario', 'server', 'req/s', 'conn/s', 'p50 µs', 'p99 µs', 'max ms', 'errors', 'TS/C'],
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'right'],
+    head: ['model', 'scenario', 'server', 'req/s', 'conn/s', 'p50 µs', 'p99 µs', 'max ms', 'CPU µs/op', 'errors', 'TS/C'],
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'right'],
     style: { head: [], border: [] },
   });
   let lastGroup = '';
@@ -595,6 +635,7 @@ function renderTable(rows: Row[], o: Options): string {
       us(s.p50_us),
       us(s.p99_us),
       ms(s.max_us),
+      us(s.cpu_us_per_op),
       errorsCell(row),
       ratioCell(row),
     ]);
@@ -643,6 +684,33 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
   return out;
 }
 
+/**
+ * What the fork loop says about the fork server's churn. A fork, the child's
+ * exit and its reap take f.ts of CPU (the parent's and the child's), so no
+ * more of them than the CPUs can do fit in a second. With fork's churn in C
+ * measured too, the rest of a connection (the TCP work, loadgen, the echo)
+ * costs at least what it costs C: its CPU per connection less C's fork loop.
+ */
+function churnBoundNote(rows: Row[], f: ForkLoopResult): string {
+  const cpus = os.cpus().length;
+  const us = (ns: number) => `${Math.round(ns / 1000).toLocaleString('en-US')} µs`;
+  const perSec = (x: number) => Math.round(x).toLocaleString('en-US');
+  const tsFork = f.ts.median_cpu_ns ?? f.ts.median_ns;
+  const cFork = f.c.median_cpu_ns ?? f.c.median_ns;
+  const what = f.ts.median_cpu_ns === undefined ? 'in a row' : 'of CPU (parent and child)';
+  let text = `Fork loop: a fork, the child's exit and its reap take ${us(tsFork)} ${what} from TypeScript against ${us(cFork)} in C, so a TypeScript server that forks per connection cannot pass ${perSec((cpus * 1e9) / tsFork)} connections/s on ${cpus} CPU${cpus > 1 ? 's' : ''} before it serves a byte.`;
+  const churn = (impl: 'ts' | 'c') => rows.find((r) => r.model === 'fork' && r.scenario === 'churn' && r.impl === impl)?.summary;
+  const ts = churn('ts');
+  const c = churn('c');
+  if (!ts?.rate || !c?.rate) return text;
+  text += ` fork's churn in this run: TypeScript ${perSec(ts.rate)} conn/s, C ${perSec(c.rate)}`;
+  if (c.cpu_us_per_op === undefined || ts.cpu_us_per_op === undefined) return `${text}.`;
+  // The rest of a connection, at C's cost: loadgen, TCP, the echo.
+  const rest = Math.max(0, c.cpu_us_per_op * 1000 - cFork);
+  const bound = (cpus * 1e9) / (tsFork + rest);
+  return `${text}, with ${us(ts.cpu_us_per_op * 1000)} and ${us(c.cpu_us_per_op * 1000)} of the machine's CPU per connection. The rest of C's connection (${us(rest)} beyond its fork loop: TCP, loadgen, the echo) on top of TypeScript's fork loop makes ${us(tsFork + rest)}: at most ${perSec(bound)} conn/s, ${(bound / c.rate).toFixed(2)}x C's churn, however lean the child.`;
+}
+
 function driftNote(rows: Row[]): string | undefined {
   const churn = rows.flatMap((r) => r.samples.filter((s) => s.time_wait_before !== undefined).map((s) => ({ seq: s.seq, tw: s.time_wait_before! })));
   if (churn.length === 0) return undefined;
@@ -668,14 +736,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const opts = o;
-  const loadScenarios = opts.scenarios.filter((s) => s !== 'overhead');
+  const loadScenarios = opts.scenarios.filter((s) => s !== 'forkloop' && s !== 'overhead');
   if (loadScenarios.length && !existsSync(loadgenPath())) {
     process.stderr.write(`run: ${relative(process.cwd(), loadgenPath())} is not built: run make -s -C benchmarks (npm run build:bench)\n`);
     return 1;
   }
-  if (opts.scenarios.includes('overhead') && !existsSync(socketpairLoopPath())) {
-    process.stderr.write(`run: ${relative(process.cwd(), socketpairLoopPath())} is not built: run make -s -C benchmarks (npm run build:bench)\n`);
-    return 1;
+  for (const [scenario, path] of [['forkloop', forkLoopPath()], ['overhead', socketpairLoopPath()]] as const) {
+    if (opts.scenarios.includes(scenario) && !existsSync(path)) {
+      process.stderr.write(`run: ${relative(process.cwd(), path)} is not built: run make -s -C benchmarks (npm run build:bench)\n`);
+      return 1;
+    }
   }
 
   // Stop what we started if we are interrupted: servers and loadgens, by pid.
@@ -706,6 +776,18 @@ async function main(argv: string[]): Promise<number> {
     await Promise.all([...liveServers].map((s) => s.stop('SIGTERM', 3000)));
   }
 
+  let forkloop: ForkLoopResult | undefined;
+  let forkloopError: string | undefined;
+  if (opts.scenarios.includes('forkloop')) {
+    process.stderr.write(`forkloop: ${opts.forkIterations.toLocaleString('en-US')} forks x ${opts.forkReps} run(s) each ...\n`);
+    try {
+      forkloop = await measureForkLoop({ iterations: opts.forkIterations, reps: opts.forkReps, warmup: opts.forkWarmup, nodeFlags: opts.nodeFlags });
+    } catch (err) {
+      forkloopError = (err as Error).message;
+      process.stderr.write(`forkloop FAILED: ${forkloopError}\n`);
+    }
+  }
+
   let overhead: OverheadResult | undefined;
   let overheadError: string | undefined;
   if (opts.scenarios.includes('overhead')) {
@@ -720,6 +802,9 @@ async function main(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
 
   const noteLines = notes(rows, opts, overhead, driftNote(rows));
+  const bound = forkloop && churnBoundNote(rows, forkloop);
+  if (bound) noteLines.push(bound);
+  if (forkloopError) noteLines.push(`forkloop: ${forkloopError}`);
   if (overheadError) noteLines.push(`overhead: ${overheadError}`);
   if (fatal) noteLines.push(fatal.split('\n')[0]);
 
@@ -735,9 +820,10 @@ async function main(argv: string[]): Promise<number> {
     options: {
       models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds, idle_rounds: opts.idleRounds,
       len: opts.len, total: opts.total, concurrency: opts.concurrency, reps: opts.reps, idle_ms: opts.idleMs, timeout: opts.timeout,
-      iterations: opts.iterations, host: opts.host, pin: opts.pin.mode, node_flags: opts.nodeFlags, quick: opts.quick, budget: opts.budget,
+      iterations: opts.iterations, fork_iterations: opts.forkIterations, host: opts.host, pin: opts.pin.mode, node_flags: opts.nodeFlags, quick: opts.quick, budget: opts.budget,
     },
     rows: rows.map((r) => ({ ...r, command: r.command.map((a) => a.replace(packageRoot() + '/', '')) })),
+    forkloop: forkloop ?? (forkloopError ? { error: forkloopError } : undefined),
     overhead: overhead ?? (overheadError ? { error: overheadError } : undefined),
     notes: noteLines,
   };
@@ -751,6 +837,7 @@ async function main(argv: string[]): Promise<number> {
     parts.push(`syscall-lab echo servers: TypeScript vs C (${os.cpus().length} CPUs, node ${process.version}, ${process.platform} ${os.release()})`);
     parts.push(renderTable(rows, opts));
   }
+  if (forkloop) parts.push(formatForkLoop(forkloop));
   if (overhead) parts.push(formatOverhead(overhead));
   parts.push(`notes:\n${noteLines.map((l) => `  - ${l}`).join('\n')}`);
   parts.push(`took ${seconds.toFixed(1)} s; results written to ${relative(process.cwd(), file) || file} and ${relative(process.cwd(), latest) || latest}`);

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// The least a process per connection costs: N times in a row, fork(), the
+// child calls _exit(0) at once, the parent reaps it with waitpid and checks
+// its status. No connection: this is what the fork server pays per client
+// before it serves a byte, so it bounds the fork server's churn.
+//   TypeScript: this file's child mode (a fresh node process per run, after
+//               fork_warmup(), as `serve echo-fork` does before its accept loop)
+//   C:          benchmarks/bin/fork_loop N
+// Timed as overhead.ts times its loop (loops.ts): a fresh process per run,
+// the clock around the loop alone, C and TypeScript runs alternating.
+//
+//   node dist/benchmarks/fork-loop.js [--iterations N] [--reps R] [--warmup W]
+//   node dist/benchmarks/fork-loop.js --child N [--warmup W]   (one TS run; JSON like fork_loop)
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../src/launch.js';
+import { compareLoops, loopLine, runIfMain, type LoopOptions, type LoopResult } from './loops.js';
+
+export type ForkLoopResult = LoopResult;
+
+/** warmup: forks run before the timed loop (the first parks V8's workers). */
+export interface ForkLoopOptions extends LoopOptions {
+  /** Node options for the TypeScript side's node (run.ts's --node-flags). */
+  nodeFlags?: string[];
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+export function forkLoopPath(): string {
+  return join(packageRoot(), 'benchmarks', 'bin', 'fork_loop');
+}
+
+export async function measureForkLoop(opts: ForkLoopOptions): Promise<ForkLoopResult> {
+  const { iterations, warmup } = opts;
+  return compareLoops({
+    ...opts,
+    tsCommand: [process.execPath, ...(opts.nodeFlags ?? []), SELF, '--child', String(iterations), '--warmup', String(warmup)],
+    cCommand: [forkLoopPath(), String(iterations)],
+    // About 1 ms an iteration for Node here, 0.1-0.2 ms for C: allow 20 ms, at least 30 s.
+    timeoutMs: Math.max(30_000, (iterations + warmup) * 20),
+  });
+}
+
+export function formatForkLoop(r: ForkLoopResult): string {
+  const us = (ns: number) => (ns / 1000).toFixed(1);
+  const cpu = (side: ForkLoopResult['ts']) => (side.median_cpu_ns === undefined ? '' : `, CPU ${us(side.median_cpu_ns)} µs/iter (parent + child)`);
+  return [
+    `fork loop: ${r.iterations.toLocaleString('en-US')} x (fork + the child's _exit(0) + waitpid), ${r.reps} run(s) each, alternating`,
+    `  TypeScript (addon): median ${us(r.ts.median_ns)} µs/iter, best ${us(r.ts.best_ns)}${cpu(r.ts)}   (after fork_warmup and ${r.warmup} untimed forks)`,
+    `  C (fork_loop): median ${us(r.c.median_ns)} µs/iter, best ${us(r.c.best_ns)}${cpu(r.c)}`,
+    `  TS/C: ${r.ratio_median.toFixed(2)}x the time (medians), ${r.ratio_best.toFixed(2)}x (best)`,
+  ].join('\n');
+}
+
+/** The TypeScript loop, in this (child) process: prints JSON like fork_loop. */
+async function child(iterations: number, warmup: number): Promise<number> {
+  const { fork, _exit, waitpid, fork_warmup, cell, errno, strerror, WIFEXITED, WEXITSTATUS, WNOHANG, ECHILD } = await import('../src/sys/index.js');
+  const status = cell(0);
+  const loop = (n: number): string | null => {
+    for (let i = 0; i < n; i++) {
+      const pid = fork();
+      if (pid < 0) return `fork: ${strerror(errno())}`;
+      if (pid === 0) _exit(0);
+      if (waitpid(pid, status, 0) !== pid) return `waitpid: ${strerror(errno())}`;
+      if (!WIFEXITED(status.value) || WEXITSTATUS(status.value) !== 0) return `child ${pid}: status 0x${status.value.toString(16)}`;
+    }
+    return null;
+  };
+  fork_warmup();
+  let err = loop(warmup);
+  let seconds = 0;
+  let cpuSeconds: number | undefined;
+  if (!err) {
+    const c0 = cpuTime();
+    const t0 = process.hrtime.bigint();
+    err = loop(iterations);
+    seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c1 = cpuTime();
+    if (c0 !== undefined && c1 !== undefined) cpuSeconds = c1 - c0;
+  }
+  // Every child was reaped: none is left.
+  if (!err && (waitpid(-1, null, WNOHANG) !== -1 || errno() !== ECHILD)) err = 'a child was left unreaped';
+  if (err) {
+    process.stderr.write(`${err}\n`);
+    return 1;
+  }
+  process.stdout.write(`${loopLine(iterations, seconds, cpuSeconds)}\n`);
+  return 0;
+}
+
+/**
+ * Seconds of CPU of this process (process.cpuUsage) and of its reaped
+ * children (cutime + cstime of /proc/self/stat, in USER_HZ = 100 ticks), as
+ * fork_loop's getrusage; undefined without /proc.
+ */
+function cpuTime(): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The fields after "(comm) ": state is the 3rd field of stat(5), cutime the 16th, cstime the 17th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const children = (Number(fields[13]) + Number(fields[14])) / 100;
+  const self = process.cpuUsage();
+  return (self.user + self.system) / 1e6 + children;
+}
+
+const DEFAULTS = { iterations: 1000, reps: 3, warmup: 20 };
+
+const USAGE = `usage: node dist/benchmarks/fork-loop.js [--iterations N] [--reps R] [--warmup W]
+
+The least a process per connection costs: N x (fork, the child's _exit(0),
+waitpid) from TypeScript through the addon, against benchmarks/bin/fork_loop N
+(build it with make -C benchmarks).
+
+  --iterations N   timed iterations per run (default ${DEFAULTS.iterations})
+  --reps R         runs of each, alternating C and TypeScript (default ${DEFAULTS.reps})
+  --warmup W       untimed TypeScript forks first (default ${DEFAULTS.warmup})
+  --json           print the result as JSON
+  --child N        run the TypeScript loop once and print one JSON line`;
+
+runIfMain(SELF, { tool: 'fork-loop', usage: USAGE, defaults: DEFAULTS, child, measure: measureForkLoop, format: formatForkLoop });
