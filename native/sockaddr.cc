@@ -98,6 +98,11 @@ bool ToSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, sockad
     // A path that starts with NUL is Linux's abstract namespace: no
     // terminating NUL, the length says where it ends.
     bool abstract = !path.empty() && path[0] == '\0';
+    // A filesystem path is a C string: the kernel would stop at an inner NUL
+    // and bind or connect to the path before it.
+    if (!abstract && path.find('\0') != std::string::npos) {
+      return ThrowType(env, fn, "sun_path contains a NUL byte (only a leading one, for Linux's abstract namespace, is allowed)");
+    }
     size_t need = path.size() + (abstract ? 0 : 1);
     if (need > sizeof sun->sun_path) {
       return ThrowRange(env, fn, ("sun_path is " + std::to_string(path.size()) + " bytes; sockaddr_un holds " +

@@ -197,7 +197,8 @@ describe('accept and connect', () => {
   it('works over AF_UNIX, with a path and (Linux) in the abstract namespace', () => {
     const path = join(tmpdir(), `syscall-lab-${process.pid}.sock`);
     if (existsSync(path)) unlinkSync(path);
-    const names = [path, ...(linux ? [`\0syscall-lab-${process.pid}`] : [])];
+    // An abstract name is its bytes, up to the length: inner NULs included.
+    const names = [path, ...(linux ? [`\0syscall-lab-${process.pid}`, `\0syscall-lab-${process.pid}\0tail`] : [])];
     for (const name of names) {
       const addr = new sockaddr_un();
       addr.sun_path = name;
@@ -214,6 +215,23 @@ describe('accept and connect', () => {
       expect(read(s, new Uint8Array(1))).toBe(1);
     }
     unlinkSync(path);
+  });
+
+  it('refuses a filesystem path with a NUL byte inside, rather than bind the path before it', () => {
+    const prefix = join(tmpdir(), `syscall-lab-nul-${process.pid}`);
+    if (existsSync(prefix)) unlinkSync(prefix);
+    const l = fds.add(socket(AF_UNIX, SOCK_STREAM, 0));
+    const addr = new sockaddr_un();
+    addr.sun_path = `${prefix}\0.sock`;
+    expect(() => bind(l, addr)).toThrow(TypeError);
+    expect(() => bind(l, addr)).toThrow(/sun_path contains a NUL byte/);
+    expect(() => connect(l, addr)).toThrow(TypeError);
+    expect(existsSync(prefix)).toBe(false);
+    // The socket is untouched: the right path binds.
+    addr.sun_path = prefix;
+    expect(bind(l, addr)).toBe(0);
+    expect(existsSync(prefix)).toBe(true);
+    unlinkSync(prefix);
   });
 });
 
