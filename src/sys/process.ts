@@ -2,8 +2,8 @@
 // that keeps running TypeScript (timers, GC, console, the addon) for as long
 // as it likes; every way out of the child ends in _exit with its status,
 // because Node's own teardown waits for threads the child does not have.
-import { writeSync } from 'node:fs';
 import { native, type Cell } from './native.js';
+import { end_now, exit_code, report, run_exit_listeners } from './exit_steps.js';
 
 /** _exit(status): ends the process at once: no 'exit' listeners, no teardown. */
 export const _exit: (status: number) => never = native._exit;
@@ -102,11 +102,6 @@ function warm_child_exit(): void {
   process.exitCode = saved;
 }
 
-function exit_code(code: unknown): number {
-  const c = process.exitCode ?? code;
-  const n = typeof c === 'string' ? Number(c) : (c as number | undefined);
-  return Number.isInteger(n) ? (n as number) & 0xff : 0;
-}
 
 function on_exit(code: number): void {
   if (in_child) end_now(on_exit, code);
@@ -130,40 +125,8 @@ function exit_child(code: number, warm = false): never {
   return _exit(exit_code(code));
 }
 
-/**
- * Runs the 'exit' listeners registered after `self`, then ends the process
- * with _exit: for a process whose Node teardown would wait for threads that
- * are not there (a forked child) or that still run TypeScript (live pthreads).
- */
-export function end_now(self: (code: number) => void, code: number): never {
-  const listeners = process.listeners('exit');
-  run_exit_listeners(listeners.slice(listeners.indexOf(self) + 1), code, self, null);
-  return _exit(exit_code(code));
-}
 
-/** Runs the 'exit' listeners but `self` (ours, which would end the process first) and `skip`. */
-function run_exit_listeners(listeners: Function[], code: number, self: Function, skip: Function | null): void {
-  for (const l of listeners) {
-    if (l === self || l === skip) continue;
-    try {
-      (l as (code: number) => void).call(process, code);
-    } catch (err) {
-      // As in Node: the exception ends the 'exit' event, is reported, and
-      // the process ends with the code it had, or 1 (an uncaught exception).
-      report(err);
-      native._exit(exit_code(1));
-    }
-  }
-}
 
-function report(err: unknown): void {
-  const text = err instanceof Error ? (err.stack ?? String(err)) : `Uncaught ${String(err)}`;
-  try {
-    writeSync(2, `${text}\n\nNode.js ${process.version}\n`);
-  } catch {
-    // stderr is gone: nothing left to tell
-  }
-}
 
 function on_uncaught(err: unknown): void {
   if (!in_child) return;

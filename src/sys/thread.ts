@@ -5,7 +5,7 @@
 // meanwhile. Everything in the heap is shared between threads (one isolate);
 // only the C-level errno is per thread.
 import { native, type Cell } from './native.js';
-import { end_now } from './process.js';
+import { end_now } from './exit_steps.js';
 
 /** A thread's id, as pthread_self returns it (the main thread is 1). */
 export type pthread_t = number;
