@@ -45,7 +45,26 @@ describe('every raw call with junk in every position', () => {
     killpg: sys.killpg, // pgrp -1 (EINVAL) or a buffer for sig around the junk: never sent
     strsignal: sys.strsignal, sigpending: sys.sigpending, sigwait: sys.sigwait, // never a sigset_t: never waits
     sigprocmask: sys.sigprocmask, pthread_sigmask: sys.pthread_sigmask, // how -1: EINVAL
+    sigemptyset: sys.sigemptyset, sigfillset: sys.sigfillset, sigaddset: sys.sigaddset, sigdelset: sys.sigdelset,
+    sigismember: sys.sigismember, sigsuspend: sys.sigsuspend, // never a sigset_t: never waits
+    pselect: sys.pselect, epoll_create: sys.epoll_create, epoll_pwait: sys.epoll_pwait, // nfds / epfd -1 or no fd_set: never waits
+    ioctl: sys.ioctl, htons: sys.htons, htonl: sys.htonl, ntohs: sys.ntohs, ntohl: sys.ntohl, ctime: sys.ctime, tcp_table: sys.tcp_table,
+    // Never a real mutex, condition, semaphore or thread around the junk: nothing waits.
+    pthread_mutex_lock: sys.pthread_mutex_lock, pthread_mutex_trylock: sys.pthread_mutex_trylock, pthread_mutex_unlock: sys.pthread_mutex_unlock,
+    pthread_mutexattr_settype: sys.pthread_mutexattr_settype, pthread_cond_init: sys.pthread_cond_init, pthread_cond_destroy: sys.pthread_cond_destroy,
+    pthread_cond_signal: sys.pthread_cond_signal, pthread_cond_broadcast: sys.pthread_cond_broadcast,
+    pthread_cond_wait: sys.pthread_cond_wait, pthread_cond_timedwait: sys.pthread_cond_timedwait,
+    sem_init: sys.sem_init, sem_destroy: sys.sem_destroy, sem_post: sys.sem_post, sem_wait: sys.sem_wait, sem_trywait: sys.sem_trywait,
+    sem_timedwait: sys.sem_timedwait, sem_getvalue: sys.sem_getvalue,
+    pthread_join: sys.pthread_join, pthread_detach: sys.pthread_detach, pthread_cancel: sys.pthread_cancel, pthread_equal: sys.pthread_equal,
+    pthread_attr_setdetachstate: sys.pthread_attr_setdetachstate, pthread_attr_setstacksize: sys.pthread_attr_setstacksize,
   };
+
+  it('exports no internal helper that would end the process', async () => {
+    // end_now (a forked child's way out) was exported once: end_now(junk) ended the caller.
+    const pkg = await import('../src/index.js');
+    for (const name of ['end_now', 'run_exit_listeners', 'exit_code', 'report']) expect(pkg).not.toHaveProperty(name);
+  });
 
   it('never crashes, never leaks an fd', () => {
     const before = linux ? fd_count() : 0;
