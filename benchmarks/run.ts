@@ -708,7 +708,7 @@ function churnBoundNote(rows: Row[], f: ForkLoopResult): string {
   // The rest of a connection, at C's cost: loadgen, TCP, the echo.
   const rest = Math.max(0, c.cpu_us_per_op * 1000 - cFork);
   const bound = (cpus * 1e9) / (tsFork + rest);
-  return `${text}, with ${us(ts.cpu_us_per_op * 1000)} and ${us(c.cpu_us_per_op * 1000)} of the machine's CPU per connection. The rest of C's connection (${us(rest)} beyond its fork loop: TCP, loadgen, the echo) on top of TypeScript's fork loop makes ${us(tsFork + rest)}: at most ${perSec(bound)} conn/s, ${(bound / c.rate).toFixed(2)}x C's churn, however lean the child.`;
+  return `${text}, with ${us(ts.cpu_us_per_op * 1000)} and ${us(c.cpu_us_per_op * 1000)} of the machine's CPU per connection. The rest of C's connection (${us(rest)} beyond its fork loop: TCP, loadgen, the echo) on top of TypeScript's fork loop makes ${us(tsFork + rest)}: at most about ${perSec(bound)} conn/s, ${(bound / c.rate).toFixed(2)}x C's churn, however lean the child.`;
 }
 
 function driftNote(rows: Row[]): string | undefined {
