@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include <cstring>
 #include <mutex>
@@ -44,7 +45,10 @@ namespace {
 
 // fds 0-2 as the process had them when the addon loaded (Node's own
 // start-up had made them close-on-exec by then; libuv makes them
-// non-blocking later, when a stream of process.stdin / stdout starts).
+// non-blocking later, when a stream of process.stdin / stdout starts). If
+// such a stream had already started (the library imported late), its
+// O_NONBLOCK is libuv's, and the baseline is blocking, as a C program has
+// it; a non-blocking fd the process was handed then reads as libuv's too.
 struct StdioAtLoad {
   bool valid = false;
   bool program_owns = false;  // the program set its flags or replaced it
@@ -55,14 +59,29 @@ struct StdioAtLoad {
 StdioAtLoad g_stdio[3];
 bool g_stdio_recorded = false;
 
-void RecordStdio() {
+// Which of fds 0-2 a libuv handle of loop reads or writes now.
+void FindLibuvStdio(uv_loop_t* loop, bool owned[3]) {
+  if (loop == nullptr) return;
+  uv_walk(
+      loop,
+      [](uv_handle_t* h, void* arg) {
+        uv_os_fd_t fd;
+        if (uv_is_closing(h) || uv_fileno(h, &fd) != 0) return;
+        if (fd >= 0 && fd < 3) static_cast<bool*>(arg)[fd] = true;
+      },
+      owned);
+}
+
+void RecordStdio(uv_loop_t* loop) {
   if (g_stdio_recorded) return;
   g_stdio_recorded = true;
+  bool libuvs[3] = {false, false, false};
+  FindLibuvStdio(loop, libuvs);
   for (int fd = 0; fd < 3; fd++) {
     struct stat st;
     int fl = fcntl(fd, F_GETFL);
     if (fstat(fd, &st) == -1 || fl == -1) continue;
-    g_stdio[fd] = {true, false, st.st_dev, st.st_ino, fl & O_NONBLOCK};
+    g_stdio[fd] = {true, false, st.st_dev, st.st_ino, libuvs[fd] ? 0 : (fl & O_NONBLOCK)};
   }
 }
 
@@ -345,7 +364,9 @@ void StdioChangedByProgram(int fd) {
 }
 
 void InitExec(Napi::Env env, Napi::Object exports) {
-  RecordStdio();
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) loop = nullptr;
+  RecordStdio(loop);
   SetFn(env, exports, "exec", Exec);
   SetFn(env, exports, "environ_list", EnvironList);
   SetFn(env, exports, "system", System);

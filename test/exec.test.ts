@@ -2,7 +2,7 @@
 // Node binary, and that process becomes another program (grep, ls, sh, env,
 // stty) whose output, read from the kernel (/proc/self), says what it got.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   execve, execv, execvp, execvpe, execl, execlp, execle, environ, errno, ENOENT, UnixError, system, signal, kill, getpid,
@@ -55,6 +55,27 @@ describe.runIf(linux)('exec: the new program gets what a C program would pass on
     expect(got.sigign).toBe(0n); // Node's SIGPIPE and SIGXFSZ ignore is Node's, not the program's
     expect(got.sigblk).toBe(0n);
     expect(r.after).not.toMatch(/returned/);
+  });
+
+  it('stdin is blocking for the new program even when the library was imported after process.stdin started', async () => {
+    const late = fileURLToPath(new URL('./fixtures/exec-late-import.mjs', import.meta.url));
+    // stdin stays open while the process runs: process.stdin is still reading when the library loads.
+    const child = spawn(process.execPath, [late], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    clearTimeout(timer);
+    child.stdin.end();
+    expect(status, stderr).toBe(0);
+    const [first, ...rest] = stdout.split('\n');
+    // libuv had made fd 0 non-blocking before the import: the baseline taken then would have kept it so.
+    expect(JSON.parse(first).before).toEqual({ initial: false, at_import: true });
+    const flags = parseInt(rest.join('\n').match(/^flags:\s*([0-7]+)/m)?.[1] ?? '-1', 8);
+    expect(flags).toBeGreaterThanOrEqual(0);
+    expect(flags & O_NONBLOCK_LINUX).toBe(0);
   });
 
   it("the program's own choices stay: its mask, the signals it ignores (SIGPIPE included); a caught signal is reset", () => {
