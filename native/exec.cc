@@ -46,9 +46,11 @@ namespace {
 // fds 0-2 as the process had them when the addon loaded (Node's own
 // start-up had made them close-on-exec by then; libuv makes them
 // non-blocking later, when a stream of process.stdin / stdout starts). If
-// such a stream had already started (the library imported late), its
-// O_NONBLOCK is libuv's, and the baseline is blocking, as a C program has
-// it; a non-blocking fd the process was handed then reads as libuv's too.
+// process.stdin had already started (the library imported late), fd 0's
+// O_NONBLOCK is libuv's, and its baseline is blocking, as a C program has
+// it (a non-blocking stdin the process was handed then reads as libuv's
+// too). Not so for 1 and 2: Node writes to their pipes synchronously, so a
+// non-blocking one there is what the process was handed.
 struct StdioAtLoad {
   bool valid = false;
   bool program_owns = false;  // the program set its flags or replaced it
@@ -59,29 +61,29 @@ struct StdioAtLoad {
 StdioAtLoad g_stdio[3];
 bool g_stdio_recorded = false;
 
-// Which of fds 0-2 a libuv handle of loop reads or writes now.
-void FindLibuvStdio(uv_loop_t* loop, bool owned[3]) {
-  if (loop == nullptr) return;
+// Whether a libuv handle of loop reads fd 0 now (process.stdin started).
+bool LibuvHasStdin(uv_loop_t* loop) {
+  bool has = false;
+  if (loop == nullptr) return false;
   uv_walk(
       loop,
       [](uv_handle_t* h, void* arg) {
         uv_os_fd_t fd;
-        if (uv_is_closing(h) || uv_fileno(h, &fd) != 0) return;
-        if (fd >= 0 && fd < 3) static_cast<bool*>(arg)[fd] = true;
+        if (!uv_is_closing(h) && uv_fileno(h, &fd) == 0 && fd == 0) *static_cast<bool*>(arg) = true;
       },
-      owned);
+      &has);
+  return has;
 }
 
 void RecordStdio(uv_loop_t* loop) {
   if (g_stdio_recorded) return;
   g_stdio_recorded = true;
-  bool libuvs[3] = {false, false, false};
-  FindLibuvStdio(loop, libuvs);
+  bool stdin_started = LibuvHasStdin(loop);
   for (int fd = 0; fd < 3; fd++) {
     struct stat st;
     int fl = fcntl(fd, F_GETFL);
     if (fstat(fd, &st) == -1 || fl == -1) continue;
-    g_stdio[fd] = {true, false, st.st_dev, st.st_ino, libuvs[fd] ? 0 : (fl & O_NONBLOCK)};
+    g_stdio[fd] = {true, false, st.st_dev, st.st_ino, fd == 0 && stdin_started ? 0 : (fl & O_NONBLOCK)};
   }
 }
 
