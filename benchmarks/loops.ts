@@ -26,15 +26,6 @@ export interface Side {
   median_cpu_ns?: number;
 }
 
-export interface LoopComparison {
-  ts: Side;
-  c: Side;
-  /** ts.median_ns / c.median_ns */
-  ratio_median: number;
-  /** ts.best_ns / c.best_ns */
-  ratio_best: number;
-}
-
 /** What a loop tool is asked for. */
 export interface LoopOptions {
   iterations: number;
@@ -45,11 +36,17 @@ export interface LoopOptions {
   onRun?: (side: 'ts' | 'c', run: LoopRun) => void;
 }
 
-/** What a loop tool reports: the comparison and what it was asked for. */
-export interface LoopResult extends LoopComparison {
+/** What a loop tool reports: what it was asked for, and the comparison. */
+export interface LoopResult {
   iterations: number;
   warmup: number;
   reps: number;
+  ts: Side;
+  c: Side;
+  /** ts.median_ns / c.median_ns */
+  ratio_median: number;
+  /** ts.best_ns / c.best_ns */
+  ratio_best: number;
 }
 
 /** A loop tool's options and its two commands (each given --child / N already). */
@@ -125,7 +122,7 @@ export function loopLine(iterations: number, seconds: number, cpuSeconds?: numbe
 }
 
 /** A command-line integer >= min; otherwise the tool's usage on stderr and exit 64. */
-export function intArg(tool: string, usage: string, name: string, v: string | undefined, min = 1): number {
+function intArg(tool: string, usage: string, name: string, v: string | undefined, min = 1): number {
   const n = Number(v);
   if (v === undefined || !/^\d+$/.test(v) || n < min) {
     process.stderr.write(`${tool}: --${name} must be an integer >= ${min}, not ${JSON.stringify(v)}\n\n${usage}\n`);
@@ -142,7 +139,7 @@ export interface LoopTool<R> {
   defaults: { iterations: number; reps: number; warmup: number };
   /** --child N: run the TypeScript loop once in this process; the exit status. */
   child: (iterations: number, warmup: number) => Promise<number>;
-  measure: (opts: { iterations: number; reps: number; warmup: number }) => Promise<R>;
+  measure: (opts: LoopOptions) => Promise<R>;
   format: (r: R) => string;
 }
 
