@@ -12,46 +12,18 @@
  *   {"iterations":N,"seconds":S,"ns_per_iter":X,"cpu_ns_per_iter":C}
  * Exit 0 on success, 1 on a failed call, 64 on a usage error.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* User + system time of this process and of its reaped children. */
-static double cpu_s(void)
-{
-    struct rusage self, kids;
-    getrusage(RUSAGE_SELF, &self);
-    getrusage(RUSAGE_CHILDREN, &kids);
-    return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec + kids.ru_stime.tv_sec)
-        + (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
-}
+#include "loop.h"
 
 int main(int argc, char **argv)
 {
-    long long n, i;
-    char *end;
+    long long n = loop_count(argc, argv), i;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s N\n", argv[0]);
+    if (n < 0)
         return 64;
-    }
-    errno = 0;
-    n = strtoll(argv[1], &end, 10);
-    if (errno || end == argv[1] || *end != '\0' || n < 0) {
-        fprintf(stderr, "usage: %s N\n", argv[0]);
-        return 64;
-    }
 
     double c0 = cpu_s();
     double t0 = now_s();

@@ -11,35 +11,19 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "loop.h"
 
 int main(int argc, char **argv)
 {
     int sv[2];
-    long long n, i;
-    char *end;
+    long long n = loop_count(argc, argv), i;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s N\n", argv[0]);
+    if (n < 0)
         return 64;
-    }
-    errno = 0;
-    n = strtoll(argv[1], &end, 10);
-    if (errno || end == argv[1] || *end != '\0' || n < 0) {
-        fprintf(stderr, "usage: %s N\n", argv[0]);
-        return 64;
-    }
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
         perror("socketpair");
         return 1;
