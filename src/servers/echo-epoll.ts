@@ -3,15 +3,19 @@
 // every call), and epoll_wait returns only the fds that are ready, so a call
 // costs the number of ready fds, not the highest fd; and there is no
 // FD_SETSIZE. Level-triggered, non-blocking fds, a buffer per client (as
-// echo-select-hardened): no client can stall the others.
+// echo-select-hardened): no client can stall the others. Out of fds
+// (EMFILE), accept sheds each waiting connection with a reserve fd (see
+// fd-reserve.ts): level-triggered, the listening socket would be reported
+// ready again at once, and the loop would spin on a failing accept.
 import {
-  cell, sizeof, sockaddr_storage, accept, close, errno, strerror, EINTR, EAGAIN, EWOULDBLOCK, ECONNABORTED,
+  cell, sizeof, sockaddr_storage, close, errno, strerror, EINTR, EAGAIN, EWOULDBLOCK, ECONNABORTED, EMFILE, ENFILE,
   epoll_create1, epoll_ctl, epoll_wait, epoll_event, EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLL_CTL_ADD, EPOLL_CTL_MOD,
   EPOLL_CLOEXEC, unix_error,
 } from '../sys/index.js';
 import { Open_listenfd, Close, printf, eprintf } from '../csapp/index.js';
 import { type ServerOptions, announce } from './common.js';
 import { echo_conn, set_nonblocking } from './echo-conn.js';
+import { fd_reserve_init, accept_reserve } from './fd-reserve.js';
 
 const MAXEVENTS = 64;
 
@@ -28,6 +32,7 @@ export function echoserver_epoll(opts: ServerOptions): void {
     ev.events = EPOLLIN;
     ev.data.fd = listenfd;
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, listenfd, ev) < 0) unix_error('epoll_ctl');
+    fd_reserve_init();
     announce(listenfd);
 
     const events: epoll_event[] = Array.from({ length: MAXEVENTS }, () => new epoll_event());
@@ -48,10 +53,11 @@ export function echoserver_epoll(opts: ServerOptions): void {
         if (fd === listenfd) {
           for (;;) { // every connection waiting in the queue
             clientlen.value = sizeof.sockaddr_storage;
-            const connfd = accept(listenfd, clientaddr, clientlen);
+            const connfd = accept_reserve(listenfd, clientaddr, clientlen);
             if (connfd < 0) {
               const e = errno();
               if (e === EINTR || e === ECONNABORTED) continue;
+              if (e === EMFILE || e === ENFILE) continue; // shed (and said once): the next one
               if (e !== EAGAIN && e !== EWOULDBLOCK) eprintf(`accept: ${strerror(e)}\n`);
               break;
             }

@@ -8,10 +8,15 @@
 // Two lesson variants: without the handler, the dead children stay zombies
 // (<defunct>); if the parent forgets close(connfd), the client never sees
 // EOF, since the connection stays open in the parent.
+//
+// Changed from the book: accept out of fds sheds the new connection rather
+// than exiting (see fd-reserve.ts); a client that resets ends its child's
+// echo with a message, not an error exit (see echo.ts).
 import { cell, sizeof, sockaddr_storage, close, waitpid, exit, fork_warmup, SIGCHLD, WNOHANG } from '../sys/index.js';
-import { Open_listenfd, Accept, Close, Fork, Signal, printf } from '../csapp/index.js';
+import { Open_listenfd, Close, Fork, Signal, printf } from '../csapp/index.js';
 import { type ServerOptions, announce, client_name } from './common.js';
 import { echo, echo_warm } from './echo.js';
+import { fd_reserve_init, Accept_reserve } from './fd-reserve.js';
 
 function sigchld_handler(_sig: number): void {
   while (waitpid(-1, null, WNOHANG) > 0);
@@ -24,11 +29,13 @@ export function echoserverp(opts: ServerOptions): void {
   let connfd = -1;
   if (!opts.cold) echo_warm(); // Node-specific: the children inherit the echo path compiled (see echo_warm)
   fork_warmup(); // Node-specific: a compact heap, less for every fork to copy and every child to tear down
+  fd_reserve_init();
   announce(listenfd);
   try {
     for (;;) {
       const clientlen = cell(sizeof.sockaddr_storage);
-      connfd = Accept(listenfd, clientaddr, clientlen);
+      connfd = Accept_reserve(listenfd, clientaddr, clientlen);
+      if (connfd < 0) continue; // shed (out of fds) or aborted
       if (!opts.quiet) {
         const [host, port] = client_name(clientaddr, clientlen.value);
         printf(`Connected to (${host}, ${port})\n`);

@@ -3,12 +3,21 @@
 // accepts and inserts; each worker removes an fd and serves it. echo_cnt
 // counts the bytes of every connection in a shared counter, initialized once
 // (pthread_once) and guarded by a semaphore.
+//
+// Changed from the book, so that one client cannot end a worker: a client
+// that resets mid-line ends its connection with a message, where the book's
+// Rio_ wrappers exit (here: an exception that would end the worker thread,
+// one fewer worker a reset, until none serves). Accept out of fds sheds the
+// new connection (see fd-reserve.ts); the pool holds at most SBUFSIZE +
+// NTHREADS connections, so it rarely comes to that.
 import { cell, sizeof, sockaddr_storage, close, sem_t, pthread_once_t } from '../sys/index.js';
 import {
-  Open_listenfd, Accept, Close, Pthread_create, Pthread_detach, Pthread_self, Pthread_once, Sem_init, P, V,
-  rio_t, Rio_readinitb, Rio_readlineb, Rio_writen, sbuf_t, sbuf_init, sbuf_insert, sbuf_remove, printf,
+  Open_listenfd, Close, Pthread_create, Pthread_detach, Pthread_self, Pthread_once, Sem_init, P, V,
+  rio_t, Rio_readinitb, rio_readlineb, rio_writen, sbuf_t, sbuf_init, sbuf_insert, sbuf_remove, printf,
 } from '../csapp/index.js';
 import { type ServerOptions, announce, MAXLINE } from './common.js';
+import { conn_error } from './echo.js';
+import { fd_reserve_init, Accept_reserve } from './fd-reserve.js';
 
 const NTHREADS = 4;
 const SBUFSIZE = 16;
@@ -29,12 +38,13 @@ function echo_cnt(connfd: number, quiet: boolean): void {
   let n: number;
   Pthread_once(once, init_echo_cnt);
   Rio_readinitb(rio, connfd);
-  while ((n = Rio_readlineb(rio, buf, MAXLINE)) !== 0) {
+  while ((n = rio_readlineb(rio, buf, MAXLINE)) !== 0) {
+    if (n < 0) return conn_error('rio_readlineb', connfd, quiet);
     P(mutex);
     byte_cnt += n;
     if (!quiet) printf(`server received ${n} (${byte_cnt} total) bytes on fd ${connfd}\n`);
     V(mutex);
-    Rio_writen(connfd, buf, n);
+    if (rio_writen(connfd, buf, n) < 0) return conn_error('rio_writen', connfd, quiet);
   }
 }
 
@@ -43,6 +53,7 @@ export function echoservert_pre(opts: ServerOptions & { threads?: number }): voi
   const listenfd = Open_listenfd(opts.port, opts.host);
   const clientaddr = new sockaddr_storage();
   const tid = cell(0);
+  fd_reserve_init();
   announce(listenfd);
 
   function thread(_vargp: null): null {
@@ -62,7 +73,8 @@ export function echoservert_pre(opts: ServerOptions & { threads?: number }): voi
   try {
     for (;;) {
       const clientlen = cell(sizeof.sockaddr_storage);
-      const connfd = Accept(listenfd, clientaddr, clientlen);
+      const connfd = Accept_reserve(listenfd, clientaddr, clientlen);
+      if (connfd < 0) continue; // shed (out of fds) or aborted
       sbuf_insert(sbuf, connfd); // insert connfd in the buffer
     }
   } finally {

@@ -9,14 +9,18 @@
 // Also: every pending connection is accepted at once (the listening socket is
 // non-blocking), maxfd shrinks when the highest client leaves, a client fd
 // >= FD_SETSIZE is refused with a message, and the ready clients are found
-// through a dense list rather than a scan of FD_SETSIZE slots.
+// through a dense list rather than a scan of FD_SETSIZE slots. Out of fds
+// (EMFILE), accept sheds each waiting connection with a reserve fd (see
+// fd-reserve.ts): without it the listening socket stays readable, and the
+// loop spins on a failing accept.
 import {
-  cell, sizeof, sockaddr_storage, accept, close, select, errno, strerror, EINTR, EAGAIN, EWOULDBLOCK, ECONNABORTED,
+  cell, sizeof, sockaddr_storage, close, select, errno, strerror, EINTR, EAGAIN, EWOULDBLOCK, ECONNABORTED, EMFILE, ENFILE,
   FD_SETSIZE, fd_set, FD_ZERO, FD_SET, FD_CLR, FD_ISSET, FD_COPY, unix_error,
 } from '../sys/index.js';
 import { Open_listenfd, printf, eprintf } from '../csapp/index.js';
 import { type ServerOptions, announce } from './common.js';
 import { echo_conn, set_nonblocking } from './echo-conn.js';
+import { fd_reserve_init, accept_reserve } from './fd-reserve.js';
 
 export function echoservers_hardened(opts: ServerOptions): void {
   const listenfd = Open_listenfd(opts.port, opts.host);
@@ -33,18 +37,20 @@ export function echoservers_hardened(opts: ServerOptions): void {
   FD_ZERO(read_set);
   FD_ZERO(write_set);
   FD_SET(listenfd, read_set);
+  fd_reserve_init();
   announce(listenfd);
 
   // Takes every connection waiting in the accept queue.
   function accept_all(): void {
     for (;;) {
       clientlen.value = sizeof.sockaddr_storage;
-      const connfd = accept(listenfd, clientaddr, clientlen);
+      const connfd = accept_reserve(listenfd, clientaddr, clientlen);
       if (connfd < 0) {
         const e = errno();
         if (e === EAGAIN || e === EWOULDBLOCK) return;
         if (e === EINTR || e === ECONNABORTED) continue;
-        eprintf(`accept: ${strerror(e)}\n`); // EMFILE...: the others are still served
+        if (e === EMFILE || e === ENFILE) continue; // shed (and said once): the next one
+        eprintf(`accept: ${strerror(e)}\n`);
         return;
       }
       if (connfd >= FD_SETSIZE) {

@@ -12,9 +12,12 @@
 // the book's app_error ends the process; a read or write error on a
 // connection (a client that reset) closes that connection, where the book's
 // Rio_ wrappers end the process. The C benchmark server does the same.
+// Accept out of fds sheds the new connection (see fd-reserve.ts), where the
+// book's Accept exits.
 import { cell, sizeof, sockaddr_storage, close, errno, strerror, FD_SETSIZE, fd_set, FD_ZERO, FD_SET, FD_CLR, FD_ISSET, FD_COPY } from '../sys/index.js';
-import { Open_listenfd, Accept, Select, Close, rio_t, rio_readinitb, rio_readlineb, rio_writen, printf, eprintf } from '../csapp/index.js';
+import { Open_listenfd, Select, Close, rio_t, rio_readinitb, rio_readlineb, rio_writen, printf, eprintf } from '../csapp/index.js';
 import { type ServerOptions, MAXLINE, announce } from './common.js';
+import { fd_reserve_init, Accept_reserve } from './fd-reserve.js';
 
 /** Represents a pool of connected descriptors (CSAPP's pool struct). */
 export class pool {
@@ -105,6 +108,7 @@ export function echoservers(opts: ServerOptions): void {
   const clientaddr = new sockaddr_storage();
   const p = new pool();
   init_pool(listenfd, p);
+  fd_reserve_init();
   announce(listenfd);
   try {
     for (;;) {
@@ -115,8 +119,9 @@ export function echoservers(opts: ServerOptions): void {
       // If the listening descriptor is ready, add the new client to the pool.
       if (FD_ISSET(listenfd, p.ready_set)) {
         const clientlen = cell(sizeof.sockaddr_storage);
-        const connfd = Accept(listenfd, clientaddr, clientlen);
-        add_client(connfd, p);
+        const connfd = Accept_reserve(listenfd, clientaddr, clientlen);
+        if (connfd >= 0) add_client(connfd, p);
+        else p.nready--; // shed (out of fds) or aborted
       }
       // Echo a text line from each ready connected descriptor.
       check_clients(p, opts.quiet);

@@ -3,15 +3,21 @@
 // and passes that cell: passing the address of one shared variable would be
 // a race (see the connfd-race demo). The thread detaches itself, so nobody
 // has to join it, echoes, closes.
+//
+// Changed from the book: accept out of fds sheds the new connection rather
+// than exiting (see fd-reserve.ts), and a client that resets ends its own
+// thread's echo with a message (see echo.ts).
 import { type Cell, cell, sizeof, sockaddr_storage, close } from '../sys/index.js';
-import { Open_listenfd, Accept, Close, Pthread_create, Pthread_detach, Pthread_self, printf } from '../csapp/index.js';
+import { Open_listenfd, Close, Pthread_create, Pthread_detach, Pthread_self, printf } from '../csapp/index.js';
 import { type ServerOptions, announce, client_name } from './common.js';
 import { echo } from './echo.js';
+import { fd_reserve_init, Accept_reserve } from './fd-reserve.js';
 
 export function echoservert(opts: ServerOptions): void {
   const listenfd = Open_listenfd(opts.port, opts.host);
   const clientaddr = new sockaddr_storage();
   const tid = cell(0);
+  fd_reserve_init();
   announce(listenfd);
 
   // The thread routine: its argument is the cell holding its connfd.
@@ -29,7 +35,9 @@ export function echoservert(opts: ServerOptions): void {
   try {
     for (;;) {
       const clientlen = cell(sizeof.sockaddr_storage);
-      const connfdp = cell(Accept(listenfd, clientaddr, clientlen)); // connfdp = Malloc(sizeof(int)); *connfdp = Accept(...)
+      const connfd = Accept_reserve(listenfd, clientaddr, clientlen);
+      if (connfd < 0) continue; // shed (out of fds) or aborted
+      const connfdp = cell(connfd); // connfdp = Malloc(sizeof(int)); *connfdp = Accept(...)
       if (!opts.quiet) {
         const [host, port] = client_name(clientaddr, clientlen.value);
         printf(`Connected to (${host}, ${port})\n`);

@@ -3,17 +3,21 @@
 // book: time to see the clients queue up), answers with the next character,
 // and removes the client when ioctl(FIONREAD) finds nothing to read on a
 // readable fd (end of file). It watches all FD_SETSIZE fds, as the book does.
+// Out of fds (EMFILE), accept sheds the waiting connection with a reserve fd
+// (see fd-reserve.ts), where the book's perror in a loop would print a line
+// a turn, as fast as select returns.
 //
 //   server waiting
 //   adding client on fd 4
 //   serving client on fd 4
 //   removing client on fd 4
 import {
-  cell, sizeof, sockaddr_of, sockaddr_storage, sa_family, accept, read, write, close, select, ioctl, perror, FIONREAD,
+  cell, sizeof, sockaddr_of, sockaddr_storage, sa_family, errno, EMFILE, ENFILE, read, write, close, select, ioctl, perror, FIONREAD,
   SOCK_STREAM, FD_SETSIZE, fd_set, FD_ZERO, FD_SET, FD_CLR, FD_ISSET, FD_COPY, unix_error,
 } from '../sys/index.js';
 import { Socket, Bind, Listen, Sleep, printf, eprintf } from '../csapp/index.js';
 import { type ServerOptions, announce } from './common.js';
+import { fd_reserve_init, accept_reserve } from './fd-reserve.js';
 
 export function server5(opts: ServerOptions): void {
   const seconds = opts.sleep ?? 5; // the book's sleep(5) before each answer; --sleep S changes it
@@ -26,6 +30,7 @@ export function server5(opts: ServerOptions): void {
     Bind(server_sockfd, server_address);
     // Create a connection queue and initialize readfds to handle input from server_sockfd.
     Listen(server_sockfd, 5);
+    fd_reserve_init();
     announce(server_sockfd);
     FD_ZERO(readfds);
     FD_SET(server_sockfd, readfds);
@@ -46,9 +51,9 @@ export function server5(opts: ServerOptions): void {
           // Activity on server_sockfd: a request for a new connection; add client_sockfd to the set.
           const client_address = new sockaddr_storage();
           const client_len = cell(sizeof.sockaddr_storage);
-          const client_sockfd = accept(server_sockfd, client_address, client_len);
+          const client_sockfd = accept_reserve(server_sockfd, client_address, client_len);
           if (client_sockfd < 0) {
-            perror('accept');
+            if (errno() !== EMFILE && errno() !== ENFILE) perror('accept'); // those were said once
           } else if (client_sockfd >= FD_SETSIZE) { // the book's FD_SET would write past readfds
             eprintf(`server5: fd ${client_sockfd} >= FD_SETSIZE (${FD_SETSIZE}): closed\n`);
             close(client_sockfd);
