@@ -197,6 +197,8 @@ function serves(name: Server, s: Launched, ms = 5000): 'served' | 'closed' | 'ti
   }
 }
 
+const nap = new Int32Array(new SharedArrayBuffer(4)); // a synchronous sleep: Atomics.wait on it
+
 /**
  * Sends lines without reading the echo until the kernel takes no more for a
  * second: the server is blocked writing the echo (both sides' buffers full,
@@ -215,8 +217,7 @@ function fill(fd: number): number {
       total += n;
       progress = Date.now();
     } else {
-      const until = Date.now() + 50; // let the server take what it can, then try again
-      while (Date.now() < until);
+      Atomics.wait(nap, 0, 0, 50); // let the server take what it can, then try again
     }
   }
   fcntl(fd, F_SETFL, flags);
@@ -320,6 +321,7 @@ describe('out of fds: ulimit -n 64 and 100 clients', () => {
         }
       }
       await sleep(500);
+      if (name === 'echo-fork') await settle(() => children(s.pid).length === clients.length, 10_000); // done forking
       expect(alive(s)).toBe(true);
       // Idle while it holds what it can: no spinning on a failing accept.
       const t0 = cpu_ticks(s.pid);
