@@ -4,6 +4,7 @@ export * from './wrappers.js';
 export * from './rio.js';
 export * from './open.js';
 export * from './stdio.js';
+export * from './sscanf.js';
 export * from './select.js';
 export * from './process.js';
 export * from './thread.js';
