@@ -155,3 +155,64 @@ describe('sprintf and snprintf agree with the C library', () => {
     expect(wrong.slice(0, 10)).toEqual([]);
   });
 });
+
+describe('sscanf agrees with the C library', () => {
+  // formats x inputs; each format's targets are ints ('i') or text ('s', 64 bytes).
+  const formats: Array<[string, string]> = [
+    ['%d', 'i'], ['%i', 'i'], ['%x', 'i'], ['%o', 'i'], ['%u', 'i'], ['%hhd', 'i'], ['%s', 's'], ['%c', 's'],
+    ['%3c', 's'], ['%[a-z]', 's'], ['%[^\\n]', 's'], ['%d %s', 'is'], ['%2d%3s', 'is'], ['%*d %d', 'i'],
+    ['%s %s %s', 'sss'], ['x=%d,y=%d', 'ii'], ['%d%%', 'i'], ['%[0-9a-f]:%d', 'si'],
+  ];
+  const inputs = ['42', '  -17 abc', '0x1F', '077', 'abc', '', 'hello world\n', '12345678', 'x=3,y=-4', '300%',
+    'GET /home.html HTTP/1.1', 'beef:9'];
+  function c_program(): string {
+    const lines: string[] = [];
+    formats.forEach(([fmt, types], f) => {
+      inputs.forEach((input, k) => {
+        // each target in C has the type its conversion writes
+        const convs = [...fmt.matchAll(/%(\*?)[0-9]*(hh)?([diuxoc]|s|\[[^\]]*\])/g)].filter((m) => m[1] !== '*');
+        const ctype = convs.map((m) => (m[3].length > 1 || 'cs'.includes(m[3]) ? 'char' : m[2] ? 'signed char' : 'di'.includes(m[3]) ? 'int' : 'unsigned'));
+        const decl = [...types].map((t, j) => `${ctype[j]} v${j}${t === 's' ? '[64]' : ''}`).join('; ');
+        const cfmt = fmt;
+        const ptrs = [...types].map((t, j) => (t === 's' ? `v${j}` : `&v${j}`)).join(', ');
+        const show = [...types].map((t, j) => (t === 's' ? `hex(n > ${j} ? v${j} : "")` :
+          `printf(" %lld", n > ${j} ? (long long)v${j} : 0LL)`)).join('; ');
+        lines.push(`  { ${decl}; memset(&v0, 0, sizeof v0); ${types.length > 1 ? 'memset(&v1, 0, sizeof v1);' : ''}` +
+          ` ${types.length > 2 ? 'memset(&v2, 0, sizeof v2);' : ''} int n = sscanf(${cstr(input)}, ${cstr(cfmt)}, ${ptrs});` +
+          ` printf("%d", n); ${show}; printf("\\n"); } /* ${f} ${k} */`);
+      });
+    });
+    return ['#include <stdio.h>', '#include <string.h>',
+      'static void hex(const char *s) { printf(" ["); for (; *s; s++) printf("%02x", (unsigned char)*s); printf("]"); }',
+      'int main(void) {', ...lines, 'return 0; }', ''].join('\n');
+  }
+  function run_c(): string[] | null {
+    const probe = spawnSync('cc', ['--version'], { timeout: 10_000 });
+    if (probe.error || probe.status !== 0) return null;
+    const dir = mkdtempSync(join(tmpdir(), 'syscall-lab-sscanf-'));
+    try {
+      writeFileSync(join(dir, 's.c'), c_program());
+      const cc = spawnSync('cc', ['-w', '-o', join(dir, 's'), join(dir, 's.c')], { encoding: 'utf8', timeout: 120_000 });
+      if (cc.status !== 0) throw new Error(cc.stderr);
+      return spawnSync(join(dir, 's'), [], { encoding: 'utf8', timeout: 30_000 }).stdout.trimEnd().split('\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const c = run_c();
+  it.skipIf(c === null)('for every format and input of the table, the count and the values (needs cc)', () => {
+    const ours: string[] = [];
+    for (const [fmt, types] of formats) {
+      for (const input of inputs) {
+        const cells = [...types].map((t) => cell<unknown>(t === 's' ? '' : 0));
+        const n = sscanf(input, fmt, ...cells);
+        const shown = [...types].map((t, j) => (t === 's' ? ` [${n > j ? Buffer.from(cells[j].value as string).toString('hex') : ''}]` : ` ${n > j ? cells[j].value : 0}`));
+        ours.push(`${n}${shown.join('')}`);
+      }
+    }
+    expect(c!.length).toBe(formats.length * inputs.length);
+    const wrong = ours.map((o, k) => [o, c![k], formats[Math.floor(k / inputs.length)][0], inputs[k % inputs.length]])
+      .filter(([o, theirs]) => o !== theirs);
+    expect(wrong.slice(0, 10)).toEqual([]);
+  });
+});

@@ -50,8 +50,8 @@ function scanset(spec: string): (ch: string) => boolean {
  * into cells (const n = cell(0); sscanf(buf, '%d', n): n.value); text goes
  * into a cell (a string) or a Uint8Array (the bytes and, for %s and %[, a 0
  * byte). str may be a string or a Uint8Array read up to its 0 byte. Returns
- * the count of targets assigned, or EOF (-1) if the input ended before the
- * first conversion. A target missing, left over or of the wrong kind is a
+ * the count of targets assigned, or EOF (-1) if the input ended before any
+ * was assigned. A target missing, left over or of the wrong kind is a
  * TypeError naming the conversion.
  */
 export function sscanf(str: string | Uint8Array, fmt: string, ...targets: Target[]): number {
@@ -69,9 +69,9 @@ export function sscanf(str: string | Uint8Array, fmt: string, ...targets: Target
 
   let pos = 0;
   let assigned = 0;
-  let converted = 0; // conversions that matched, stored or not
   let next = 0;
-  const input_failure = () => (converted === 0 ? EOF : assigned);
+  // The input ended where the format wanted more: EOF if nothing was assigned yet (glibc's count).
+  const input_failure = () => (assigned === 0 ? EOF : assigned);
   for (let i = 0; i < fmt.length;) {
     const ch = fmt[i];
     if (SPACE.test(ch)) { // any run of white space matches any, or none
@@ -112,9 +112,7 @@ export function sscanf(str: string | Uint8Array, fmt: string, ...targets: Target
     const rest = width === Infinity ? s.slice(pos) : s.slice(pos, pos + width);
     let text: string;
     if (conv === 'c') {
-      const n = width === Infinity ? 1 : width;
-      if (rest.length < n) return input_failure();
-      text = rest.slice(0, n);
+      text = rest.slice(0, width === Infinity ? 1 : width); // glibc: fewer at the end will do
     } else if (conv === 's') {
       text = /^[^ \t\n\v\f\r]*/.exec(rest)![0];
     } else if (conv[0] === '[') {
@@ -131,7 +129,6 @@ export function sscanf(str: string | Uint8Array, fmt: string, ...targets: Target
       text = found[0];
     }
     pos += text.length;
-    converted++;
     if (suppress) continue;
     const t = targets[next++];
     if (conv === 'c' || conv === 's' || conv[0] === '[') store(t, text, text, conv);
