@@ -5,6 +5,7 @@ export * from './rio.js';
 export * from './open.js';
 export * from './stdio.js';
 export * from './sscanf.js';
+export * from './string.js';
 export * from './select.js';
 export * from './process.js';
 export * from './thread.js';

@@ -7,6 +7,7 @@
 // widths and precisions count bytes as C does; a JS string given to %s goes
 // in as its UTF-8 bytes.
 import { errno, strerror } from '../sys/index.js';
+import { kind } from './kind.js';
 
 const CONVERSION = /%([-+ 0#]*)(\*|[0-9]+)?(?:\.(\*|[0-9]*))?(hh|h|ll|l|j|z|t|L|q)?(.?)/y;
 
@@ -17,15 +18,6 @@ const u64 = new BigUint64Array(f64.buffer);
 export function utf8_bytes(s: string): string {
   // eslint-disable-next-line no-control-regex
   return /^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
-}
-
-/** What a value is, for an error message: 'a number', 'a string', 'null'... */
-export function kind(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (Array.isArray(v)) return 'an array';
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 function describe(v: unknown): string {

@@ -3,7 +3,8 @@
 // modifiers hh h l ll j z t L q. What C receives as a pointer (&n, a char
 // buffer) is a cell ({ value }) or, for the text conversions, a Uint8Array.
 import type { Cell } from '../sys/index.js';
-import { utf8_bytes, kind } from './printf.js';
+import { utf8_bytes } from './printf.js';
+import { kind } from './kind.js';
 
 /** C's EOF: what sscanf returns when the input ends before the first conversion. */
 export const EOF = -1;

@@ -2,7 +2,8 @@
 // with everything else written to it (no stream buffer that a crash, a
 // signal or a fork could lose or double). The formatting is C's (printf.ts).
 import { write, errno, EINTR, EAGAIN, STDOUT_FILENO, STDERR_FILENO } from '../sys/index.js';
-import { format, kind } from './printf.js';
+import { format } from './printf.js';
+import { kind } from './kind.js';
 
 const encoder = new TextEncoder();
 
