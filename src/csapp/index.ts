@@ -11,3 +11,4 @@ export * from './process.js';
 export * from './thread.js';
 export * from './sbuf.js';
 export * from './sio.js';
+export * from './unix_error.js';
