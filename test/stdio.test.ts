@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipe, read, close, set_errno, EPIPE, STDERR_FILENO } from '../src/sys/index.js';
-import { sprintf, snprintf, fprintf, dprintf, sscanf, cell } from '../src/index.js';
+import { pipe, read, close, errno, set_errno, EPIPE, STDERR_FILENO } from '../src/sys/index.js';
+import { sprintf, snprintf, fprintf, dprintf, sscanf, cell, EOF } from '../src/index.js';
 import { FdScope } from './helpers.js';
 
 const fds = new FdScope();
@@ -214,5 +214,116 @@ describe('sscanf agrees with the C library', () => {
     const wrong = ours.map((o, k) => [o, c![k], formats[Math.floor(k / inputs.length)][0], inputs[k % inputs.length]])
       .filter(([o, theirs]) => o !== theirs);
     expect(wrong.slice(0, 10)).toEqual([]);
+  });
+});
+
+describe('printf, fprintf and dprintf write to the fd', () => {
+  const from_pipe = (fd: number) => {
+    const buf = new Uint8Array(4096);
+    const n = read(fd, buf, buf.length);
+    return Buffer.from(buf.subarray(0, n)).toString('utf8');
+  };
+  it('fprintf and dprintf format into a pipe; the count is in bytes', () => {
+    const p: number[] = [];
+    expect(pipe(p)).toBe(0);
+    fds.add(p[0]);
+    fds.add(p[1]);
+    expect(fprintf(p[1], '%s=%-4d|%5.2f|%c\n', 'né', 7, 2.345, 65)).toBe(17);
+    expect(dprintf(p[1], '%x %%\n', 255)).toBe(5);
+    expect(fprintf(p[1], 'as it is: 100%\n')).toBe(15); // no arguments: the text as it is
+    expect(from_pipe(p[0])).toBe('né=7   | 2.35|A\nff %\nas it is: 100%\n');
+  });
+  it('printf writes the formatted text to fd 1; printf(text) alone writes text unchanged', () => {
+    const code = `import { printf, sprintf } from './dist/src/index.js';
+      printf('%d %s %5.1f|%-3c|%%\\n', 42, 'str', 3.14159, 'x');
+      printf(\`\${'50%'} done, %d\\n\`);
+      printf('%s\\n', sprintf('%08.3e', -12345.678));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('42 str   3.1|x  |%\n50% done, %d\n-1.235e+04\n');
+  });
+  it('a write error is -1 with errno, as in C', () => {
+    const p: number[] = [];
+    expect(pipe(p)).toBe(0);
+    fds.add(p[1]);
+    close(p[0]);
+    set_errno(0);
+    expect(dprintf(p[1], '%d\n', 1)).toBe(-1); // EPIPE: Node ignores SIGPIPE
+    expect(errno()).toBe(EPIPE);
+  });
+  it('fprintf takes process.stderr as fd 2; other streams are a TypeError', () => {
+    expect(fprintf(process.stderr, '')).toBe(0);
+    expect(fprintf(STDERR_FILENO, '%s', '')).toBe(0);
+    expect(() => fprintf({} as never, 'x')).toThrow(/fprintf: the stream must be an fd/);
+  });
+});
+
+describe('sprintf and snprintf into a buffer', () => {
+  it('snprintf writes at most size - 1 bytes and a 0 byte, and returns the whole length', () => {
+    const buf = new Uint8Array(8).fill(0x2a);
+    expect(snprintf(buf, 5, '%d-%s', 1234, 'abcdef')).toBe(11);
+    expect([...buf]).toEqual([0x31, 0x32, 0x33, 0x34, 0, 0x2a, 0x2a, 0x2a]);
+    expect(snprintf(buf, 0, '%s', 'xyz')).toBe(3); // size 0: nothing written
+    expect(buf[0]).toBe(0x31);
+    expect(() => snprintf(buf, 9, 'x')).toThrow(RangeError);
+    expect(() => snprintf('buf' as never, 3, 'x')).toThrow(/snprintf: buf must be a Uint8Array/);
+  });
+  it('sprintf(buf, ...) is C\'s: the bytes and a 0 byte; a RangeError where C would overflow', () => {
+    const buf = new Uint8Array(6);
+    expect(sprintf(buf, '%03d%s', 7, 'é')).toBe(5);
+    expect([...buf]).toEqual([0x30, 0x30, 0x37, 0xc3, 0xa9, 0]);
+    expect(() => sprintf(buf, '%s', 'sixsix')).toThrow(/do not fit in buf \(6 bytes\)/);
+  });
+});
+
+describe('a wrong argument is a TypeError that names the conversion', () => {
+  it.each([
+    [['%d and %s', 1], TypeError, /%s \(conversion 2 of the format\) has no argument/],
+    [['%d', 'x'], TypeError, /%d \(argument 1\) wants an integer or a bigint, got a string \("x"\)/],
+    [['%d', 1.5], TypeError, /%d \(argument 1\) wants an integer.*%f prints a fraction/],
+    [['%s', 42], TypeError, /%s \(argument 1\) wants a string or a Uint8Array \(a char buffer\), got a number \(42\); %d prints a number/],
+    [['%f', '1.0'], TypeError, /%f \(argument 1\) wants a number, got a string/],
+    [['%c', 'ab'], TypeError, /%c \(argument 1\) wants a char code/],
+    [['%p', -1], TypeError, /%p \(argument 1\) wants an address/],
+    [['%*d', 'w', 1], TypeError, /the '\*' width of %\*d wants an integer/],
+    [['%d', 1, 2], TypeError, /2 arguments after the format, which takes 1/],
+    [['%d', 2 ** 40], RangeError, /does not fit in an int; use %ld/],
+    [['%ld', 2n ** 64n], RangeError, /does not fit in a long/],
+    [['100%'], TypeError, /"%" at the end is not a conversion/],
+    [['%n', cell(0)], TypeError, /%n is not supported/],
+    [['%y', 1], TypeError, /"%y" is not a conversion printf knows/],
+  ])('sprintf case %#: %s', (args, type, message) => {
+    const [fmt, ...rest] = args as [string, ...unknown[]];
+    expect(() => sprintf(fmt, ...rest)).toThrow(type);
+    expect(() => sprintf(fmt, ...rest)).toThrow(message);
+  });
+  it('bigints, and numbers past 2^53, print exactly with %ld; %hhd truncates as C', () => {
+    expect(sprintf('%ld %lu %llx', 2n ** 62n, -1, 2 ** 60)).toBe('4611686018427387904 18446744073709551615 1000000000000000');
+    expect(sprintf('%hhd %hu %d', 300, -1, -1)).toBe('44 65535 -1');
+    expect(sprintf('%p %p', null, 0x7fff0000)).toBe('(nil) 0x7fff0000');
+    expect(sprintf('%s|%.3s', new Uint8Array([104, 105, 0, 120]), new Uint8Array([97, 98, 99, 100]))).toBe('hi|abc');
+  });
+});
+
+describe('sscanf: targets and errors', () => {
+  it('reads Tiny\'s request line into cells, and into Uint8Arrays with a 0 byte', () => {
+    const method = cell(''), uri = new Uint8Array(64), version = cell('');
+    expect(sscanf('GET /cgi-bin/adder?1&2 HTTP/1.0\r\n', '%s %s %s', method, uri, version)).toBe(3);
+    expect(method.value).toBe('GET');
+    expect(Buffer.from(uri.subarray(0, uri.indexOf(0))).toString()).toBe('/cgi-bin/adder?1&2');
+    expect(version.value).toBe('HTTP/1.0');
+    const n1 = cell(0), n2 = cell(0);
+    expect(sscanf('1&2', '%d&%d', n1, n2)).toBe(2);
+    expect([n1.value, n2.value]).toEqual([1, 2]);
+    expect(sscanf(new Uint8Array([0x25, 0x37, 0, 0x39]), '%%%d', n1)).toBe(1); // a C buffer: up to its 0 byte
+    expect(n1.value).toBe(7);
+    expect(sscanf('', '%d', n1)).toBe(EOF);
+  });
+  it('a target missing, left over, or not a cell is a TypeError that names the conversion', () => {
+    expect(() => sscanf('1', '%d', 5 as never)).toThrow(/sscanf: %d \(argument 3\) stores into a cell/);
+    expect(() => sscanf('1 2', '%d %d', cell(0))).toThrow(/%d \(argument 4\) has nothing to store into/);
+    expect(() => sscanf('1', '%d', cell(0), cell(0))).toThrow(/2 targets after the format, which stores 1/);
+    expect(() => sscanf('hello', '%s', new Uint8Array(3))).toThrow(RangeError);
+    expect(() => sscanf(42 as never, '%d', cell(0))).toThrow(/sscanf: str must be a string or a Uint8Array/);
   });
 });

@@ -206,7 +206,7 @@ function string(v: unknown, prec: number, where: string): string {
   } else if (v === null) {
     s = '(null)'; // glibc's, for a NULL char *
   } else {
-    throw new TypeError(`${where} wants a string or a Uint8Array (a C char buffer, read up to its 0 byte), got ${describe(v)}` +
+    throw new TypeError(`${where} wants a string or a Uint8Array (a char buffer), got ${describe(v)}` +
       (typeof v === 'number' ? '; %d prints a number' : ''));
   }
   return prec >= 0 && s.length > prec ? s.slice(0, prec) : s;
