@@ -3,12 +3,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   socketpair, write, close, shutdown, cell, sizeof, sockaddr_storage, getsockname, sockaddr_port, sockaddr_host,
-  tcp_state, AF_UNIX, SOCK_STREAM, SHUT_WR, EBADF, EAI_NONAME,
+  tcp_state, pthread_create, pthread_join, sem_t, sem_getvalue, AF_UNIX, SOCK_STREAM, SHUT_WR, EBADF, EAI_NONAME,
 } from '../src/sys/index.js';
 import {
   rio_t, rio_readinitb, rio_readlineb, rio_readnb, rio_readn, rio_writen, Rio_readinitb, Rio_readlineb, Rio_writen,
   open_listenfd, open_clientfd, Open_clientfd, Open_listenfd, Accept, UnixError,
   Rio_readline, rio_readline, Rio_readnb, Rio_readn, strlen, MAXLINE, gai_strerror, unix_error_message,
+  sbuf_t, sbuf_init, sbuf_insert,
 } from '../src/index.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -175,6 +176,19 @@ describe('errors a student understands', () => {
     expect(() => Rio_writen(1, buf as never)).toThrow(/Rio_writen: n, the count of bytes, is missing/);
     expect(() => Rio_writen('1' as never, buf, 1)).toThrow(/Rio_writen: fd must be a file descriptor/);
     expect(() => Rio_readn(0, null as never, 1)).toThrow(/Rio_readn: usrbuf must be a Uint8Array.*got null/);
+  });
+
+  it('a number where a cell or an sbuf_t goes: a TypeError before anything is done', () => {
+    const t = pthread_create(() => 42);
+    // was: the join done, then "Cannot create property 'value' on number '5'", the result lost
+    expect(() => pthread_join(t, 5 as never)).toThrow(/pthread_join: retval must be a cell \{ value \} or null/);
+    const r = cell<unknown>(0);
+    expect(pthread_join(t, r)).toBe(0);
+    expect(r.value).toBe(42);
+    expect(() => sem_getvalue(new sem_t(), 3 as never)).toThrow(/sem_getvalue: sval must be a cell/);
+    // was: "sem_wait: sem must be a sem_t"
+    expect(() => sbuf_insert(5 as never, 1)).toThrow(/sbuf_insert: sp must be an sbuf_t: const sp = new sbuf_t\(\); sbuf_init\(sp, n\)/);
+    expect(() => sbuf_init(new sbuf_t(), 0)).toThrow(RangeError);
   });
 
   const fixture = fileURLToPath(new URL('./fixtures/unix-error.mjs', import.meta.url));
