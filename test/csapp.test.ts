@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   socketpair, write, close, shutdown, cell, sizeof, sockaddr_storage, getsockname, sockaddr_port, sockaddr_host,
-  tcp_state, pthread_create, pthread_join, sem_t, sem_getvalue, AF_UNIX, SOCK_STREAM, SHUT_WR, EBADF, EAI_NONAME,
+  tcp_state, pthread_create, pthread_join, usleep, sem_t, sem_getvalue, AF_UNIX, SOCK_STREAM, SHUT_WR, EBADF, EAI_NONAME,
 } from '../src/sys/index.js';
 import {
   rio_t, rio_readinitb, rio_readlineb, rio_readnb, rio_readn, rio_writen, Rio_readinitb, Rio_readlineb, Rio_writen,
@@ -142,6 +142,25 @@ describe('strings and bytes', () => {
     expect(Rio_readline(rio)).toBe(''); // EOF
     expect(() => Rio_writen(a, 'str', 4)).toThrow(/Rio_writen: n 4 is larger than the text \(3 bytes\)/);
   });
+  it('Rio_readline in two threads at once: each line stays whole', () => {
+    const [a1, a2] = pair();
+    const [b1, b2] = pair();
+    const rioA = new rio_t();
+    const rioB = new rio_t();
+    Rio_readinitb(rioA, a2);
+    Rio_readinitb(rioB, b2);
+    write(a1, bytes('hel'));
+    // The thread reads 'hel', then waits in read for the rest (without the JS lock).
+    const t = pthread_create(() => Rio_readline(rioA));
+    usleep(100_000);
+    write(b1, bytes('XYZ\n'));
+    expect(Rio_readline(rioB)).toBe('XYZ\n'); // meanwhile, on the main thread
+    write(a1, bytes('lo\n'));
+    const r = cell<unknown>(null);
+    expect(pthread_join(t, r)).toBe(0);
+    expect(r.value).toBe('hello\n');
+  });
+
   it('rio_readline: null with errno on an error; Rio_readline throws UnixError', () => {
     const rio = new rio_t();
     rio_readinitb(rio, 987654);

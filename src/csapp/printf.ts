@@ -9,10 +9,14 @@
 import { errno, strerror } from '../sys/index.js';
 import { kind } from './kind.js';
 
-const CONVERSION = /%([-+ 0#]*)(\*|[0-9]+)?(?:\.(\*|[0-9]*))?(hh|h|ll|l|j|z|t|L|q)?(.?)/y;
+// No state shared between calls (a regex's lastIndex, a scratch array): a
+// pthread may format while another one is between two steps of its own.
+const CONVERSION = /%([-+ 0#]*)(\*|[0-9]+)?(?:\.(\*|[0-9]*))?(hh|h|ll|l|j|z|t|L|q)?(.?)/.source;
 
-const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
+/** The 64 bits of the double x. */
+function bits_of(x: number): bigint {
+  return new BigUint64Array(new Float64Array([x]).buffer)[0];
+}
 
 /** A JS string as a byte string of its UTF-8 encoding. */
 export function utf8_bytes(s: string): string {
@@ -33,6 +37,7 @@ function describe(v: unknown): string {
  */
 export function format(fn: string, fmt: string, args: readonly unknown[]): string {
   if (typeof fmt !== 'string') throw new TypeError(`${fn}: the format must be a string (got ${kind(fmt)})`);
+  const conversion = new RegExp(CONVERSION, 'y');
   let out = '';
   let next = 0; // the next argument
   let count = 0; // conversions seen, for messages
@@ -51,8 +56,8 @@ export function format(fn: string, fmt: string, args: readonly unknown[]): strin
       break;
     }
     if (pct > i) out += utf8_bytes(fmt.slice(i, pct));
-    CONVERSION.lastIndex = pct;
-    const m = CONVERSION.exec(fmt)!; // always matches: every part is optional
+    conversion.lastIndex = pct;
+    const m = conversion.exec(fmt)!; // always matches: every part is optional
     const conv = m[5];
     const spec = m[0];
     i = pct + spec.length;
@@ -226,8 +231,7 @@ function pointer(f: Spec, v: unknown, where: string): string {
 
 /** x > 0, finite: x = mant * 2^exp exactly. */
 function decompose(x: number): { mant: bigint; exp: number } {
-  f64[0] = x;
-  const bits = u64[0];
+  const bits = bits_of(x);
   const e = Number((bits >> 52n) & 0x7ffn);
   const m = bits & ((1n << 52n) - 1n);
   return e === 0 ? { mant: m, exp: -1074 } : { mant: m | (1n << 52n), exp: e - 1075 };
@@ -305,8 +309,7 @@ function floating(f: Spec, conv: string, v: unknown, where: string): string {
   if (typeof v === 'number') x = v;
   else if (typeof v === 'bigint') x = Number(v);
   else throw new TypeError(`${where} wants a number, got ${describe(v)}`);
-  f64[0] = x;
-  const neg = u64[0] >> 63n === 1n; // -0 and -nan too, as C shows them
+  const neg = bits_of(x) >> 63n === 1n; // -0 and -nan too, as C shows them
   const sign = neg ? '-' : f.plus ? '+' : f.space ? ' ' : '';
   const upper = conv === 'F' || conv === 'E' || conv === 'G';
   if (!Number.isFinite(x)) {

@@ -218,9 +218,11 @@ export function Rio_readnb(rp: rio_t, usrbuf: Bytes, n: number): number {
   return rio_check(rio_readnb(rp, usrbuf, n), 'rio_readnb');
 }
 
-// ---- A line as a string: rio_readlineb into a buffer of the module's, read as UTF-8.
+// ---- A line as a string: rio_readlineb into a buffer of the rio_t's, read
+// as UTF-8. One buffer per rio_t, not one for all: read drops the JS lock,
+// and another pthread may read its own connection meanwhile.
 
-let line_buf = new Uint8Array(MAXLINE);
+const line_bufs = new WeakMap<rio_t, Uint8Array>();
 const decoder = new TextDecoder();
 
 /**
@@ -247,7 +249,11 @@ function readline(fn: string, rp: rio_t, maxlen: unknown): string | null {
   if (!Number.isInteger(maxlen) || (maxlen as number) < 1) {
     throw new RangeError(`${fn}: maxlen must be a positive integer, got ${String(maxlen)}`);
   }
-  if (line_buf.length < (maxlen as number)) line_buf = new Uint8Array(maxlen as number);
+  let line_buf = line_bufs.get(rp);
+  if (line_buf === undefined || line_buf.length < (maxlen as number)) {
+    line_buf = new Uint8Array(Math.max(maxlen as number, MAXLINE));
+    line_bufs.set(rp, line_buf);
+  }
   const n = rio_readlineb(rp, line_buf, maxlen as number);
   return n < 0 ? null : decoder.decode(line_buf.subarray(0, n));
 }

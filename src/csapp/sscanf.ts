@@ -9,16 +9,18 @@ import { kind } from './kind.js';
 /** C's EOF: what sscanf returns when the input ends before the first conversion. */
 export const EOF = -1;
 
-const CONVERSION = /%(\*)?([0-9]+)?(hh|h|ll|l|j|z|t|L|q)?(\[\^?\]?[^\]]*\]|.?)/y;
+// The conversion's regex is made for each call (its lastIndex is state, and a
+// pthread may scan while another is between two steps); the rest are anchored.
+const CONVERSION = /%(\*)?([0-9]+)?(hh|h|ll|l|j|z|t|L|q)?(\[\^?\]?[^\]]*\]|.?)/.source;
 const SPACE = /[ \t\n\v\f\r]/;
 
 const NUMBER: Record<string, RegExp> = {
-  d: /[+-]?[0-9]+/y,
-  u: /[+-]?[0-9]+/y,
-  i: /[+-]?(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/y,
-  o: /[+-]?[0-7]+/y,
-  x: /[+-]?(?:0[xX])?[0-9a-fA-F]+/y,
-  f: /[+-]?(?:inf(?:inity)?|nan|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)/iy,
+  d: /^[+-]?[0-9]+/,
+  u: /^[+-]?[0-9]+/,
+  i: /^[+-]?(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/,
+  o: /^[+-]?[0-7]+/,
+  x: /^[+-]?(?:0[xX])?[0-9a-fA-F]+/,
+  f: /^[+-]?(?:inf(?:inity)?|nan|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)/i,
 };
 const FLOAT = 'feEgGaA';
 
@@ -67,6 +69,7 @@ export function sscanf(str: string | Uint8Array, fmt: string, ...targets: Target
   }
   if (typeof fmt !== 'string') throw new TypeError(`sscanf: the format must be a string, got ${kind(fmt)}`);
   check_targets(fmt, targets);
+  const conversion = new RegExp(CONVERSION, 'y');
 
   let pos = 0;
   let assigned = 0;
@@ -89,8 +92,8 @@ export function sscanf(str: string | Uint8Array, fmt: string, ...targets: Target
       i += c.length;
       continue;
     }
-    CONVERSION.lastIndex = i;
-    const m = CONVERSION.exec(fmt)!;
+    conversion.lastIndex = i;
+    const m = conversion.exec(fmt)!;
     i += m[0].length;
     const suppress = m[1] === '*';
     const width = m[2] !== undefined ? Number(m[2]) : Infinity;
@@ -124,7 +127,6 @@ export function sscanf(str: string | Uint8Array, fmt: string, ...targets: Target
       if (text === '') return assigned;
     } else {
       const re = FLOAT.includes(conv) ? NUMBER.f : NUMBER[conv.toLowerCase() === 'x' ? 'x' : conv];
-      re.lastIndex = 0;
       const found = re.exec(rest);
       if (!found) return assigned;
       text = found[0];
@@ -172,10 +174,11 @@ function store(t: Target, value: unknown, bytes: string, conv: string): void {
 
 /** Every conversion that stores has its target, of the right kind, and none is left over. */
 function check_targets(fmt: string, targets: readonly unknown[]): void {
+  const conversion = new RegExp(CONVERSION, 'y');
   let next = 0;
   for (let i = fmt.indexOf('%'); i >= 0; i = fmt.indexOf('%', i)) {
-    CONVERSION.lastIndex = i;
-    const m = CONVERSION.exec(fmt)!;
+    conversion.lastIndex = i;
+    const m = conversion.exec(fmt)!;
     i += m[0].length;
     const conv = m[4];
     if (conv === '%') continue;
