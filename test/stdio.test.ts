@@ -59,10 +59,10 @@ function cases(): Case[] {
     }
   }
   // Floating point: conversions x flag/width pairs x precisions x values (rounding ties, tiny, huge, nan, inf).
-  const float_values = [0, -0, 0.5, 1.5, 2.5, 0.125, 0.1, 1e-5, 9.9999999, 123456.789, 1e21, 5e-324,
+  const float_values = [0, -0, 0.5, 1.5, 2.5, 0.125, 0.1, 1e-5, 9.9999999, 123456.789, 1e21, 5e-324, 1.9999999999,
     -1.7976931348623157e308, NaN, Infinity, -Infinity, 100, 0.000123456];
   const float_fw = ['', '-14', '+', ' 14', '014', '#', '+014', '#14'];
-  for (const conv of ['f', 'F', 'e', 'E', 'g', 'G']) {
+  for (const conv of ['f', 'F', 'e', 'E', 'g', 'G', 'a', 'A']) {
     for (const fw of float_fw) {
       for (const prec of ['', '.0', '.3', '.17']) {
         for (const v of float_values) out.push({ fmt: `%${fw}${prec}${conv}`, args: [dbl(v)] });
@@ -71,7 +71,9 @@ function cases(): Case[] {
   }
   // Long expansions: every digit of a huge or tiny double.
   for (const v of [1e300, 2 ** -1074, 1 / 3, 2 ** 60 + 2 ** 8, 0.1]) {
-    for (const fmt of ['%.60f', '%.40e', '%.30g', '%#.0e', '%#.0f', '%#g', '%.0e', '%.99f']) out.push({ fmt, args: [dbl(v)] });
+    for (const fmt of ['%.60f', '%.40e', '%.30g', '%#.0e', '%#.0f', '%#g', '%.0e', '%.99f', '%.1a', '%.20a', '%#.0a']) {
+      out.push({ fmt, args: [dbl(v)] });
+    }
   }
   // Strings: widths, precisions, a long one, UTF-8 (precision counts bytes), null.
   const strings = ['', 'a', 'hello', 'x'.repeat(300), 'héllo wörld'];
@@ -294,6 +296,7 @@ describe('a wrong argument is a TypeError that names the conversion', () => {
     [['%ld', 2n ** 64n], RangeError, /does not fit in a long/],
     [['100%'], TypeError, /"%" at the end is not a conversion/],
     [['%n', cell(0)], TypeError, /%n is not supported/],
+    [['%a', 'x'], TypeError, /%a \(argument 1\) wants a number, got a string/],
     [['%y', 1], TypeError, /"%y" is not a conversion printf knows/],
   ])('sprintf case %#: %s', (args, type, message) => {
     const [fmt, ...rest] = args as [string, ...unknown[]];

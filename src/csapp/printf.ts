@@ -1,5 +1,5 @@
 // C's printf formatting, byte for byte as the C library (glibc) does it:
-// the conversions d i u o x X c s p f F e E g G m %, the flags - + space 0 #,
+// the conversions d i u o x X c s p f F e E g G a A m %, the flags - + space 0 #,
 // widths and precisions (also '*'), and the length modifiers hh h l ll j z t
 // L q. Internal to the CSAPP layer: stdio.ts gives printf, sprintf, ...
 //
@@ -66,9 +66,9 @@ export function format(fn: string, fmt: string, args: readonly unknown[]): strin
       continue;
     }
     count++;
-    if (conv === '' || !'diouxXcspfFeEgGm'.includes(conv)) {
+    if (conv === '' || !'diouxXcspfFeEgGaAm'.includes(conv)) {
       const shown = conv === '' ? `"${spec}" at the end` : `"${spec}"`;
-      const hint = conv === 'n' ? ' (%n is not supported)' : conv === 'a' || conv === 'A' ? ' (%a is not supported)' : '';
+      const hint = conv === 'n' ? ' (%n is not supported)' : '';
       throw new TypeError(`${fn}: ${shown} is not a conversion printf knows${hint}; write %% for a '%'`);
     }
     const flags = m[1];
@@ -304,6 +304,39 @@ function general(x: number, prec: number, alt: boolean, upper: boolean): string 
   return s;
 }
 
+/**
+ * %a's text of x >= 0 after the 0x: glibc's, the leading digit 1 (0 for a
+ * subnormal, which keeps the exponent -1022), then the 52 bits of the
+ * fraction in hex, rounded to prec digits (ties to even; 0x1.f rounds up to
+ * 0x2.0, as glibc leaves it), or as few as show it exactly.
+ */
+function hexadecimal(x: number, prec: number, alt: boolean): string {
+  const bits = bits_of(x);
+  const e = Number((bits >> 52n) & 0x7ffn);
+  const frac = bits & ((1n << 52n) - 1n);
+  let lead = e === 0 ? 0n : 1n;
+  const exp = e === 0 ? (frac === 0n ? 0 : -1022) : e - 1023;
+  let digits: string;
+  if (prec < 0) {
+    digits = frac === 0n ? '' : frac.toString(16).padStart(13, '0').replace(/0+$/, '');
+  } else if (prec < 13) {
+    const shift = BigInt((13 - prec) * 4);
+    let q = frac >> shift;
+    const r2 = (frac & ((1n << shift) - 1n)) * 2n;
+    const last = prec === 0 ? lead : q; // the digit a tie rounds to even
+    if (r2 > 1n << shift || (r2 === 1n << shift && (last & 1n) === 1n)) q++;
+    if (q >> BigInt(prec * 4) !== 0n) { // carried into the leading digit
+      lead++;
+      q = 0n;
+    }
+    digits = prec === 0 ? '' : q.toString(16).padStart(prec, '0');
+  } else {
+    digits = frac.toString(16).padStart(13, '0').padEnd(prec, '0');
+  }
+  const point = digits !== '' || alt ? '.' : '';
+  return `${lead}${point}${digits}p${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
+}
+
 function floating(f: Spec, conv: string, v: unknown, where: string): string {
   let x: number;
   if (typeof v === 'number') x = v;
@@ -311,7 +344,7 @@ function floating(f: Spec, conv: string, v: unknown, where: string): string {
   else throw new TypeError(`${where} wants a number, got ${describe(v)}`);
   const neg = bits_of(x) >> 63n === 1n; // -0 and -nan too, as C shows them
   const sign = neg ? '-' : f.plus ? '+' : f.space ? ' ' : '';
-  const upper = conv === 'F' || conv === 'E' || conv === 'G';
+  const upper = conv === 'F' || conv === 'E' || conv === 'G' || conv === 'A';
   if (!Number.isFinite(x)) {
     const text = Number.isNaN(x) ? 'nan' : 'inf';
     return pad(f, sign + (upper ? text.toUpperCase() : text)); // no zero padding
@@ -319,6 +352,10 @@ function floating(f: Spec, conv: string, v: unknown, where: string): string {
   const a = Math.abs(x);
   const prec = f.prec < 0 ? 6 : f.prec;
   let body: string;
+  if (conv === 'a' || conv === 'A') {
+    const text = hexadecimal(a, f.prec, f.alt); // zeros go after the 0x
+    return number(f, sign + (conv === 'A' ? '0X' : '0x'), conv === 'A' ? text.toUpperCase() : text, f.zero);
+  }
   if (conv === 'f' || conv === 'F') body = fixed(a, prec, f.alt);
   else if (conv === 'e' || conv === 'E') body = exponential(a, prec, f.alt, upper);
   else body = general(a, f.prec, f.alt, upper);
