@@ -103,11 +103,9 @@ export function format(fn: string, fmt: string, args: readonly unknown[]): strin
     const len = m[4] ?? '';
     const where = `${fn}: ${spec} (argument ${next + 1})`;
     switch (conv) {
-      case 'd': case 'i': case 'u': case 'o': case 'x': case 'X': {
-        const what = conv === 'd' || conv === 'i' ? 'an integer' : 'a non-negative integer';
-        out += integer(f, conv, len, take(spec, what), where);
+      case 'd': case 'i': case 'u': case 'o': case 'x': case 'X':
+        out += integer(f, conv, len, take(spec, 'an integer'), where);
         break;
-      }
       case 'c':
         out += pad(f, character(take(spec, 'a char code or a 1-character string'), where));
         break;
@@ -117,9 +115,8 @@ export function format(fn: string, fmt: string, args: readonly unknown[]): strin
       case 'p':
         out += pointer(f, take(spec, 'an address (a number)'), where);
         break;
-      case 'm':
-        count--; // takes no argument
-        out += pad(f, utf8_bytes(strerror(errno())));
+      case 'm': // glibc's: strerror(errno), no argument
+        out += pad(f, string(strerror(errno()), f.prec, where));
         break;
       default:
         out += floating(f, conv, take(spec, 'a number'), where);
