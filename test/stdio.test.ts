@@ -259,7 +259,7 @@ describe('printf, fprintf and dprintf write to the fd', () => {
   it('fprintf takes process.stderr as fd 2; other streams are a TypeError', () => {
     expect(fprintf(process.stderr, '')).toBe(0);
     expect(fprintf(STDERR_FILENO, '%s', '')).toBe(0);
-    expect(() => fprintf({} as never, 'x')).toThrow(/fprintf: the stream must be an fd/);
+    expect(() => fprintf({} as never, 'x')).toThrow(/fprintf: stream must be an fd or process.stdout/);
   });
 });
 
@@ -277,22 +277,22 @@ describe('sprintf and snprintf into a buffer', () => {
     const buf = new Uint8Array(6);
     expect(sprintf(buf, '%03d%s', 7, 'é')).toBe(5);
     expect([...buf]).toEqual([0x30, 0x30, 0x37, 0xc3, 0xa9, 0]);
-    expect(() => sprintf(buf, '%s', 'sixsix')).toThrow(/do not fit in buf \(6 bytes\)/);
+    expect(() => sprintf(buf, '%s', 'sixsix')).toThrow(/6 bytes and a 0 byte do not fit in buf \(6 bytes\)/);
   });
 });
 
 describe('a wrong argument is a TypeError that names the conversion', () => {
   it.each([
-    [['%d and %s', 1], TypeError, /%s \(conversion 2 of the format\) has no argument/],
-    [['%d', 'x'], TypeError, /%d \(argument 1\) wants an integer or a bigint, got a string \("x"\)/],
-    [['%d', 1.5], TypeError, /%d \(argument 1\) wants an integer.*%f prints a fraction/],
-    [['%s', 42], TypeError, /%s \(argument 1\) wants a string or a Uint8Array \(a char buffer\), got a number \(42\); %d prints a number/],
+    [['%d and %s', 1], TypeError, /^sprintf: %s \(conversion 2\) has no argument\n  pass a string or a Uint8Array/],
+    [['%d', 'x'], TypeError, /^sprintf: %d \(argument 1\) wants an integer or a bigint\n  got a string \("x"\)\n  %s prints/],
+    [['%d', 1.5], TypeError, /%d \(argument 1\) wants an integer.*\n.*\n  %f prints a fraction/],
+    [['%s', 42], TypeError, /%s \(argument 1\) wants a string or a Uint8Array\n  got a number \(42\)\n  %d prints a number/],
     [['%f', '1.0'], TypeError, /%f \(argument 1\) wants a number, got a string/],
     [['%c', 'ab'], TypeError, /%c \(argument 1\) wants a char code/],
     [['%p', -1], TypeError, /%p \(argument 1\) wants an address/],
     [['%*d', 'w', 1], TypeError, /the '\*' width of %\*d wants an integer/],
-    [['%d', 1, 2], TypeError, /2 arguments after the format, which takes 1/],
-    [['%d', 2 ** 40], RangeError, /does not fit in an int; use %ld/],
+    [['%d', 1, 2], TypeError, /2 arguments for the 1 the format takes\n  argument 2, a number \(2\), matches no conversion/],
+    [['%d', 2 ** 40], RangeError, /1099511627776 does not fit in an int\n  %ld prints a long/],
     [['%ld', 2n ** 64n], RangeError, /does not fit in a long/],
     [['100%'], TypeError, /"%" at the end is not a conversion/],
     [['%n', cell(0)], TypeError, /%n is not supported/],
@@ -328,7 +328,7 @@ describe('sscanf: targets and errors', () => {
   it('a target missing, left over, or not a cell is a TypeError that names the conversion', () => {
     expect(() => sscanf('1', '%d', 5 as never)).toThrow(/sscanf: %d \(argument 3\) stores into a cell/);
     expect(() => sscanf('1 2', '%d %d', cell(0))).toThrow(/%d \(argument 4\) has nothing to store into/);
-    expect(() => sscanf('1', '%d', cell(0), cell(0))).toThrow(/2 targets after the format, which stores 1/);
+    expect(() => sscanf('1', '%d', cell(0), cell(0))).toThrow(/2 targets for the 1 the format stores/);
     expect(() => sscanf('hello', '%s', new Uint8Array(3))).toThrow(RangeError);
     expect(() => sscanf(42 as never, '%d', cell(0))).toThrow(/sscanf: str must be a string or a Uint8Array/);
   });

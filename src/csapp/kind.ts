@@ -9,3 +9,13 @@ export function kind(v: unknown): string {
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
+
+/**
+ * A TypeError's text within 80 columns: "fn: x wants ..., got a number",
+ * with "got ..." on a line of its own if the line would be long, then the
+ * hints, indented, a line each.
+ */
+export function wanted(head: string, got: string, ...hints: string[]): string {
+  const line = `${head}, got ${got}`;
+  return [line.length <= 68 ? line : `${head}\n  got ${got}`, ...hints.map((h) => `  ${h}`)].join('\n');
+}

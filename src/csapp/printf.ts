@@ -7,7 +7,7 @@
 // widths and precisions count bytes as C does; a JS string given to %s goes
 // in as its UTF-8 bytes.
 import { errno, strerror } from '../sys/index.js';
-import { kind } from './kind.js';
+import { kind, wanted } from './kind.js';
 
 // No state shared between calls (a regex's lastIndex, a scratch array): a
 // pthread may format while another one is between two steps of its own.
@@ -36,7 +36,7 @@ function describe(v: unknown): string {
  * wrong type is a TypeError that names the conversion.
  */
 export function format(fn: string, fmt: string, args: readonly unknown[]): string {
-  if (typeof fmt !== 'string') throw new TypeError(`${fn}: the format must be a string (got ${kind(fmt)})`);
+  if (typeof fmt !== 'string') throw new TypeError(wanted(`${fn}: the format must be a string`, kind(fmt)));
   const conversion = new RegExp(CONVERSION, 'y');
   let out = '';
   let next = 0; // the next argument
@@ -44,8 +44,7 @@ export function format(fn: string, fmt: string, args: readonly unknown[]): strin
   let i = 0;
   const take = (spec: string, what: string): unknown => {
     if (next >= args.length) {
-      throw new TypeError(`${fn}: ${spec} (conversion ${count} of the format) has no argument: ` +
-        `pass ${what} after the format`);
+      throw new TypeError(`${fn}: ${spec} (conversion ${count}) has no argument\n  pass ${what} after the format`);
     }
     return args[next++];
   };
@@ -69,7 +68,7 @@ export function format(fn: string, fmt: string, args: readonly unknown[]): strin
     if (conv === '' || !'diouxXcspfFeEgGaAm'.includes(conv)) {
       const shown = conv === '' ? `"${spec}" at the end` : `"${spec}"`;
       const hint = conv === 'n' ? ' (%n is not supported)' : '';
-      throw new TypeError(`${fn}: ${shown} is not a conversion printf knows${hint}; write %% for a '%'`);
+      throw new TypeError(`${fn}: ${shown} is not a conversion printf knows${hint}\n  write %% for a '%'`);
     }
     const flags = m[1];
     const f: Spec = {
@@ -79,7 +78,7 @@ export function format(fn: string, fmt: string, args: readonly unknown[]): strin
     if (m[2] === '*') {
       const w = take(spec, `an int for the '*' width`);
       if (typeof w !== 'number' || !Number.isInteger(w)) {
-        throw new TypeError(`${fn}: the '*' width of ${spec} wants an integer (got ${describe(w)})`);
+        throw new TypeError(wanted(`${fn}: the '*' width of ${spec} wants an integer`, describe(w)));
       }
       if (w < 0) {
         f.left = true;
@@ -93,7 +92,7 @@ export function format(fn: string, fmt: string, args: readonly unknown[]): strin
     if (m[3] === '*') {
       const p = take(spec, `an int for the '*' precision`);
       if (typeof p !== 'number' || !Number.isInteger(p)) {
-        throw new TypeError(`${fn}: the '*' precision of ${spec} wants an integer (got ${describe(p)})`);
+        throw new TypeError(wanted(`${fn}: the '*' precision of ${spec} wants an integer`, describe(p)));
       }
       f.prec = p < 0 ? -1 : p; // a negative precision is taken as if it were left out
     } else if (m[3] !== undefined) {
@@ -123,8 +122,8 @@ export function format(fn: string, fmt: string, args: readonly unknown[]): strin
     }
   }
   if (next < args.length) {
-    throw new TypeError(`${fn}: ${args.length} argument${args.length === 1 ? '' : 's'} after the format, ` +
-      `which takes ${next}: argument ${next + 1} is ${describe(args[next])}, for no conversion`);
+    throw new TypeError(`${fn}: ${args.length} argument${args.length === 1 ? '' : 's'} for the ${next} the format takes\n` +
+      `  argument ${next + 1}, ${describe(args[next])}, matches no conversion`);
   }
   return out;
 }
@@ -164,15 +163,15 @@ function integer(f: Spec, conv: string, len: string, v: unknown, where: string):
   } else if (typeof v === 'boolean') {
     n = v ? 1n : 0n;
   } else {
-    const hint = typeof v === 'number' ? `; %f prints a fraction` : typeof v === 'string' ? `; %s prints a string` : '';
-    throw new TypeError(`${where} wants an integer or a bigint, got ${describe(v)}${hint}`);
+    const hints = typeof v === 'number' ? ['%f prints a fraction'] : typeof v === 'string' ? ['%s prints a string'] : [];
+    throw new TypeError(wanted(`${where} wants an integer or a bigint`, describe(v), ...hints));
   }
   // What C receives: an int (hh and h promote to int) or a 64-bit long.
   const wide = INT_BITS[len] === 64;
   const lo = wide ? -(1n << 63n) : -(1n << 31n);
   const hi = wide ? (1n << 64n) - 1n : (1n << 32n) - 1n;
   if (n < lo || n > hi) {
-    throw new RangeError(`${where}: ${String(v)} does not fit in ${wide ? 'a long' : `an int; use %l${conv}`}`);
+    throw new RangeError(`${where}: ${String(v)} does not fit in ${wide ? 'a long' : `an int\n  %l${conv} prints a long`}`);
   }
   // Then the conversion reads it as its own type, as C does.
   const bits = INT_BITS[len];
@@ -192,7 +191,7 @@ function integer(f: Spec, conv: string, len: string, v: unknown, where: string):
 function character(v: unknown, where: string): string {
   if (typeof v === 'number' && Number.isInteger(v)) return String.fromCharCode(v & 0xff); // C: (unsigned char) v
   if (typeof v === 'string' && v.length > 0 && [...v].length === 1) return utf8_bytes(v);
-  throw new TypeError(`${where} wants a char code (a number, like 65 or 'A'.charCodeAt(0)) or a 1-character string, got ${describe(v)}`);
+  throw new TypeError(wanted(`${where} wants a char code or a 1-character string`, describe(v)));
 }
 
 function string(v: unknown, prec: number, where: string): string {
@@ -208,8 +207,8 @@ function string(v: unknown, prec: number, where: string): string {
   } else if (v === null) {
     s = '(null)'; // glibc's, for a NULL char *
   } else {
-    throw new TypeError(`${where} wants a string or a Uint8Array (a char buffer), got ${describe(v)}` +
-      (typeof v === 'number' ? '; %d prints a number' : ''));
+    throw new TypeError(wanted(`${where} wants a string or a Uint8Array`, describe(v),
+      ...(typeof v === 'number' ? ['%d prints a number'] : [])));
   }
   return prec >= 0 && s.length > prec ? s.slice(0, prec) : s;
 }
@@ -220,7 +219,7 @@ function pointer(f: Spec, v: unknown, where: string): string {
     const n = BigInt(v);
     if (n < 1n << 64n) return integer({ ...f, alt: true }, 'x', 'l', n, where);
   }
-  throw new TypeError(`${where} wants an address: a positive integer or a bigint (TypeScript has no pointers), got ${describe(v)}`);
+  throw new TypeError(wanted(`${where} wants an address (a number or a bigint)`, describe(v)));
 }
 
 // ---- floating point: the exact decimal value of the double, rounded to
@@ -338,7 +337,7 @@ function floating(f: Spec, conv: string, v: unknown, where: string): string {
   let x: number;
   if (typeof v === 'number') x = v;
   else if (typeof v === 'bigint') x = Number(v);
-  else throw new TypeError(`${where} wants a number, got ${describe(v)}`);
+  else throw new TypeError(wanted(`${where} wants a number`, describe(v)));
   const neg = bits_of(x) >> 63n === 1n; // -0 and -nan too, as C shows them
   const sign = neg ? '-' : f.plus ? '+' : f.space ? ' ' : '';
   const upper = conv === 'F' || conv === 'E' || conv === 'G' || conv === 'A';

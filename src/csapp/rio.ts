@@ -1,7 +1,7 @@
 // Robust I/O (CSAPP's RIO): rio_readn / rio_writen move exactly n bytes
 // unless EOF; rio_readlineb / rio_readnb read through an internal buffer.
 import { read, write, errno, EINTR, UnixError, errno_code, type Bytes } from '../sys/index.js';
-import { kind } from './kind.js';
+import { kind, wanted } from './kind.js';
 
 export const RIO_BUFSIZE = 8192;
 /** csapp.h's line and buffer sizes. */
@@ -26,19 +26,19 @@ function bytesOf(buf: Bytes): Uint8Array {
 // is a TypeError that says what goes there, before anything is read.
 function check_buffer(fn: string, buf: unknown, uint8 = false): void {
   if (uint8 ? buf instanceof Uint8Array : ArrayBuffer.isView(buf)) return;
-  const hint = typeof buf === 'string'
-    ? (fn.endsWith('writen') ? '' : `; a line as a string: ${fn[0] === 'R' ? 'Rio' : 'rio'}_readline(rp)`)
-    : '';
-  throw new TypeError(`${fn}: usrbuf must be a Uint8Array (new Uint8Array(MAXLINE)), got ${kind(buf)}${hint}`);
+  const hint = typeof buf === 'string' && !fn.endsWith('writen')
+    ? `for a line as a string: ${fn[0] === 'R' ? 'Rio' : 'rio'}_readline(rp)`
+    : "C's char buf[MAXLINE] is new Uint8Array(MAXLINE)";
+  throw new TypeError(wanted(`${fn}: usrbuf must be a Uint8Array`, kind(buf), hint));
 }
 
 function check_rio(fn: string, rp: unknown): void {
   if (rp instanceof rio_t) return;
-  throw new TypeError(`${fn}: rp must be a new rio_t() set up by Rio_readinitb(rp, fd), got ${kind(rp)}`);
+  throw new TypeError(wanted(`${fn}: rp must be a rio_t`, kind(rp), 'const rio = new rio_t(); Rio_readinitb(rio, fd)'));
 }
 
 function check_fd(fn: string, fd: unknown): void {
-  if (!Number.isInteger(fd)) throw new TypeError(`${fn}: fd must be a file descriptor (an integer), got ${kind(fd)}`);
+  if (!Number.isInteger(fd)) throw new TypeError(wanted(`${fn}: fd must be a file descriptor (an integer)`, kind(fd)));
 }
 
 const encoder = new TextEncoder();
@@ -47,7 +47,7 @@ const encoder = new TextEncoder();
 function text_bytes(fn: string, text: string, n: number | undefined): Uint8Array {
   const bytes = encoder.encode(text);
   if (n !== undefined && Number.isInteger(n) && n > bytes.length) {
-    throw new RangeError(`${fn}: n ${n} is larger than the text (${bytes.length} bytes); leave n out for all`);
+    throw new RangeError(`${fn}: n ${n} is larger than the text (${bytes.length} bytes)\n  leave n out to write it all`);
   }
   return bytes;
 }
@@ -113,7 +113,7 @@ export function rio_readinitb(rp: rio_t, fd: number): void {
 
 function readinitb(fn: string, rp: rio_t, fd: number): void {
   if (!(rp instanceof rio_t)) {
-    throw new TypeError(`${fn}: rp must be a rio_t: const rio = new rio_t(); ${fn}(rio, fd), got ${kind(rp)}`);
+    throw new TypeError(wanted(`${fn}: rp must be a rio_t`, kind(rp), `const rio = new rio_t(); ${fn}(rio, fd)`));
   }
   check_fd(fn, fd);
   rp.rio_fd = fd;
@@ -244,7 +244,7 @@ export function Rio_readline(rp: rio_t, maxlen: number = MAXLINE): string {
 function readline(fn: string, rp: rio_t, maxlen: unknown): string | null {
   check_rio(fn, rp);
   if (ArrayBuffer.isView(maxlen)) {
-    throw new TypeError(`${fn}(rp) returns the line as a string; into a buffer: ${fn}b(rp, buf, maxlen)`);
+    throw new TypeError(`${fn}(rp) returns the line as a string\n  into a buffer: ${fn}b(rp, buf, maxlen)`);
   }
   if (!Number.isInteger(maxlen) || (maxlen as number) < 1) {
     throw new RangeError(`${fn}: maxlen must be a positive integer, got ${String(maxlen)}`);

@@ -4,7 +4,7 @@
 // available items.
 import { sem_t } from '../sys/index.js';
 import { Sem_init, P, V } from './thread.js';
-import { kind } from './kind.js';
+import { kind, wanted } from './kind.js';
 
 export class sbuf_t {
   buf: Int32Array = new Int32Array(0);
@@ -17,7 +17,9 @@ export class sbuf_t {
 }
 
 function check_sbuf(fn: string, sp: unknown): void {
-  if (!(sp instanceof sbuf_t)) throw new TypeError(`${fn}: sp must be an sbuf_t: const sp = new sbuf_t(); sbuf_init(sp, n), got ${kind(sp)}`);
+  if (!(sp instanceof sbuf_t)) {
+    throw new TypeError(wanted(`${fn}: sp must be an sbuf_t`, kind(sp), 'const sp = new sbuf_t(); sbuf_init(sp, n)'));
+  }
 }
 
 /** sbuf_init(sp, n): an empty buffer of n slots. */

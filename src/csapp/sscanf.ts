@@ -4,7 +4,7 @@
 // buffer) is a cell ({ value }) or, for the text conversions, a Uint8Array.
 import type { Cell } from '../sys/index.js';
 import { utf8_bytes } from './printf.js';
-import { kind } from './kind.js';
+import { kind, wanted } from './kind.js';
 
 /** C's EOF: what sscanf returns when the input ends before the first conversion. */
 export const EOF = -1;
@@ -65,9 +65,9 @@ export function sscanf(str: string | Uint8Array, fmt: string, ...targets: Target
     const end = str.indexOf(0);
     s = Buffer.from(str.buffer, str.byteOffset, end < 0 ? str.length : end).toString('latin1');
   } else {
-    throw new TypeError(`sscanf: str must be a string or a Uint8Array (a C char buffer), got ${kind(str)}`);
+    throw new TypeError(wanted('sscanf: str must be a string or a Uint8Array', kind(str)));
   }
-  if (typeof fmt !== 'string') throw new TypeError(`sscanf: the format must be a string, got ${kind(fmt)}`);
+  if (typeof fmt !== 'string') throw new TypeError(wanted('sscanf: the format must be a string', kind(fmt)));
   check_targets(fmt, targets);
   const conversion = new RegExp(CONVERSION, 'y');
 
@@ -161,8 +161,8 @@ function store(t: Target, value: unknown, bytes: string, conv: string): void {
   if (t instanceof Uint8Array) {
     const nul = conv === 'c' ? 0 : 1; // %c stores no 0 byte, as in C
     if (bytes.length + nul > t.length) {
-      throw new RangeError(`sscanf: %${conv}: ${bytes.length} bytes${nul ? ' and the 0 byte' : ''} do not fit in a ` +
-        `buffer of ${t.length} (a width, as in %${Math.max(t.length - nul, 1)}s, bounds them)`);
+      throw new RangeError(`sscanf: %${conv}: ${bytes.length} bytes${nul ? ' and a 0 byte' : ''} do not fit in ` +
+        `a buffer of ${t.length}\n  a width bounds them: %${Math.max(t.length - nul, 1)}${conv === 'c' ? 'c' : 's'}`);
     }
     t.set(Buffer.from(bytes, 'latin1'));
     if (nul) t[bytes.length] = 0;
@@ -183,21 +183,21 @@ function check_targets(fmt: string, targets: readonly unknown[]): void {
     const conv = m[4];
     if (conv === '%') continue;
     if (conv === '' || !(conv[0] === '[' || 'diuoxXcsnfeEgGaA'.includes(conv))) {
-      throw new TypeError(`sscanf: "${m[0]}" is not a conversion sscanf knows; write %% for a '%'`);
+      throw new TypeError(`sscanf: "${m[0]}" is not a conversion sscanf knows\n  write %% for a '%'`);
     }
     if (m[1] === '*') continue;
     const t = targets[next++];
     const where = `sscanf: ${m[0]} (argument ${next + 2})`;
     const text = conv === 'c' || conv === 's' || conv[0] === '[';
     if (next > targets.length) {
-      throw new TypeError(`${where} has nothing to store into: pass ${text ? 'a cell or a Uint8Array' : 'a cell, e.g. cell(0)'}`);
+      throw new TypeError(`${where} has nothing to store into\n  pass ${text ? "a cell (cell('')) or a Uint8Array" : 'a cell: cell(0)'}`);
     }
     if (is_cell(t) || (text && t instanceof Uint8Array)) continue;
-    throw new TypeError(`${where} stores into ${text ? 'a cell (a string) or a Uint8Array' : 'a cell'}: ` +
-      `const x = cell(${text ? "''" : '0'}); sscanf(buf, '${m[0]}', x); then x.value (C's &x), got ${kind(t)}`);
+    throw new TypeError(wanted(`${where} stores into ${text ? 'a cell or a Uint8Array' : 'a cell'}`, kind(t),
+      `const x = cell(${text ? "''" : '0'}); sscanf(buf, '${m[0]}', x); then x.value (C's &x)`));
   }
   if (next < targets.length) {
-    throw new TypeError(`sscanf: ${targets.length} targets after the format, which stores ${next}: ` +
-      `argument ${next + 3} (${kind(targets[next])}) matches no conversion`);
+    throw new TypeError(`sscanf: ${targets.length} targets for the ${next} the format stores\n` +
+      `  argument ${next + 3}, ${kind(targets[next])}, matches no conversion`);
   }
 }

@@ -3,7 +3,7 @@
 // signal or a fork could lose or double). The formatting is C's (printf.ts).
 import { write, errno, EINTR, EAGAIN, STDOUT_FILENO, STDERR_FILENO } from '../sys/index.js';
 import { format } from './printf.js';
-import { kind } from './kind.js';
+import { kind, wanted } from './kind.js';
 
 const encoder = new TextEncoder();
 
@@ -44,8 +44,7 @@ function stream_fd(fn: string, stream: unknown): number {
   if (typeof stream === 'number' && Number.isInteger(stream)) return stream;
   const fd = (stream as { fd?: unknown } | null)?.fd;
   if (typeof fd === 'number' && (stream === process.stdout || stream === process.stderr)) return fd;
-  throw new TypeError(`${fn}: the stream must be an fd (STDOUT_FILENO, STDERR_FILENO, a socket...) ` +
-    `or process.stdout / process.stderr, got ${kind(stream)}`);
+  throw new TypeError(wanted(`${fn}: stream must be an fd or process.stdout / process.stderr`, kind(stream)));
 }
 
 /**
@@ -53,7 +52,7 @@ function stream_fd(fn: string, stream: unknown): number {
  * literal, whose values may hold a '%'); with arguments, text is C's format.
  */
 function output(fn: string, fd: number, fmt: string, args: unknown[]): number {
-  if (typeof fmt !== 'string') throw new TypeError(`${fn}: the format must be a string, got ${kind(fmt)}`);
+  if (typeof fmt !== 'string') throw new TypeError(wanted(`${fn}: the format must be a string`, kind(fmt)));
   if (args.length === 0) return write_all(fd, encoder.encode(fmt));
   return write_all(fd, bytes_of(format(fn, fmt, args)));
 }
@@ -84,7 +83,7 @@ export function eprintf(fmt: string, ...args: unknown[]): number {
 
 function check_buffer(fn: string, buf: unknown): asserts buf is Uint8Array {
   if (!(buf instanceof Uint8Array)) {
-    throw new TypeError(`${fn}: buf must be a Uint8Array (C's char buf[...]: new Uint8Array(MAXLINE)), got ${kind(buf)}`);
+    throw new TypeError(wanted(`${fn}: buf must be a Uint8Array`, kind(buf), "C's char buf[MAXLINE] is new Uint8Array(MAXLINE)"));
   }
 }
 
@@ -101,7 +100,8 @@ export function sprintf(first: string | Uint8Array, ...rest: unknown[]): string 
   check_buffer('sprintf', first);
   const s = format('sprintf', rest[0] as string, rest.slice(1));
   if (s.length + 1 > first.length) {
-    throw new RangeError(`sprintf: ${s.length} bytes and the 0 byte do not fit in buf (${first.length} bytes); snprintf cuts them`);
+    throw new RangeError(`sprintf: ${s.length} bytes and a 0 byte do not fit in buf (${first.length} bytes)\n` +
+      '  snprintf(buf, size, ...) cuts them');
   }
   first.set(bytes_of(s));
   first[s.length] = 0;
