@@ -20,7 +20,6 @@ function bits_of(x: number): bigint {
 
 /** A JS string as a byte string of its UTF-8 encoding. */
 export function utf8_bytes(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return /^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
 }
 

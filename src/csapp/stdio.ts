@@ -30,7 +30,6 @@ function bytes_of(s: string): Uint8Array {
 
 /** A byte string as a JS string: its bytes decoded as UTF-8. */
 function text_of(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return /^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'latin1').toString('utf8');
 }
 
