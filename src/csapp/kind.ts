@@ -1,0 +1,21 @@
+// What a value is, in the words of a TypeError: "got a number". Internal to
+// the CSAPP layer (not exported by the package).
+
+/** 'a number', 'a string', 'null', 'a Uint8Array', 'an object'... */
+export function kind(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (Array.isArray(v)) return 'an array';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/**
+ * A TypeError's text within 80 columns: "fn: x wants ..., got a number",
+ * with "got ..." on a line of its own if the line would be long, then the
+ * hints, indented, a line each.
+ */
+export function wanted(head: string, got: string, ...hints: string[]): string {
+  const line = `${head}, got ${got}`;
+  return [line.length <= 68 ? line : `${head}\n  got ${got}`, ...hints.map((h) => `  ${h}`)].join('\n');
+}
