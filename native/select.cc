@@ -209,6 +209,7 @@ const char* kSetNames[3] = {"readfds", "writefds", "exceptfds"};
 // handler, a getter or another thread (during the wait) may have transferred
 // them, and the bytes then belong to someone else, or to nobody.
 struct Sets {
+  Sets(const Napi::CallbackInfo& info, const char* fn) : info(info), fn(fn) {}
   const Napi::CallbackInfo& info;
   const char* fn;
   uint8_t* user[3] = {};
@@ -243,7 +244,7 @@ struct Sets {
 Napi::Value Select(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int nfds;
-  Sets sets{info, "select"};
+  Sets sets(info, "select");
   bool has_tv;
   Napi::Object tobj;
   int64_t sec = 0, usec = 0;
@@ -283,7 +284,7 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
 Napi::Value Pselect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int nfds;
-  Sets sets{info, "pselect"};
+  Sets sets(info, "pselect");
   bool has_ts, has_mask;
   Napi::Object tobj;
   int64_t sec = 0, nsec = 0;
