@@ -47,9 +47,10 @@ export class pthread_mutex_t {
 }
 
 function mutex(m: pthread_mutex_t, fn: string): unknown {
-  if (mutexHandle(m) === undefined) throw new TypeError(`${fn}: mutex must be a pthread_mutex_t`);
+  const h = mutexHandle(m);
+  if (h === undefined) throw new TypeError(`${fn}: mutex must be a pthread_mutex_t`);
   if (m.state === 'static') pthread_mutex_init(m, null);
-  return mutexHandle(m);
+  return h;
 }
 
 export function pthread_mutex_init(m: pthread_mutex_t, attr: pthread_mutexattr_t | null): number {
@@ -92,9 +93,10 @@ export class pthread_cond_t {
 }
 
 function cond(c: pthread_cond_t, fn: string): unknown {
-  if (condHandle(c) === undefined) throw new TypeError(`${fn}: cond must be a pthread_cond_t`);
+  const h = condHandle(c);
+  if (h === undefined) throw new TypeError(`${fn}: cond must be a pthread_cond_t`);
   if (c.state === 'static') pthread_cond_init(c, null);
-  return condHandle(c);
+  return h;
 }
 
 export function pthread_cond_init(c: pthread_cond_t, _attr: null): number {
