@@ -58,6 +58,14 @@ bool GetCString(Napi::Env env, Napi::Value v, const char* fn, const std::string&
 
 // A Uint8Array, Buffer, any other TypedArray or a DataView: its bytes, in
 // place (never copied). A string is a TypeError: C has no implicit encoding.
+//
+// The pointer is good until JavaScript runs: a getter or a Proxy trap of
+// another argument, a signal handler, a cell read. Any of them may transfer
+// the buffer, and its bytes then belong to the new owner, or are freed at the
+// next GC. So a call takes its buffers last, after every other argument has
+// been read, and takes them again after any JS (Blocking's `again`) or once
+// the lock was dropped (select's sets). Across the syscall itself, with the
+// lock dropped, GetBufferCount's *hold keeps the bytes alive (below).
 bool GetBytes(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
               uint8_t** data, size_t* len);
 

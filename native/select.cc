@@ -56,7 +56,8 @@ int64_t NowNs() {
 // EINTR with one of the program's signals pending: the TypeScript handlers
 // run and the result is -1 with EINTR (never restarted, as in C). EINTR
 // without one: `rearm` restores the input the kernel rewrote, and the wait
-// goes on. Returns false when a handler threw (the exception is pending).
+// goes on (or returns false, with an exception thrown, when that input is
+// gone). Returns false when a handler threw (the exception is pending).
 //
 // Signals that came while TypeScript ran are handled by HandlePending, at the
 // top of each call, before any pointer into a JS buffer is taken: a handler
@@ -86,7 +87,7 @@ bool Wait(Napi::Env env, Call&& call, Rearm&& rearm, long* result) {
       *result = -1;
       return true;
     }
-    rearm();
+    if (!rearm()) return false;
   }
 }
 
@@ -200,61 +201,74 @@ size_t SetBytesFor(int nfds) {
   return std::min(sizeof(fd_set), words * (NFDBITS / 8));
 }
 
+const char* kSetNames[3] = {"readfds", "writefds", "exceptfds"};
+
+// The three sets of a select / pselect call (info[1..3]). The wait works on
+// the copies; the caller's bytes are taken anew each time they are read or
+// written (Load, Store), always with the JS lock held and no JS since: a
+// handler, a getter or another thread (during the wait) may have transferred
+// them, and the bytes then belong to someone else, or to nobody.
 struct Sets {
-  uint8_t* user[3];
+  Sets(const Napi::CallbackInfo& info, const char* fn) : info(info), fn(fn) {}
+  const Napi::CallbackInfo& info;
+  const char* fn;
+  uint8_t* user[3] = {};
   fd_set copy[3];
 
-  void Load() {
+  bool Take() {
+    for (int k = 0; k < 3; k++) {
+      if (!GetSet(info, 1 + k, fn, kSetNames[k], &user[k])) return false;
+    }
+    return true;
+  }
+  bool Load() {
+    if (!Take()) return false;
     for (int k = 0; k < 3; k++) {
       if (user[k] != nullptr) memcpy(&copy[k], user[k], sizeof(fd_set));
     }
+    return true;
   }
   fd_set* Arg(int k) { return user[k] != nullptr ? &copy[k] : nullptr; }
-  void Store(int nfds) {
+  bool Store(int nfds) {
+    if (!Take()) return false;
     size_t n = SetBytesFor(nfds);
     for (int k = 0; k < 3; k++) {
       if (user[k] != nullptr) memcpy(user[k], &copy[k], n);
     }
+    return true;
   }
 };
-
-const char* kSetNames[3] = {"readfds", "writefds", "exceptfds"};
 
 // select(nfds, readfds, writefds, exceptfds, timeout): the sets are rewritten
 // in place; on Linux the timeout too (the time left), as the kernel does.
 Napi::Value Select(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int nfds;
-  Sets sets;
+  Sets sets(info, "select");
   bool has_tv;
   Napi::Object tobj;
   int64_t sec = 0, usec = 0;
   // The timeout's fields may be getters (JS): read them before the sets' bytes.
   if (!HandlePending(env) || !GetNfds(info, "select", &nfds) ||
-      !GetTime(info, 4, "select", "timeval", "tv_usec", kMaxSafe, &has_tv, &tobj, &sec, &usec)) {
+      !GetTime(info, 4, "select", "timeval", "tv_usec", kMaxSafe, &has_tv, &tobj, &sec, &usec) || !sets.Load()) {
     return Napi::Value();
-  }
-  for (int k = 0; k < 3; k++) {
-    if (!GetSet(info, 1 + k, "select", kSetNames[k], &sets.user[k])) return Napi::Value();
   }
   timeval tv{static_cast<time_t>(sec), static_cast<suseconds_t>(usec)};
   int64_t deadline = Deadline(has_tv, sec, usec, 1000);
-  sets.Load();
   long r;
   bool ok = Wait(
       env,
       [&] { return select(nfds, sets.Arg(0), sets.Arg(1), sets.Arg(2), has_tv ? &tv : nullptr); },
       [&] {
-        sets.Load();
         if (deadline >= 0) {
           int64_t left = LeftNs(deadline);
           tv.tv_sec = static_cast<time_t>(left / kNsPerSec);
           tv.tv_usec = static_cast<suseconds_t>((left % kNsPerSec) / 1000);
         }
+        return sets.Load();
       },
       &r);
-  if (!ok) return Napi::Value();
-  if (r >= 0) sets.Store(nfds);
+  if (!ok || (r >= 0 && !sets.Store(nfds))) return Napi::Value();
 #if defined(__linux__)
   // Linux writes the time that was left into the caller's timeval.
   if (has_tv) {
@@ -270,22 +284,18 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
 Napi::Value Pselect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int nfds;
-  Sets sets;
+  Sets sets(info, "pselect");
   bool has_ts, has_mask;
   Napi::Object tobj;
   int64_t sec = 0, nsec = 0;
   sigset_t mask;
   if (!HandlePending(env) || !GetNfds(info, "pselect", &nfds) ||
       !GetTime(info, 4, "pselect", "timespec", "tv_nsec", kMaxSafe, &has_ts, &tobj, &sec, &nsec) ||
-      !GetSigmask(info, 5, "pselect", &has_mask, &mask)) {
+      !GetSigmask(info, 5, "pselect", &has_mask, &mask) || !sets.Load()) {
     return Napi::Value();
-  }
-  for (int k = 0; k < 3; k++) {
-    if (!GetSet(info, 1 + k, "pselect", kSetNames[k], &sets.user[k])) return Napi::Value();
   }
   timespec ts{static_cast<time_t>(sec), static_cast<long>(nsec)};
   int64_t deadline = Deadline(has_ts, sec, nsec, 1);
-  sets.Load();
   long r;
   bool ok = Wait(
       env,
@@ -293,16 +303,15 @@ Napi::Value Pselect(const Napi::CallbackInfo& info) {
         return pselect(nfds, sets.Arg(0), sets.Arg(1), sets.Arg(2), has_ts ? &ts : nullptr, has_mask ? &mask : nullptr);
       },
       [&] {
-        sets.Load();
         if (deadline >= 0) {
           int64_t left = LeftNs(deadline);
           ts.tv_sec = static_cast<time_t>(left / kNsPerSec);
           ts.tv_nsec = static_cast<long>(left % kNsPerSec);
         }
+        return sets.Load();
       },
       &r);
-  if (!ok) return Napi::Value();
-  if (r >= 0) sets.Store(nfds);
+  if (!ok || (r >= 0 && !sets.Store(nfds))) return Napi::Value();
   return Result(env, r);
 }
 
@@ -399,7 +408,10 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   int ms = timeout;
   long r;
   if (!Wait(env, [&] { return poll(fds.data(), static_cast<nfds_t>(fds.size()), ms); },
-            [&] { if (deadline >= 0) ms = LeftMs(deadline); }, &r)) {
+            [&] {
+              if (deadline >= 0) ms = LeftMs(deadline);
+              return true;
+            }, &r)) {
     return Napi::Value();
   }
   if (r >= 0) {
@@ -535,10 +547,13 @@ Napi::Value EpollWaitImpl(const Napi::CallbackInfo& info, const char* fn, bool p
   }
   // maxevents <= 0 reaches the kernel, which answers EINVAL.
   int max = static_cast<int>(std::min(maxevents, kMaxBatch));
-  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array ||
-      info[1].As<Napi::Uint32Array>().ElementLength() < 3 * static_cast<size_t>(std::max(max, 1))) {
-    return ThrowType(env, fn, "internal: the results array must be a Uint32Array of 3 * maxevents"), Napi::Value();
-  }
+  // Checked again after the wait: another thread may have transferred it meanwhile.
+  auto results_ok = [&] {
+    return (info[1].IsTypedArray() && info[1].As<Napi::TypedArray>().TypedArrayType() == napi_uint32_array &&
+            info[1].As<Napi::Uint32Array>().ElementLength() >= 3 * static_cast<size_t>(std::max(max, 1))) ||
+           ThrowType(env, fn, "internal: the results array must be a Uint32Array of 3 * maxevents (not transferred)");
+  };
+  if (!results_ok()) return Napi::Value();
   t_events.resize(static_cast<size_t>(std::max(max, 1)));
   epoll_event* evs = t_events.data();
   int64_t deadline = timeout >= 0 ? NowNs() + static_cast<int64_t>(timeout) * 1000000 : -1;
@@ -548,11 +563,15 @@ Napi::Value EpollWaitImpl(const Napi::CallbackInfo& info, const char* fn, bool p
             [&] {
               return pwait ? epoll_pwait(epfd, evs, max, ms, has_mask ? &mask : nullptr) : epoll_wait(epfd, evs, max, ms);
             },
-            [&] { if (deadline >= 0) ms = LeftMs(deadline); }, &r)) {
+            [&] {
+              if (deadline >= 0) ms = LeftMs(deadline);
+              return true;
+            }, &r)) {
     return Napi::Value();
   }
   // Taken after the wait, with the lock held again: no JS has run since the
   // kernel filled evs, and none runs until the copy is done.
+  if (!results_ok()) return Napi::Value();
   uint32_t* out = info[1].As<Napi::Uint32Array>().Data();
   for (long k = 0; k < r; k++) {
     uint32_t words[2];
@@ -640,6 +659,7 @@ Napi::Value Kevent(const Napi::CallbackInfo& info) {
                 ts.tv_sec = static_cast<time_t>(left / kNsPerSec);
                 ts.tv_nsec = static_cast<long>(left % kNsPerSec);
               }
+              return true;
             },
             &r)) {
     return Napi::Value();

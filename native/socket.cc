@@ -135,12 +135,11 @@ Napi::Value Sendto(const Napi::CallbackInfo& info) {
   sockaddr_storage ss;
   socklen_t alen;
   auto get_buf = [&] { return GetBufferCount(info, 1, "sendto", &buf, &len, &hold); };  // again after handlers
-  if (!GetFd(info, 0, "sendto", &fd) || !get_buf() ||
-      !GetInt(info, 3, "sendto", "flags", &flags)) {
-    return Napi::Value();
-  }
+  // The address's fields may be getters: read before the buffer (common.h).
   bool to = !info[4].IsNull() && !info[4].IsUndefined();
-  if (to && (!ToSockaddr(info, 4, "sendto", &ss, &alen) || !GetAddrlen(info, 5, "sendto", sizeof ss, &alen))) {
+  if (!GetFd(info, 0, "sendto", &fd) || !GetInt(info, 3, "sendto", "flags", &flags) ||
+      (to && (!ToSockaddr(info, 4, "sendto", &ss, &alen) || !GetAddrlen(info, 5, "sendto", sizeof ss, &alen))) ||
+      !get_buf()) {
     return Napi::Value();
   }
   long r;
@@ -161,9 +160,9 @@ Napi::Value Recvfrom(const Napi::CallbackInfo& info) {
   std::shared_ptr<v8::BackingStore> hold;
   SockaddrOut out;
   auto get_buf = [&] { return GetBufferCount(info, 1, "recvfrom", &buf, &len, &hold); };  // again after handlers
-  if (!GetFd(info, 0, "recvfrom", &fd) || !get_buf() ||
-      !GetInt(info, 3, "recvfrom", "flags", &flags) ||
-      !GetSockaddrOut(info, 4, "recvfrom", &out)) {
+  // The addrlen cell's value may be a getter: read before the buffer (common.h).
+  if (!GetFd(info, 0, "recvfrom", &fd) || !GetInt(info, 3, "recvfrom", "flags", &flags) ||
+      !GetSockaddrOut(info, 4, "recvfrom", &out) || !get_buf()) {
     return Napi::Value();
   }
   sockaddr_storage ss;
@@ -290,9 +289,7 @@ Napi::Value Getsockopt(const Napi::CallbackInfo& info) {
   OptKind kind;
   Napi::Value v = info[3];
   if (v.IsTypedArray() || v.IsDataView()) {
-    uint8_t* p;
-    if (!GetBytes(info, 3, "getsockopt", "optval", &p, &size)) return Napi::Value();
-    val = p;
+    size = 0;  // the bytes are taken last, below
     kind = OptKind::Bytes;
   } else if (v.IsObject() && v.As<Napi::Object>().Has("l_onoff")) {
     size = sizeof(linger);
@@ -308,18 +305,27 @@ Napi::Value Getsockopt(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   Napi::Object lenCell;
-  socklen_t len = static_cast<socklen_t>(size);
+  double cap = -1;  // none: the whole of optval
   if (info[4].IsObject()) {
     lenCell = info[4].As<Napi::Object>();
-    Napi::Value cap = lenCell.Get("value");
-    if (!cap.IsNumber()) return ThrowType(env, "getsockopt", "optlen must be a cell { value: number }"), Napi::Value();
-    double d = cap.As<Napi::Number>().DoubleValue();
-    if (!(d >= 0) || d != std::trunc(d) || d > size) {
-      return ThrowRange(env, "getsockopt", ("optlen.value must be an integer in [0, " + std::to_string(size) + "]").c_str()), Napi::Value();
-    }
-    len = static_cast<socklen_t>(d);
+    Napi::Value c = lenCell.Get("value");
+    if (!c.IsNumber()) return ThrowType(env, "getsockopt", "optlen must be a cell { value: number }"), Napi::Value();
+    cap = c.As<Napi::Number>().DoubleValue();
   } else if (!info[4].IsUndefined() && !info[4].IsNull()) {
     return ThrowType(env, "getsockopt", "optlen must be a cell { value: number } or null"), Napi::Value();
+  }
+  // The cell's value may be a getter (JS): the bytes are taken after it (common.h).
+  if (kind == OptKind::Bytes) {
+    uint8_t* p;
+    if (!GetBytes(info, 3, "getsockopt", "optval", &p, &size)) return Napi::Value();
+    val = p;
+  }
+  socklen_t len = static_cast<socklen_t>(size);
+  if (cap >= 0 || !lenCell.IsEmpty()) {
+    if (!(cap >= 0) || cap != std::trunc(cap) || cap > size) {
+      return ThrowRange(env, "getsockopt", ("optlen.value must be an integer in [0, " + std::to_string(size) + "]").c_str()), Napi::Value();
+    }
+    len = static_cast<socklen_t>(cap);
   }
   int r = getsockopt(fd, level, name, val, &len);
   if (r == -1) return Fail(env, errno);

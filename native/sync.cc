@@ -22,7 +22,17 @@ namespace {
 // in shorter ones (kSignalSliceNs) while it has handlers to run.
 constexpr long kSliceNs = 50'000'000;
 
-struct Mutex {
+// A handle reaches TypeScript as an External, which JS can neither make nor
+// look into, but can pass where a handle of another kind is expected: each
+// says its kind, and every call checks it before the cast (Handle, below).
+enum class Kind : uint32_t { Mutex = 0x6d757478, Cond = 0x636f6e64, Sem = 0x73656d5f };
+struct Tagged {
+  Kind kind;
+};
+
+struct Mutex : Tagged {
+  static constexpr Kind kKind = Kind::Mutex;
+  static constexpr const char* kWhat = "mutex must be a pthread_mutex_t";
   pthread_mutex_t m;
   bool live = false;
 };
@@ -32,14 +42,18 @@ struct Mutex {
 // kernel's wait queue and goes back in. So signal and broadcast also mark
 // their waiters here (each wait has its own flag, in `waiting`, under `lk`),
 // and a waiter returns when its flag is set, whatever the kernel said.
-struct Cond {
+struct Cond : Tagged {
+  static constexpr Kind kKind = Kind::Cond;
+  static constexpr const char* kWhat = "cond must be a pthread_cond_t";
   pthread_cond_t c;
   bool live = false;
   std::mutex lk;
   std::list<bool*> waiting;  // oldest first; signal wakes the oldest
 };
 
-struct Sem {
+struct Sem : Tagged {
+  static constexpr Kind kKind = Kind::Sem;
+  static constexpr const char* kWhat = "sem must be a sem_t";
   std::mutex m;
   std::condition_variable cv;
   unsigned value = 0;
@@ -48,7 +62,10 @@ struct Sem {
 
 template <typename T>
 Napi::Value NewHandle(Napi::Env env) {
-  return Napi::External<T>::New(env, new T, [](Napi::Env, T* p) {
+  T* t = new T;
+  t->kind = T::kKind;
+  return Napi::External<Tagged>::New(env, t, [](Napi::Env, Tagged* tagged) {
+    T* p = static_cast<T*>(tagged);
     if constexpr (std::is_same_v<T, Mutex>) {
       if (p->live) pthread_mutex_destroy(&p->m);
     } else if constexpr (std::is_same_v<T, Cond>) {
@@ -58,13 +75,17 @@ Napi::Value NewHandle(Napi::Env env) {
   });
 }
 
+// info[i] as a handle of kind T: a TypeError for anything else, a handle of
+// another kind included (a mutex's memory used as a condition's would be read
+// and written past its end).
 template <typename T>
 T* Handle(const Napi::CallbackInfo& info, size_t i, const char* fn) {
-  if (!info[i].IsExternal()) {
-    ThrowType(info.Env(), fn, "not an initialized object of this type (call its _init first)");
+  Tagged* tagged = info[i].IsExternal() ? info[i].As<Napi::External<Tagged>>().Data() : nullptr;
+  if (tagged == nullptr || tagged->kind != T::kKind) {
+    ThrowType(info.Env(), fn, T::kWhat);
     return nullptr;
   }
-  return info[i].As<Napi::External<T>>().Data();
+  return static_cast<T*>(tagged);
 }
 
 timespec Deadline(long ns_from_now) {

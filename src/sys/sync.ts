@@ -28,24 +28,38 @@ export function pthread_mutexattr_settype(attr: pthread_mutexattr_t, type: numbe
 
 type State = 'static' | 'live' | 'destroyed';
 
+// Each object's native handle is a private field, which only its class can
+// read and nothing can replace: a mutex's handle given to a condition
+// function would have the addon use one kind of memory as another (the addon
+// checks the kind as well). An object that merely passes instanceof (made by
+// Object.create) has no handle: the brand check (#h in x) tells.
+let mutexHandle: (m: pthread_mutex_t) => unknown;
+let condHandle: (c: pthread_cond_t) => unknown;
+let semHandle: (s: sem_t) => unknown;
+
 /** pthread_mutex_t. */
 export class pthread_mutex_t {
-  /** @internal */ readonly h: unknown = native.mutex_new();
+  readonly #h: unknown = native.mutex_new();
   /** @internal */ state: State = 'static';
+  static {
+    mutexHandle = (m) => (typeof m === 'object' && m !== null && #h in m ? m.#h : undefined);
+  }
 }
 
 function mutex(m: pthread_mutex_t, fn: string): unknown {
-  if (!(m instanceof pthread_mutex_t)) throw new TypeError(`${fn}: mutex must be a pthread_mutex_t`);
+  const h = mutexHandle(m);
+  if (h === undefined) throw new TypeError(`${fn}: mutex must be a pthread_mutex_t`);
   if (m.state === 'static') pthread_mutex_init(m, null);
-  return m.h;
+  return h;
 }
 
 export function pthread_mutex_init(m: pthread_mutex_t, attr: pthread_mutexattr_t | null): number {
-  if (!(m instanceof pthread_mutex_t)) throw new TypeError('pthread_mutex_init: mutex must be a pthread_mutex_t');
+  const h = mutexHandle(m);
+  if (h === undefined) throw new TypeError('pthread_mutex_init: mutex must be a pthread_mutex_t');
   if (attr !== null && attr !== undefined && !(attr instanceof pthread_mutexattr_t)) {
     throw new TypeError('pthread_mutex_init: attr must be a pthread_mutexattr_t or null');
   }
-  const rc: number = native.mutex_init(m.h, attr?.type ?? PTHREAD_MUTEX_DEFAULT);
+  const rc: number = native.mutex_init(h, attr?.type ?? PTHREAD_MUTEX_DEFAULT);
   if (rc === 0) m.state = 'live';
   return rc;
 }
@@ -71,19 +85,24 @@ export function pthread_mutex_destroy(m: pthread_mutex_t): number {
 
 /** pthread_cond_t. */
 export class pthread_cond_t {
-  /** @internal */ readonly h: unknown = native.cond_new();
+  readonly #h: unknown = native.cond_new();
   /** @internal */ state: State = 'static';
+  static {
+    condHandle = (c) => (typeof c === 'object' && c !== null && #h in c ? c.#h : undefined);
+  }
 }
 
 function cond(c: pthread_cond_t, fn: string): unknown {
-  if (!(c instanceof pthread_cond_t)) throw new TypeError(`${fn}: cond must be a pthread_cond_t`);
+  const h = condHandle(c);
+  if (h === undefined) throw new TypeError(`${fn}: cond must be a pthread_cond_t`);
   if (c.state === 'static') pthread_cond_init(c, null);
-  return c.h;
+  return h;
 }
 
 export function pthread_cond_init(c: pthread_cond_t, _attr: null): number {
-  if (!(c instanceof pthread_cond_t)) throw new TypeError('pthread_cond_init: cond must be a pthread_cond_t');
-  const rc: number = native.cond_init(c.h);
+  const h = condHandle(c);
+  if (h === undefined) throw new TypeError('pthread_cond_init: cond must be a pthread_cond_t');
+  const rc: number = native.cond_init(h);
   if (rc === 0) c.state = 'live';
   return rc;
 }
@@ -150,12 +169,16 @@ export function pthread_once(once: pthread_once_t, init_routine: () => void): nu
 
 /** sem_t: an unnamed POSIX semaphore (sem_init it first). */
 export class sem_t {
-  /** @internal */ readonly h: unknown = native.sem_new();
+  readonly #h: unknown = native.sem_new();
+  static {
+    semHandle = (s) => (typeof s === 'object' && s !== null && #h in s ? s.#h : undefined);
+  }
 }
 
 function sem(s: sem_t, fn: string): unknown {
-  if (!(s instanceof sem_t)) throw new TypeError(`${fn}: sem must be a sem_t`);
-  return s.h;
+  const h = semHandle(s);
+  if (h === undefined) throw new TypeError(`${fn}: sem must be a sem_t`);
+  return h;
 }
 
 /** sem_init(sem, pshared, value): pshared must be 0 (no memory shared between processes here). */
