@@ -23,15 +23,12 @@ namespace {
 constexpr long kSliceNs = 50'000'000;
 
 // A handle reaches TypeScript as an External, which JS can neither make nor
-// look into, but can pass where a handle of another kind is expected: each
-// says its kind, and every call checks it before the cast (Handle, below).
-enum class Kind : uint32_t { Mutex = 0x6d757478, Cond = 0x636f6e64, Sem = 0x73656d5f };
-struct Tagged {
-  Kind kind;
-};
-
-struct Mutex : Tagged {
-  static constexpr Kind kKind = Kind::Mutex;
+// look into, but can pass where a handle of another kind is expected (or
+// another addon's External). So each is marked with Node-API's type tag of
+// its kind when it is made, and every call checks the tag before the cast
+// (Handle, below): the check reads nothing of the pointed-to memory.
+struct Mutex {
+  static constexpr napi_type_tag kTag = {0x73797363616c6c2dULL, 0x6d75746578000001ULL};
   static constexpr const char* kWhat = "mutex must be a pthread_mutex_t";
   pthread_mutex_t m;
   bool live = false;
@@ -42,8 +39,8 @@ struct Mutex : Tagged {
 // kernel's wait queue and goes back in. So signal and broadcast also mark
 // their waiters here (each wait has its own flag, in `waiting`, under `lk`),
 // and a waiter returns when its flag is set, whatever the kernel said.
-struct Cond : Tagged {
-  static constexpr Kind kKind = Kind::Cond;
+struct Cond {
+  static constexpr napi_type_tag kTag = {0x73797363616c6c2dULL, 0x636f6e6400000002ULL};
   static constexpr const char* kWhat = "cond must be a pthread_cond_t";
   pthread_cond_t c;
   bool live = false;
@@ -51,8 +48,8 @@ struct Cond : Tagged {
   std::list<bool*> waiting;  // oldest first; signal wakes the oldest
 };
 
-struct Sem : Tagged {
-  static constexpr Kind kKind = Kind::Sem;
+struct Sem {
+  static constexpr napi_type_tag kTag = {0x73797363616c6c2dULL, 0x73656d0000000003ULL};
   static constexpr const char* kWhat = "sem must be a sem_t";
   std::mutex m;
   std::condition_variable cv;
@@ -62,10 +59,7 @@ struct Sem : Tagged {
 
 template <typename T>
 Napi::Value NewHandle(Napi::Env env) {
-  T* t = new T;
-  t->kind = T::kKind;
-  return Napi::External<Tagged>::New(env, t, [](Napi::Env, Tagged* tagged) {
-    T* p = static_cast<T*>(tagged);
+  auto handle = Napi::External<T>::New(env, new T, [](Napi::Env, T* p) {
     if constexpr (std::is_same_v<T, Mutex>) {
       if (p->live) pthread_mutex_destroy(&p->m);
     } else if constexpr (std::is_same_v<T, Cond>) {
@@ -73,6 +67,8 @@ Napi::Value NewHandle(Napi::Env env) {
     }
     delete p;
   });
+  if (napi_type_tag_object(env, handle, &T::kTag) != napi_ok) return Napi::Value();
+  return handle;
 }
 
 // info[i] as a handle of kind T: a TypeError for anything else, a handle of
@@ -80,12 +76,13 @@ Napi::Value NewHandle(Napi::Env env) {
 // and written past its end).
 template <typename T>
 T* Handle(const Napi::CallbackInfo& info, size_t i, const char* fn) {
-  Tagged* tagged = info[i].IsExternal() ? info[i].As<Napi::External<Tagged>>().Data() : nullptr;
-  if (tagged == nullptr || tagged->kind != T::kKind) {
+  bool tagged = false;
+  if (!info[i].IsExternal() || napi_check_object_type_tag(info.Env(), info[i], &T::kTag, &tagged) != napi_ok ||
+      !tagged) {
     ThrowType(info.Env(), fn, T::kWhat);
     return nullptr;
   }
-  return static_cast<T*>(tagged);
+  return info[i].As<Napi::External<T>>().Data();
 }
 
 timespec Deadline(long ns_from_now) {
