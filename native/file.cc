@@ -9,6 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
+
+#include <atomic>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -215,6 +219,9 @@ Napi::Value Umask(const Napi::CallbackInfo& info) {
 //  - Pages wholly past the end of a regular file raise SIGBUS when touched:
 //    such a length is refused with ENXIO (POSIX's errno for a range the
 //    object does not have). The partial page at the end reads as zeros.
+//  - A file that shrinks under its mapping (ftruncate, O_TRUNC, another
+//    process) leaves pages past its end: a SIGBUS there puts a private page
+//    of zeros in their place and the access goes on (GuardBus below).
 
 struct Mapping {
   void* addr;
@@ -231,6 +238,79 @@ size_t PageSize() {
 
 size_t RoundUp(size_t n) { return (n + PageSize() - 1) / PageSize() * PageSize(); }
 
+// ---- SIGBUS past the end of a file --------------------------------------------
+// The live file mappings, for the SIGBUS handler, which can take no lock: a
+// slot is free when its start is 0. vm.max_map_count (65530 by default) bounds
+// how many mappings a Linux process has; past kSlots a mapping is unguarded.
+constexpr size_t kSlots = 65536;
+struct Slot {
+  std::atomic<uintptr_t> start{0};
+  std::atomic<size_t> length{0};
+};
+Slot g_slots[kSlots];
+std::atomic<size_t> g_slots_used{0};  // the high-water mark: the handler looks below it
+struct sigaction g_old_bus;
+std::once_flag g_bus_installed;
+
+void BusHandler(int sig, siginfo_t* si, void* context) {
+  int saved = errno;
+  uintptr_t addr = reinterpret_cast<uintptr_t>(si->si_addr);
+  size_t used = g_slots_used.load(std::memory_order_acquire);
+  for (size_t i = 0; i < used; i++) {
+    uintptr_t start = g_slots[i].start.load(std::memory_order_acquire);
+    if (start == 0 || addr < start || addr - start >= g_slots[i].length.load(std::memory_order_acquire)) continue;
+    // A page the file no longer has: zeros in its place, private to us, and
+    // the faulting access runs again on it.
+    uintptr_t page = addr & ~(static_cast<uintptr_t>(PageSize()) - 1);
+    void* r = mmap(reinterpret_cast<void*>(page), PageSize(), PROT_READ | PROT_WRITE,
+                   MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    errno = saved;
+    if (r != MAP_FAILED) return;
+    break;
+  }
+  // Not ours: what was there before decides (by default, the process ends
+  // with SIGBUS when the access runs again).
+  if (g_old_bus.sa_flags & SA_SIGINFO) {
+    if (g_old_bus.sa_sigaction != nullptr) return g_old_bus.sa_sigaction(sig, si, context);
+  } else if (g_old_bus.sa_handler != SIG_DFL && g_old_bus.sa_handler != SIG_IGN) {
+    return g_old_bus.sa_handler(sig);
+  }
+  sigaction(SIGBUS, &g_old_bus, nullptr);
+  errno = saved;
+}
+
+void GuardBus(void* start, size_t length) {
+  std::call_once(g_bus_installed, [] {
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = BusHandler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &g_old_bus);
+  });
+  for (size_t i = 0; i < kSlots; i++) {
+    if (g_slots[i].start.load(std::memory_order_relaxed) != 0) continue;
+    // Claim the slot through its length, then publish the start.
+    size_t zero = 0;
+    if (!g_slots[i].length.compare_exchange_strong(zero, length)) continue;
+    g_slots[i].start.store(reinterpret_cast<uintptr_t>(start), std::memory_order_release);
+    size_t used = g_slots_used.load();
+    while (used < i + 1 && !g_slots_used.compare_exchange_weak(used, i + 1)) {
+    }
+    return;
+  }
+}
+
+void UnguardBus(void* start) {
+  size_t used = g_slots_used.load(std::memory_order_acquire);
+  for (size_t i = 0; i < used; i++) {
+    if (g_slots[i].start.load(std::memory_order_acquire) != reinterpret_cast<uintptr_t>(start)) continue;
+    g_slots[i].start.store(0, std::memory_order_release);
+    g_slots[i].length.store(0, std::memory_order_release);  // the slot is free again
+    return;
+  }
+}
+
 // The backing store's deleter: V8 no longer holds the memory (the buffer was
 // collected, or detached by munmap with no other holder). Any thread.
 void ReleaseMapping(void* data, size_t length, void* deleter_data) {
@@ -240,6 +320,7 @@ void ReleaseMapping(void* data, size_t length, void* deleter_data) {
     auto it = g_mappings.find(reinterpret_cast<uintptr_t>(m->addr));
     if (it != g_mappings.end() && it->second == m) g_mappings.erase(it);
   }
+  UnguardBus(m->addr);  // (none left after munmap)
   munmap(m->addr, m->length);
   delete m;
 }
@@ -292,6 +373,7 @@ Napi::Value Mmap(const Napi::CallbackInfo& info) {
   void* p = mmap(nullptr, static_cast<size_t>(length), real_prot, real_flags, fd, static_cast<off_t>(offset));
   if (p == MAP_FAILED) return failed(errno);
 
+  if (!anonymous) GuardBus(p, static_cast<size_t>(length));
   Mapping* m = new Mapping{p, static_cast<size_t>(length)};
   {
     std::lock_guard<std::mutex> lock(g_mappings_mutex);
@@ -353,6 +435,7 @@ Napi::Value Munmap(const Napi::CallbackInfo& info) {
       err = errno;
     } else {
       g_mappings.erase(reinterpret_cast<uintptr_t>(m->addr));
+      UnguardBus(m->addr);
     }
   }
   if (err != 0) return Fail(env, err);

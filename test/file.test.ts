@@ -452,6 +452,29 @@ describe('mmap and munmap', () => {
     expect(() => Mmap(null, 2 * page, PROT_READ, MAP_SHARED, fd, 0)).toThrow(expect.objectContaining({ code: 'ENXIO', syscall: 'mmap' }));
   });
 
+  it('a file that shrinks under its mapping: the pages past its end read zeros (C: SIGBUS)', () => {
+    // ftruncate here, node:fs, another process: each would end a C program
+    // with SIGBUS at the next touch; this process surviving is the test.
+    const shrinkers: Array<(p: string, fd: number) => void> = [
+      (_p, fd) => expect(ftruncate(fd, 100)).toBe(0),
+      (p) => fs.truncateSync(p, 100),
+      (p) => expect(spawnSync('truncate', ['-s', '100', p], { timeout: 10_000 }).status).toBe(0),
+    ];
+    for (const [i, shrink] of shrinkers.entries()) {
+      const p = file(`shrink${i}`, Buffer.alloc(3 * page, 65));
+      const fd = fds.add(open(p, O_RDWR));
+      const m = mmap(null, 3 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)!;
+      shrink(p, fd);
+      expect(m[99]).toBe(65);
+      expect(m[100]).toBe(0); // the kernel's: the rest of the last page
+      expect(m[2 * page + 5]).toBe(0); // past it: a page of zeros put there
+      m[2 * page + 5] = 7; // a write there goes nowhere in the file
+      expect(m[2 * page + 5]).toBe(7);
+      expect(fs.statSync(p).size).toBe(100);
+      expect(munmap(m, 3 * page)).toBe(0);
+    }
+  });
+
   it('munmap detaches every view: length 0, reads undefined, calls refuse it; never a segfault', () => {
     const fd = fds.add(open(file('um', 'abcdefgh'), O_RDWR));
     const m = mmap(null, 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)!;
