@@ -22,7 +22,7 @@ import {
   PROT_READ, PROT_WRITE, PROT_EXEC, PROT_NONE, MAP_SHARED, MAP_PRIVATE, MAP_ANONYMOUS, MAP_FIXED, MS_SYNC,
   AF_UNIX, SOCK_STREAM,
   ENOENT, EACCES, EEXIST, EISDIR, EBADF, EINVAL, ENOTDIR, ENOTEMPTY, ESPIPE, ENXIO, ENOTSUP, ENODEV, ENOMEM,
-  ENAMETOOLONG, EOVERFLOW,
+  ENAMETOOLONG, EOVERFLOW, EINTR, signal, SIG_DFL, SIGUSR1,
 } from '../src/sys/index.js';
 import { Open, Close, Stat, Fstat, Mmap, Munmap, Lseek, Unlink, Mkdir, Rmdir, Setenv } from '../src/csapp/index.js';
 import { FdScope, fd_count, linux } from './helpers.js';
@@ -127,6 +127,40 @@ describe('open, creat, close', () => {
     for (let n; (n = read(fd, buf)) > 0;) got += text(buf.subarray(0, n));
     expect(got).toBe('hi');
     await exited;
+  });
+
+  it('a signal during a blocking open: the handler runs; EINTR without restart, the open goes on with it', async () => {
+    const fifo = path('fifo-sig');
+    expect(mkfifo(fifo, 0o600)).toBe(0);
+    // The signal comes at 0.2 s; a writer opens the FIFO at 0.6 s, for at
+    // most 3 s (then nobody waits on either side).
+    const later = () => {
+      const sh = `sleep 0.2; kill -USR1 ${process.pid}; sleep 0.4; timeout 3 sh -c "printf x > '${fifo}'"`;
+      const child = spawn('sh', ['-c', sh], { stdio: 'ignore', detached: true });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      return { exited, stop: () => { try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ } } };
+    };
+    try {
+      for (const restart of [false, true]) {
+        const seen: number[] = [];
+        signal(SIGUSR1, (s) => seen.push(s), restart);
+        const c = later();
+        const fd = open(fifo, O_RDONLY);
+        if (restart) {
+          expect(fd).toBeGreaterThanOrEqual(0);
+          fds.add(fd);
+          const b = new Uint8Array(1);
+          expect(read(fd, b)).toBe(1);
+        } else {
+          fails(fd, EINTR);
+          c.stop();
+        }
+        expect(seen).toEqual([SIGUSR1]);
+        await c.exited;
+      }
+    } finally {
+      signal(SIGUSR1, SIG_DFL);
+    }
   });
 
   it('creat truncates or creates, write-only', () => {
