@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import {
   open, creat, close, read, write, lseek, stat, fstat, lstat, struct_stat, unlink, mkdir, rmdir, mkfifo, access,
   ftruncate, truncate, umask, mmap, munmap, msync, getenv, setenv, unsetenv, errno, pipe, fcntl, MAP_FAILED,
@@ -530,6 +531,33 @@ describe('mmap and munmap', () => {
     fails(munmap(m, 8), EINVAL); // unmapped already
     fails(msync(m, 8, MS_SYNC), EINVAL);
     expect(fs.readFileSync(path('um'), 'utf8')).toBe('abcdefgh');
+  });
+
+  it('a transferred mapping: the new buffer is the mapping (munmap takes it), the old one is detached', async () => {
+    const a = mmap(null, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!;
+    a[0] = 5;
+    const b = new Uint8Array(structuredClone(a.buffer, { transfer: [a.buffer] }));
+    expect(a.length).toBe(0);
+    expect(b[0]).toBe(5);
+    fails(munmap(a, page), EINVAL);
+    expect(munmap(b, page)).toBe(0);
+    expect(b.length).toBe(0);
+    // To a Worker: it reads the same memory and can unmap it.
+    const m = mmap(null, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!;
+    m[1] = 9;
+    const addon = fileURLToPath(new URL('../build/Release/syscall_lab.node', import.meta.url));
+    const w = new Worker(`
+      const { parentPort } = require('node:worker_threads');
+      const n = require(${JSON.stringify(addon)});
+      parentPort.on('message', (u) => parentPort.postMessage([u[1], n.munmap(u, ${page}), u.length]));`, { eval: true });
+    try {
+      const got = new Promise((resolve, reject) => { w.on('message', resolve); w.on('error', reject); });
+      w.postMessage(m, [m.buffer]);
+      expect(await got).toEqual([9, 0, 0]);
+      expect(m.length).toBe(0);
+    } finally {
+      await w.terminate();
+    }
   });
 
   it('munmap of anything but a whole live mapping is EINVAL', () => {
