@@ -683,6 +683,24 @@ describe('getenv, setenv, unsetenv', () => {
     expect(unsetenv(NAME)).toBe(0); // not set: still 0
   });
 
+  it('a Worker: its process.env is its own copy; its setenv changes the environment of the process', async () => {
+    const addon = fileURLToPath(new URL('../build/Release/syscall_lab.node', import.meta.url));
+    const w = new Worker(`
+      const n = require(${JSON.stringify(addon)});
+      process.env.${NAME} = 'worker copy';
+      const seen = n.getenv('${NAME}');
+      n.setenv('${NAME}', 'from the worker', 1);
+      require('node:worker_threads').parentPort.postMessage([seen, process.env.${NAME}]);`, { eval: true });
+    try {
+      const got = await new Promise((resolve, reject) => { w.on('message', resolve); w.on('error', reject); });
+      expect(got).toEqual([null, 'worker copy']);
+      expect(getenv(NAME)).toBe('from the worker');
+      expect(process.env[NAME]).toBe('from the worker');
+    } finally {
+      await w.terminate();
+    }
+  });
+
   it('a child sees what setenv set', () => {
     expect(setenv(NAME, 'inherited', 1)).toBe(0);
     const r = spawnSync('sh', ['-c', `printf %s "$${NAME}"`], { encoding: 'utf8', timeout: 10_000 });

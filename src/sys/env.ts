@@ -1,6 +1,7 @@
 // The environment, as in C. On the main thread (and in pthreads) these and
 // process.env are one environment: each sees what the other set. A Node
-// Worker's process.env is its own copy, which these do not see.
+// Worker's process.env is its own copy, which these do not see (its setenv
+// changes the process's environment).
 import { native } from './native.js';
 
 /** getenv(name): the value, or null when the variable is not set. */
