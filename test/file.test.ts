@@ -23,7 +23,7 @@ import {
   PROT_READ, PROT_WRITE, PROT_EXEC, PROT_NONE, MAP_SHARED, MAP_PRIVATE, MAP_ANONYMOUS, MAP_FIXED, MS_SYNC,
   AF_UNIX, SOCK_STREAM,
   ENOENT, EACCES, EEXIST, EISDIR, EBADF, EINVAL, ENOTDIR, ENOTEMPTY, ESPIPE, ENXIO, ENOTSUP, ENODEV, ENOMEM,
-  ENAMETOOLONG, EOVERFLOW, EINTR, signal, SIG_DFL, SIGUSR1,
+  ENAMETOOLONG, EOVERFLOW, EINTR, EFAULT, signal, SIG_DFL, SIGUSR1, pthread_create, pthread_join, usleep,
 } from '../src/sys/index.js';
 import { Open, Close, Stat, Fstat, Mmap, Munmap, Lseek, Unlink, Mkdir, Rmdir, Setenv } from '../src/csapp/index.js';
 import { FdScope, fd_count, linux } from './helpers.js';
@@ -763,5 +763,42 @@ describe('junk in every position of every new call', () => {
       unsetenv('3');
     }
     if (linux) expect(fd_count()).toBe(before);
+  });
+});
+
+describe('a mapping and threads', () => {
+  it('a thread blocked in read into a mapping that another thread unmaps: EFAULT, never a stray write', () => {
+    if (!linux) return; // finds the blocked read in /proc/self/task
+    const m = mmap(null, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!;
+    const p = [0, 0];
+    expect(pipe(p)).toBe(0);
+    fds.add(p[0]);
+    fds.add(p[1]);
+    const seen: { rc?: number; err?: number; thrown?: unknown } = {};
+    const t = pthread_create(() => {
+      try {
+        seen.rc = read(p[0], m, page);
+        seen.err = errno();
+      } catch (e) {
+        seen.thrown = e;
+      }
+    });
+    // Wait (with the JS lock dropped) until the thread sits in read(p[0]).
+    const inRead = () => fs.readdirSync('/proc/self/task').some((tid) => {
+      try {
+        return fs.readFileSync(`/proc/self/task/${tid}/syscall`, 'utf8').startsWith(`0 0x${p[0].toString(16)} `);
+      } catch {
+        return false;
+      }
+    });
+    for (let i = 0; i < 500 && !inRead(); i++) usleep(10_000);
+    expect(inRead()).toBe(true);
+    expect(munmap(m, page)).toBe(0);
+    expect(m.length).toBe(0);
+    expect(write(p[1], bytes('data'))).toBe(4);
+    expect(pthread_join(t, null)).toBe(0);
+    expect(seen.thrown).toBeUndefined();
+    expect(seen.rc).toBe(-1);
+    expect(seen.err).toBe(EFAULT);
   });
 });
