@@ -1,13 +1,14 @@
 // Module hooks that do for Node 20 what Node 22.6+ does itself: load a .ts
 // or .mts file by removing its types. Sucrase (pure JavaScript, no native
-// binary) does the transform and keeps every statement on its line; its
-// source map (inline, read with --enable-source-maps) maps the columns too,
-// so a stack trace names the line and column of the .ts file.
+// binary) does the transform and keeps every statement on its line; the
+// source map of line-map.ts (inline, read with --enable-source-maps) maps
+// the columns too, so a stack trace names the line and column of the .ts file.
 // As Node's own stripping: imports are kept as written (a type imported
 // without `import type` fails at run time), and the file is an ES module.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'sucrase';
+import { lineMap } from './line-map.js';
 
 interface LoadContext { format?: string | null }
 interface LoadResult { format: string; source: string | Uint8Array; shortCircuit?: boolean }
@@ -28,9 +29,8 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
     disableESTransforms: true,
     keepUnusedImports: true,
     filePath: path,
-    sourceMapOptions: { compiledFilename: path },
   });
-  const map = { ...out.sourceMap!, sources: [url], sourcesContent: [source] };
+  const map = { version: 3, sources: [url], sourcesContent: [source], names: [], mappings: lineMap(out.code, source) };
   const inline = Buffer.from(JSON.stringify(map)).toString('base64');
   return {
     format: 'module',
