@@ -77,7 +77,16 @@ export async function run(opts: RunOptions): Promise<number> {
   if (opts.stack) process.env.SYSCALL_LAB_STACK = '1';
   else delete process.env.SYSCALL_LAB_STACK;
   const argv = [process.execPath, ...nodeFlags(), file, ...opts.args];
-  const { execv, errno, strerror } = await import('../sys/index.js');
+  let sys;
+  try {
+    sys = await Promise.all([import('../sys/exec.js'), import('../sys/errno.js')]);
+  } catch (err) {
+    // The program could not load the library either: say what to do.
+    process.stderr.write(`syscall-lab run: the native addon does not load in node ${process.version}: ` +
+      `${(err as Error).message.split('\n')[0]}\n(built for another Node? npm rebuild syscall-lab)\n`);
+    return 1;
+  }
+  const [{ execv }, { errno, strerror }] = sys;
   execv(process.execPath, argv);
   process.stderr.write(`syscall-lab run: execv ${process.execPath}: ${strerror(errno())}\n`);
   return 126;
