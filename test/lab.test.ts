@@ -4,7 +4,7 @@
 // serves a client written in Python.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliCommand, launch, packageRoot, type Launched } from '../src/launch.js';
@@ -190,6 +190,17 @@ s.close()`], { timeout: 30_000 });
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe('the install script', () => {
+  it('does not rebuild an addon that loads in this Node, and says so', () => {
+    const addon = join(packageRoot(), 'build', 'Release', 'syscall_lab.node');
+    const before = statSync(addon).mtimeMs;
+    const r = spawnSync(node, [join(packageRoot(), 'scripts', 'install.js')], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe(`syscall-lab: the native addon is built for node ${process.version}; not rebuilt\n`);
+    expect(r.status).toBe(0);
+    expect(statSync(addon).mtimeMs).toBe(before);
+  });
 });
 
 describe('syscall-lab init', () => {
