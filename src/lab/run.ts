@@ -44,15 +44,13 @@ export interface RunOptions { check: boolean; stack: boolean; file: string; args
 export function parseRunArgs(argv: string[]): RunOptions | 'help' | string {
   const opts = { check: false, stack: false };
   let i = 0;
-  for (; i < argv.length && argv[i].startsWith('-'); i++) {
-    switch (argv[i]) {
-      case '--check': opts.check = true; break;
-      case '--stack': opts.stack = true; break;
-      case '-h': case '--help': return 'help';
-      case '--': i++; if (i < argv.length) return { ...opts, file: argv[i], args: argv.slice(i + 1) };
-      // falls through: `--` with nothing after it
-      default: return `run: unknown option ${argv[i]}`;
-    }
+  while (i < argv.length && argv[i].startsWith('-')) {
+    const arg = argv[i++];
+    if (arg === '--') break; // the file may start with '-'
+    else if (arg === '--check') opts.check = true;
+    else if (arg === '--stack') opts.stack = true;
+    else if (arg === '-h' || arg === '--help') return 'help';
+    else return `run: unknown option ${arg}`;
   }
   if (i >= argv.length) return 'run: which program? (a .ts or .js file)';
   return { ...opts, file: argv[i], args: argv.slice(i + 1) };
