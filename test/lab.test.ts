@@ -266,24 +266,8 @@ describe('syscall-lab init', () => {
     }
   }, 180_000);
 
-  it('npm run check passes; a type error in server.ts is reported with its file and line', () => {
-    const ok = npm(['run', '-s', 'check']);
-    expect(ok.stdout + ok.stderr).toBe('');
-    expect(ok.status).toBe(0);
-    const server = join(lab, 'server.ts');
-    const source = readFileSync(server, 'utf8');
-    try {
-      writeFileSync(server, source.replace('const MAXLINE = 8192;', 'const MAXLINE: string = 8192;'));
-      const line = source.split('\n').findIndex((l) => l.startsWith('const MAXLINE')) + 1;
-      const bad = npm(['run', '-s', 'check']);
-      expect(bad.status).not.toBe(0);
-      expect(bad.stdout).toContain(`server.ts(${line},7): error TS2322: Type 'number' is not assignable to type 'string'.`);
-    } finally {
-      writeFileSync(server, source);
-    }
-  }, 120_000);
-
-  it('the published declarations compile under --strict without skipLibCheck (only syscall-lab installed)', () => {
+  it('npm run check passes, even without skipLibCheck: the published declarations compile under --strict', () => {
+    // Only syscall-lab is installed: whatever types its .d.ts need come with it.
     const tsconfig = join(lab, 'tsconfig.json');
     const original = readFileSync(tsconfig, 'utf8');
     try {
@@ -295,4 +279,19 @@ describe('syscall-lab init', () => {
       writeFileSync(tsconfig, original);
     }
   }, 180_000);
+
+  it('a type error in server.ts is reported with its file and line', () => {
+    const server = join(lab, 'server.ts');
+    const source = readFileSync(server, 'utf8');
+    try {
+      writeFileSync(server, source.replace('const MAXLINE = 8192;', 'const MAXLINE: string = 8192;'));
+      const line = source.split('\n').findIndex((l) => l.startsWith('const MAXLINE')) + 1;
+      const bad = npm(['run', '-s', 'check']);
+      // The first error is the line changed (MAXLINE's other uses follow).
+      expect(bad.stdout.split('\n')[0]).toBe(`server.ts(${line},7): error TS2322: Type 'number' is not assignable to type 'string'.`);
+      expect(bad.status).not.toBe(0);
+    } finally {
+      writeFileSync(server, source);
+    }
+  }, 120_000);
 });
