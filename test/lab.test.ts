@@ -192,6 +192,30 @@ s.close()`], { timeout: 30_000 });
   }, 30_000);
 });
 
+describe('the CLI answers fast', () => {
+  // At exit, says whether the addon or TypeScript was loaded (Linux: the maps).
+  const probe = 'data:text/javascript,' + encodeURIComponent(`
+    import { readFileSync } from 'node:fs';
+    import { createRequire } from 'node:module';
+    const require = createRequire(process.cwd() + '/');
+    process.on('exit', () => {
+      const addon = readFileSync('/proc/self/maps', 'utf8').includes('syscall_lab.node');
+      const ts = Object.keys(require.cache).some((f) => f.endsWith('typescript.js'));
+      process.stderr.write(JSON.stringify({ addon, ts }));
+    });`);
+
+  it.runIf(linux)('no help loads TypeScript; run, check and init help load no addon either', () => {
+    for (const args of [['--help'], ['run', '--help'], ['check', '--help'], ['init', '--help'], ['serve', '--help'], ['demo', '--help'], ['list']]) {
+      const r = spawnSync(node, ['--import', probe, cli, ...args], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status, args.join(' ')).toBe(0);
+      const loaded = JSON.parse(r.stderr);
+      expect(loaded.ts, args.join(' ')).toBe(false);
+      // --help, serve, demo and list name the servers and demos, whose modules load the addon.
+      if (['run', 'check', 'init'].includes(args[0])) expect(loaded.addon, args.join(' ')).toBe(false);
+    }
+  });
+});
+
 describe('the install script', () => {
   it('does not rebuild an addon that loads in this Node, and says so', () => {
     const addon = join(packageRoot(), 'build', 'Release', 'syscall_lab.node');
