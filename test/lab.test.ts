@@ -2,7 +2,7 @@
 // (its pid, stdio, signals, exit status), type errors come out as tsc
 // prints them, and `init` makes a folder that installs, type-checks and
 // serves a client written in Python.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -228,8 +228,11 @@ describe('the install script', () => {
 });
 
 describe('syscall-lab init', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lab-init-'));
-  const lab = join(dir, 'lab');
+  let dir = '', lab = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lab-init-'));
+    lab = join(dir, 'lab');
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function npm(args: string[], timeout = 120_000) {
