@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// The `syscall-lab` command: serve a course server, run a client, run a lesson demo.
+// The `syscall-lab` command: run a student's program, make a lab folder,
+// serve a course server, run a client, run a lesson demo. Each command
+// imports what it needs when it runs (the CLI answers fast: the addon and
+// TypeScript load only for the commands that use them).
 import { parseArgs } from 'node:util';
-import { servers } from './servers/index.js';
-import { clients } from './clients/index.js';
-import { demos } from './demos/index.js';
-import { signal, SIGINT, SIGTERM, UnixError } from './sys/index.js';
 
 const USAGE = `usage: syscall-lab <command> [options]
 
 commands:
-  serve <server> [--host H] [--port N]   run a course server until SIGINT / SIGTERM
+  run FILE.ts [ARG...]                   run your program (node, types removed)
+  check [FILE...]                        type-check your program (as tsc does)
+  init DIR [--from PATH]                 make a lab folder to start from
+  serve <server> [--host H] [--port N]   serve until SIGINT or SIGTERM
   client <client> HOST PORT              run a course client
   demo <demo> [options]                  run a lesson demo
   list                                   list the servers, clients and demos
@@ -23,7 +25,10 @@ function table(entries: Record<string, { summary: string; original?: string }>):
     .join('\n');
 }
 
-function list(): string {
+async function list(): Promise<string> {
+  const [{ servers }, { clients }, { demos }] = await Promise.all([
+    import('./servers/index.js'), import('./clients/index.js'), import('./demos/index.js'),
+  ]);
   return `servers:\n${table(servers)}\n\nclients:\n${table(clients)}\n\ndemos:\n${table(demos)}`;
 }
 
@@ -34,7 +39,8 @@ class Shutdown extends Error {
   }
 }
 
-function stopOnSignals(): void {
+async function stopOnSignals(): Promise<void> {
+  const { signal, SIGINT, SIGTERM } = await import('./sys/index.js');
   const stop = (signum: number) => {
     throw new Shutdown(signum);
   };
@@ -43,16 +49,17 @@ function stopOnSignals(): void {
   // A signal that comes while the event loop idles runs the handler there.
   process.on('uncaughtException', (err) => {
     if (err instanceof Shutdown) process.exit(0);
-    fail(err);
+    void fail(err);
   });
 }
 
-function fail(err: unknown): never {
+async function fail(err: unknown): Promise<never> {
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`syscall-lab: ${(err as Error).message}\n(see syscall-lab --help)\n`);
     process.exit(64);
   }
+  const { UnixError } = await import('./sys/index.js');
   if (err instanceof UnixError) {
     process.stderr.write(`syscall-lab: ${err.message}\n`);
   } else {
@@ -66,7 +73,8 @@ function usageError(message: string, usage: string): never {
   process.exit(64); // EX_USAGE
 }
 
-function serve(args: string[]): number {
+async function serve(args: string[]): Promise<number> {
+  const { servers } = await import('./servers/index.js');
   const usage = `usage: syscall-lab serve <server> [--host H] [--port N] [--sleep S] [--quiet]
 
   --host H    address to listen on (default 127.0.0.1; ::1 for IPv6)
@@ -107,7 +115,7 @@ ${'servers:\n' + table(servers)}`;
   if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`serve: bad port ${values.port}`, usage);
   const sleep = values.sleep === undefined ? undefined : Number(values.sleep);
   if (sleep !== undefined && !(Number.isInteger(sleep) && sleep >= 0)) usageError(`serve: bad --sleep ${values.sleep}`, usage);
-  stopOnSignals();
+  await stopOnSignals();
   try {
     entry.run({ host: values.host!, port, quiet: values.quiet, sleep, noReap: values['no-reap'], forgetClose: values['forget-close'], cold: values.cold });
   } catch (err) {
@@ -117,7 +125,8 @@ ${'servers:\n' + table(servers)}`;
   return 0;
 }
 
-function client(args: string[]): number {
+async function client(args: string[]): Promise<number> {
+  const { clients } = await import('./clients/index.js');
   const usage = `usage: syscall-lab client <client> HOST PORT\n\nclients:\n${table(clients)}`;
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
@@ -132,6 +141,7 @@ function client(args: string[]): number {
 }
 
 async function demo(args: string[]): Promise<number> {
+  const { demos } = await import('./demos/index.js');
   const usage = `usage: syscall-lab demo <demo> [options]   (syscall-lab demo <demo> --help)\n\ndemos:\n${table(demos)}`;
   const name = args[0];
   if (!name || name === '--help' || name === '-h') {
@@ -151,17 +161,29 @@ async function demo(args: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'run': {
+      const { parseRunArgs, run, RUN_USAGE } = await import('./lab/run.js');
+      const opts = parseRunArgs(rest);
+      if (opts === 'help') {
+        process.stdout.write(`${RUN_USAGE}\n`);
+        return 0;
+      }
+      if (typeof opts === 'string') usageError(opts, RUN_USAGE);
+      return run(opts);
+    }
+    case 'check': return (await import('./lab/check.js')).checkCommand(rest);
+    case 'init': return (await import('./lab/init.js')).initCommand(rest);
     case 'serve': return serve(rest);
     case 'client': return client(rest);
     case 'demo': return demo(rest);
     case 'list':
-      process.stdout.write(`${list()}\n`);
+      process.stdout.write(`${await list()}\n`);
       return 0;
     case undefined:
     case '--help':
     case '-h':
     case 'help':
-      process.stdout.write(`${USAGE}\n\n${list()}\n`);
+      process.stdout.write(`${USAGE}\n\n${await list()}\n`);
       return command === undefined ? 64 : 0;
     default:
       usageError(`no command ${JSON.stringify(command)}`, USAGE);

@@ -1,4 +1,7 @@
 // The raw layer: C names, C argument order, C results (-1 and errno()).
+// The declarations use Node's types (Buffer, ChildProcess, util.inspect):
+// a program that imports the package gets them (@types/node is a dependency).
+/// <reference types="node" preserve="true" />
 export * from './native.js';
 export * from './constants.js';
 export * from './errno.js';
