@@ -9,7 +9,7 @@ const USAGE = `usage: syscall-lab <command> [options]
 
 commands:
   run FILE.ts [ARG...]                   run your program (node, types removed)
-  check [FILE...]                        type-check your program (as tsc does)
+  typecheck [FILE...]                    type-check your program (as tsc does)
   init DIR [--from PATH]                 make a lab folder to start from
   serve <server> [--host H] [--port N]   serve until SIGINT or SIGTERM
   client <client> HOST PORT              run a course client
@@ -171,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
       if (typeof opts === 'string') usageError(opts, RUN_USAGE);
       return run(opts);
     }
-    case 'check': return (await import('./lab/check.js')).checkCommand(rest);
+    case 'typecheck': return (await import('./lab/typecheck.js')).checkCommand(rest);
     case 'init': return (await import('./lab/init.js')).initCommand(rest);
     case 'serve': return serve(rest);
     case 'client': return client(rest);

@@ -204,14 +204,14 @@ describe('the CLI answers fast', () => {
       process.stderr.write(JSON.stringify({ addon, ts }));
     });`);
 
-  it.runIf(linux)('no help loads TypeScript; run, check and init help load no addon either', () => {
-    for (const args of [['--help'], ['run', '--help'], ['check', '--help'], ['init', '--help'], ['serve', '--help'], ['demo', '--help'], ['list']]) {
+  it.runIf(linux)('no help loads TypeScript; run, typecheck and init help load no addon either', () => {
+    for (const args of [['--help'], ['run', '--help'], ['typecheck', '--help'], ['init', '--help'], ['serve', '--help'], ['demo', '--help'], ['list']]) {
       const r = spawnSync(node, ['--import', probe, cli, ...args], { encoding: 'utf8', timeout: 20_000 });
       expect(r.status, args.join(' ')).toBe(0);
       const loaded = JSON.parse(r.stderr);
       expect(loaded.ts, args.join(' ')).toBe(false);
       // --help, serve, demo and list name the servers and demos, whose modules load the addon.
-      if (['run', 'check', 'init'].includes(args[0])) expect(loaded.addon, args.join(' ')).toBe(false);
+      if (['run', 'typecheck', 'init'].includes(args[0])) expect(loaded.addon, args.join(' ')).toBe(false);
     }
   });
 });

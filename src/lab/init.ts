@@ -61,7 +61,7 @@ export function init(dir: string, from?: string): string[] {
     scripts: {
       start: 'syscall-lab run server.ts',
       client: 'syscall-lab run client.ts',
-      check: 'syscall-lab check',
+      check: 'syscall-lab typecheck',
     },
     dependencies: { 'syscall-lab': dependency },
   };

@@ -15,7 +15,7 @@ Runs FILE (.ts, .mts, .js, .mjs) with node, its types removed, as
 \`node FILE ARG...\` would: same pid, stdin, stdout, signals and exit status.
 Stack traces name the lines of the .ts file.
 
-  --check   type-check first (as \`syscall-lab check\`); do not run on errors
+  --check   type-check first (as \`syscall-lab typecheck\`); do not run on errors
   --stack   an uncaught UnixError prints its stack too
 
 Options come before FILE; everything after FILE goes to the program.`;
@@ -64,7 +64,7 @@ export async function run(opts: RunOptions): Promise<number> {
     return 66; // EX_NOINPUT
   }
   if (opts.check) {
-    const { check } = await import('./check.js');
+    const { check } = await import('./typecheck.js');
     if (check([file], process.stderr) !== 0) {
       process.stderr.write('syscall-lab run: type errors: not run\n');
       return 1;

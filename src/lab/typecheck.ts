@@ -1,4 +1,4 @@
-// `syscall-lab check [FILE...]`: type-checks a program with the TypeScript
+// `syscall-lab typecheck [FILE...]`: type-checks a program with the TypeScript
 // that syscall-lab depends on, and prints the errors as `tsc` does
 // (FILE(LINE,COL): error TSnnnn: ...). The options are those of the nearest
 // tsconfig.json; without one, those `syscall-lab init` writes (one home:
@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { packageRoot } from '../launch.js';
 
-export const CHECK_USAGE = `usage: syscall-lab check [FILE...]
+export const TYPECHECK_USAGE = `usage: syscall-lab typecheck [FILE...]
 
 Type-checks with syscall-lab's TypeScript and prints the errors as tsc
 does: FILE(LINE,COL): error TSnnnn: message. With no FILE, the project of
@@ -46,7 +46,7 @@ export function check(files: string[], out: NodeJS.WritableStream, cwd = process
     rootNames = files.length ? files.map((f) => resolve(cwd, f)) : parsed.fileNames;
   } else {
     if (!files.length) {
-      out.write(`syscall-lab check: no tsconfig.json here (${cwd}) nor above; name the files to check\n`);
+      out.write(`syscall-lab typecheck: no tsconfig.json here (${cwd}) nor above; name the files to check\n`);
       return 1;
     }
     const template = join(packageRoot(), 'templates', 'lab', 'tsconfig.json');
@@ -60,12 +60,12 @@ export function check(files: string[], out: NodeJS.WritableStream, cwd = process
 
 export function checkCommand(args: string[]): number {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${CHECK_USAGE}\n`);
+    process.stdout.write(`${TYPECHECK_USAGE}\n`);
     return 0;
   }
   const bad = args.find((a) => a.startsWith('-'));
   if (bad) {
-    process.stderr.write(`syscall-lab check: unknown option ${bad}\n\n${CHECK_USAGE}\n`);
+    process.stderr.write(`syscall-lab typecheck: unknown option ${bad}\n\n${TYPECHECK_USAGE}\n`);
     return 64;
   }
   return check(args, process.stdout) > 0 ? 1 : 0;
