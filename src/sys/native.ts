@@ -1,11 +1,18 @@
-// Loads the addon built by node-gyp. The compiled files live in dist/src/sys
-// and the sources in src/sys, so the package root is found by walking up.
+// Loads the addon built by node-gyp (or cmake-js, into the same place). The
+// compiled files live in dist/src/sys and the sources in src/sys, so the
+// package root is found by walking up. SYSCALL_LAB_ADDON names another build
+// of it (CI's cmake-js and sanitizer builds), for this process and its children.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findAddon(): string {
+  const chosen = process.env.SYSCALL_LAB_ADDON;
+  if (chosen) {
+    if (!existsSync(chosen)) throw new Error(`syscall-lab: SYSCALL_LAB_ADDON names ${chosen}, which does not exist`);
+    return chosen;
+  }
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     for (const kind of ['Release', 'Debug']) {
