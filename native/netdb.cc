@@ -21,6 +21,9 @@ bool OptionalString(const Napi::CallbackInfo& info, size_t i, const char* fn, co
 
 bool HintField(Napi::Env env, Napi::Object hints, const char* key, int* out) {
   Napi::Value v = hints.Get(key);
+  // A getter or Proxy trap that threw leaves an empty value, which reads as
+  // undefined: the exception is the answer, not a missing field.
+  if (env.IsExceptionPending()) return false;
   if (v.IsUndefined() || v.IsNull()) return true;
   if (!v.IsNumber()) return ThrowType(env, "getaddrinfo", (std::string("hints.") + key + " must be a number").c_str());
   double d = v.As<Napi::Number>().DoubleValue();

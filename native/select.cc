@@ -606,13 +606,17 @@ bool GetKevent(Napi::Env env, Napi::Value v, size_t k, struct kevent* kev) {
   }
   Napi::Object o = v.As<Napi::Object>();
   int64_t ident, filter, flags, fflags, data = 0, udata = 0;
+  // data and udata may be absent; a getter of theirs that threw is not.
+  auto absent = [&](const char* key, bool null_too) {
+    Napi::Value f = o.Get(key);
+    return !env.IsExceptionPending() && (f.IsUndefined() || (null_too && f.IsNull()));
+  };
   if (!GetField(env, o, "ident", "kevent", "kevent", 0, kMaxSafe, &ident) ||
       !GetField(env, o, "filter", "kevent", "kevent", INT16_MIN, INT16_MAX, &filter) ||
       !GetField(env, o, "flags", "kevent", "kevent", 0, UINT16_MAX, &flags) ||
       !GetField(env, o, "fflags", "kevent", "kevent", 0, UINT32_MAX, &fflags) ||
-      (!o.Get("data").IsUndefined() && !GetField(env, o, "data", "kevent", "kevent", -kMaxSafe, kMaxSafe, &data)) ||
-      (!o.Get("udata").IsUndefined() && !o.Get("udata").IsNull() &&
-       !GetField(env, o, "udata", "kevent", "kevent", 0, kMaxSafe, &udata))) {
+      (!absent("data", false) && !GetField(env, o, "data", "kevent", "kevent", -kMaxSafe, kMaxSafe, &data)) ||
+      (!absent("udata", true) && !GetField(env, o, "udata", "kevent", "kevent", 0, kMaxSafe, &udata))) {
     return false;
   }
   EV_SET(kev, static_cast<uintptr_t>(ident), static_cast<int16_t>(filter), static_cast<uint16_t>(flags),

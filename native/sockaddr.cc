@@ -32,6 +32,7 @@ bool Family(Napi::Env env, Napi::Object o, double* family) {
   static const char* const kKeys[] = {"sin_family", "sin6_family", "sun_family", "ss_family", "sa_family"};
   for (const char* key : kKeys) {
     Napi::Value v = o.Get(key);
+    if (env.IsExceptionPending()) return false;  // a getter threw: not a missing field
     if (v.IsUndefined()) continue;
     return Field(env, o, key, "sockaddr", 0, 65535, family);
   }

@@ -64,6 +64,18 @@ describe('getaddrinfo', () => {
   });
 });
 
+describe('getaddrinfo with hostile hints', () => {
+  it('a hint whose getter throws ends the call with that exception, before the lookup', () => {
+    const hints = new Proxy({}, { get() { throw new Error('from the getter'); } });
+    const res = cell<addrinfo | null>(null);
+    expect(() => getaddrinfo('::1', null, hints as never, res)).toThrow('from the getter');
+    expect(res.value).toBe(null);
+    const one = { ai_family: AF_INET, get ai_socktype(): number { throw new Error('socktype'); } };
+    expect(() => getaddrinfo('127.0.0.1', null, one as never, res)).toThrow('socktype');
+    expect(res.value).toBe(null);
+  });
+});
+
 describe('getnameinfo', () => {
   it('gives the numeric host and port of an address', () => {
     const host = cell(''), serv = cell('');
