@@ -10,6 +10,8 @@
         "native/sockaddr.cc",
         "native/socket.cc",
         "native/io.cc",
+        "native/file.cc",
+        "native/env.cc",
         "native/fastcall.cc",
         "native/inet.cc",
         "native/netdb.cc",

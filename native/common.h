@@ -377,6 +377,8 @@ void InitErrno(Napi::Env env, Napi::Object exports);
 void InitConstants(Napi::Env env, Napi::Object exports);
 void InitSocket(Napi::Env env, Napi::Object exports);
 void InitIo(Napi::Env env, Napi::Object exports);
+void InitFile(Napi::Env env, Napi::Object exports);
+void InitEnv(Napi::Env env, Napi::Object exports);
 void InitInet(Napi::Env env, Napi::Object exports);
 void InitNetdb(Napi::Env env, Napi::Object exports);
 void InitTcpInfo(Napi::Env env, Napi::Object exports);

@@ -14,6 +14,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sl::InitConstants(env, exports);
   sl::InitSocket(env, exports);
   sl::InitIo(env, exports);
+  sl::InitFile(env, exports);
+  sl::InitEnv(env, exports);
   sl::InitInet(env, exports);
   sl::InitNetdb(env, exports);
   sl::InitTcpInfo(env, exports);

@@ -3,12 +3,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   socketpair, write, close, shutdown, cell, sizeof, sockaddr_storage, getsockname, sockaddr_port, sockaddr_host,
-  tcp_state, AF_UNIX, SOCK_STREAM, SHUT_WR, EBADF,
+  tcp_state, pthread_create, pthread_join, usleep, sem_t, sem_getvalue, AF_UNIX, SOCK_STREAM, SHUT_WR, EBADF, EAI_NONAME,
 } from '../src/sys/index.js';
 import {
   rio_t, rio_readinitb, rio_readlineb, rio_readnb, rio_readn, rio_writen, Rio_readinitb, Rio_readlineb, Rio_writen,
   open_listenfd, open_clientfd, Open_clientfd, Open_listenfd, Accept, UnixError,
+  Rio_readline, rio_readline, Rio_readnb, Rio_readn, strlen, MAXLINE, gai_strerror, unix_error_message,
+  sbuf_t, sbuf_init, sbuf_insert,
 } from '../src/index.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { FdScope, bound_io, closed_port, has_ipv6 } from './helpers.js';
 
 const fds = new FdScope();
@@ -118,5 +122,121 @@ describe('open_listenfd / open_clientfd', () => {
     getsockname(a, addr);
     expect(open_listenfd(sockaddr_port(addr), '127.0.0.1')).toBe(-1);
     expect(() => Open_listenfd(sockaddr_port(addr), '127.0.0.1')).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
+  });
+});
+
+describe('strings and bytes', () => {
+  it('Rio_writen takes a string (its UTF-8 bytes; n counts bytes), Rio_readline gives a line as a string', () => {
+    const [a, b] = pair();
+    Rio_writen(a, 'héllo\n');
+    Rio_writen(a, 'str', 3); // was: "count 3 is larger than the buffer (0 bytes)"
+    expect(rio_writen(a, 'ing\nlast', 4)).toBe(4);
+    Rio_writen(a, 'no newline');
+    shutdown(a, SHUT_WR);
+    const rio = new rio_t();
+    Rio_readinitb(rio, b);
+    expect(Rio_readline(rio)).toBe('héllo\n');
+    expect(Rio_readline(rio)).toBe('string\n');
+    expect(rio_readline(rio, 4)).toBe('no '); // maxlen - 1 bytes at most, as rio_readlineb
+    expect(Rio_readline(rio)).toBe('newline');
+    expect(Rio_readline(rio)).toBe(''); // EOF
+    expect(() => Rio_writen(a, 'str', 4)).toThrow(/Rio_writen: n 4 is larger than the text \(3 bytes\)/);
+  });
+  it('Rio_readline in two threads at once: each line stays whole', () => {
+    const [a1, a2] = pair();
+    const [b1, b2] = pair();
+    const rioA = new rio_t();
+    const rioB = new rio_t();
+    Rio_readinitb(rioA, a2);
+    Rio_readinitb(rioB, b2);
+    write(a1, bytes('hel'));
+    // The thread reads 'hel', then waits in read for the rest (without the JS lock).
+    const t = pthread_create(() => Rio_readline(rioA));
+    usleep(100_000);
+    write(b1, bytes('XYZ\n'));
+    expect(Rio_readline(rioB)).toBe('XYZ\n'); // meanwhile, on the main thread
+    write(a1, bytes('lo\n'));
+    const r = cell<unknown>(null);
+    expect(pthread_join(t, r)).toBe(0);
+    expect(r.value).toBe('hello\n');
+  });
+
+  it('rio_readline: null with errno on an error; Rio_readline throws UnixError', () => {
+    const rio = new rio_t();
+    rio_readinitb(rio, 987654);
+    expect(rio_readline(rio)).toBeNull();
+    expect(() => Rio_readline(rio)).toThrow(expect.objectContaining({ errno: EBADF, syscall: 'rio_readline' }));
+  });
+  it('strlen counts the bytes before the first 0 byte, or the UTF-8 bytes of a string', () => {
+    const buf = new Uint8Array(MAXLINE);
+    buf.set(bytes('GET / HTTP/1.0\r\n'));
+    expect(strlen(buf)).toBe(16);
+    expect(strlen(new Uint8Array([1, 2, 3]))).toBe(3);
+    expect(strlen('héllo')).toBe(6);
+    expect(() => strlen(5 as never)).toThrow(TypeError);
+  });
+});
+
+describe('errors a student understands', () => {
+  it('a number, a string or a plain object where a rio_t or a buffer goes: a TypeError saying what to pass', () => {
+    const rio = new rio_t();
+    const buf = new Uint8Array(8);
+    // was: "Cannot create property 'rio_bufptr' on number '1'"
+    expect(() => Rio_readlineb(1 as never, buf, 8)).toThrow(/^Rio_readlineb: rp must be a new rio_t\(\) set up by Rio_readinitb\(rp, fd\), got a number$/);
+    expect(() => rio_readlineb({} as never, buf, 8)).toThrow(/rio_readlineb: rp must be a new rio_t\(\).*got an object/);
+    expect(() => Rio_readnb('rio' as never, buf, 8)).toThrow(/Rio_readnb: rp must be a new rio_t\(\).*got a string/);
+    expect(() => Rio_readinitb({} as never, 0)).toThrow(/Rio_readinitb: rp must be a rio_t: const rio = new rio_t\(\)/);
+    expect(() => Rio_readinitb(rio, '3' as never)).toThrow(/Rio_readinitb: fd must be a file descriptor \(an integer\), got a string/);
+    Rio_readinitb(rio, 0);
+    expect(() => Rio_readlineb(rio, 'buf' as never, 8)).toThrow(/usrbuf must be a Uint8Array.*got a string; a line as a string: Rio_readline\(rp\)/);
+    expect(() => Rio_readlineb(rio, new Int32Array(8) as never, 8)).toThrow(/usrbuf must be a Uint8Array.*got a Int32Array/);
+    expect(() => Rio_readline(rio, buf as never)).toThrow(/Rio_readline\(rp\) returns the line as a string; into a buffer: Rio_readlineb/);
+    expect(() => Rio_writen(1, 42 as never, 1)).toThrow(/Rio_writen: usrbuf must be a Uint8Array.*got a number/);
+    expect(() => Rio_writen(1, buf as never)).toThrow(/Rio_writen: n, the count of bytes, is missing/);
+    expect(() => Rio_writen('1' as never, buf, 1)).toThrow(/Rio_writen: fd must be a file descriptor/);
+    expect(() => Rio_readn(0, null as never, 1)).toThrow(/Rio_readn: usrbuf must be a Uint8Array.*got null/);
+  });
+
+  it('a number where a cell or an sbuf_t goes: a TypeError before anything is done', () => {
+    const t = pthread_create(() => 42);
+    // was: the join done, then "Cannot create property 'value' on number '5'", the result lost
+    expect(() => pthread_join(t, 5 as never)).toThrow(/pthread_join: retval must be a cell \{ value \} or null/);
+    const r = cell<unknown>(0);
+    expect(pthread_join(t, r)).toBe(0);
+    expect(r.value).toBe(42);
+    expect(() => sem_getvalue(new sem_t(), 3 as never)).toThrow(/sem_getvalue: sval must be a cell/);
+    // was: "sem_wait: sem must be a sem_t"
+    expect(() => sbuf_insert(5 as never, 1)).toThrow(/sbuf_insert: sp must be an sbuf_t: const sp = new sbuf_t\(\); sbuf_init\(sp, n\)/);
+    expect(() => sbuf_init(new sbuf_t(), 0)).toThrow(RangeError);
+  });
+
+  const fixture = fileURLToPath(new URL('./fixtures/unix-error.mjs', import.meta.url));
+  function run(way: string, env: Record<string, string> = {}) {
+    const r = spawnSync(process.execPath, [fixture, way, String(closed_port())], {
+      encoding: 'utf8', timeout: 20_000, env: { ...process.env, SYSCALL_LAB_STACK: '', NODE_OPTIONS: '', ...env },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+  it('an uncaught UnixError prints CSAPP\'s one line and exits 1', () => {
+    expect(run('main')).toEqual({ status: 1, stdout: 'before the error\n', stderr: 'Open_clientfd error: Connection refused\n' });
+    expect(run('async')).toEqual({ status: 1, stdout: 'before the error\n', stderr: 'Open_clientfd error: Connection refused\n' });
+    expect(run('gai')).toEqual({ status: 1, stdout: 'before the error\n', stderr: `Open_clientfd error: ${gai_strerror(EAI_NONAME)}\n` });
+  });
+  it('in a forked child too', () => {
+    expect(run('child')).toEqual({ status: 0, stdout: 'before the error\nchild exit 1\n', stderr: 'Open_clientfd error: Connection refused\n' });
+  });
+  it('the stack with SYSCALL_LAB_STACK=1 or --trace-uncaught; the program\'s own handler and other errors as Node has them', () => {
+    for (const env of [{ SYSCALL_LAB_STACK: '1' }, { NODE_OPTIONS: '--trace-uncaught' }]) {
+      const r = run('main', env);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/UnixError: open_clientfd: Connection refused \(ECONNREFUSED\)\n\s+at /);
+    }
+    expect(run('handled')).toEqual({ status: 7, stdout: 'before the error\nhandled ECONNREFUSED\n', stderr: '' });
+    const other = run('other');
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/TypeError: not a UnixError\n\s+at /);
+  });
+  it('unix_error_message is the line for any UnixError', () => {
+    expect(unix_error_message(new UnixError('rio_readlineb', EBADF))).toBe('Rio_readlineb error: Bad file descriptor');
   });
 });

@@ -1,8 +1,12 @@
 // Robust I/O (CSAPP's RIO): rio_readn / rio_writen move exactly n bytes
 // unless EOF; rio_readlineb / rio_readnb read through an internal buffer.
 import { read, write, errno, EINTR, UnixError, errno_code, type Bytes } from '../sys/index.js';
+import { kind } from './kind.js';
 
 export const RIO_BUFSIZE = 8192;
+/** csapp.h's line and buffer sizes. */
+export const MAXLINE = 8192;
+export const MAXBUF = 8192;
 
 /** struct rio_t: an fd and its read buffer. */
 export class rio_t {
@@ -18,13 +22,46 @@ function bytesOf(buf: Bytes): Uint8Array {
   return buf instanceof Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+// What a student passes by mistake (a string, a number, an fd for a rio_t)
+// is a TypeError that says what goes there, before anything is read.
+function check_buffer(fn: string, buf: unknown, uint8 = false): void {
+  if (uint8 ? buf instanceof Uint8Array : ArrayBuffer.isView(buf)) return;
+  const hint = typeof buf === 'string'
+    ? (fn.endsWith('writen') ? '' : `; a line as a string: ${fn[0] === 'R' ? 'Rio' : 'rio'}_readline(rp)`)
+    : '';
+  throw new TypeError(`${fn}: usrbuf must be a Uint8Array (new Uint8Array(MAXLINE)), got ${kind(buf)}${hint}`);
+}
+
+function check_rio(fn: string, rp: unknown): void {
+  if (rp instanceof rio_t) return;
+  throw new TypeError(`${fn}: rp must be a new rio_t() set up by Rio_readinitb(rp, fd), got ${kind(rp)}`);
+}
+
+function check_fd(fn: string, fd: unknown): void {
+  if (!Number.isInteger(fd)) throw new TypeError(`${fn}: fd must be a file descriptor (an integer), got ${kind(fd)}`);
+}
+
+const encoder = new TextEncoder();
+
+/** The UTF-8 bytes of text, n of them if n is given. */
+function text_bytes(fn: string, text: string, n: number | undefined): Uint8Array {
+  const bytes = encoder.encode(text);
+  if (n !== undefined && Number.isInteger(n) && n > bytes.length) {
+    throw new RangeError(`${fn}: n ${n} is larger than the text (${bytes.length} bytes); leave n out for all`);
+  }
+  return bytes;
+}
+
 function checkCount(fn: string, buf: Bytes, n: number): void {
+  check_buffer(fn, buf);
+  if (n === undefined) throw new TypeError(`${fn}: n, the count of bytes, is missing`);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`${fn}: n must be a non-negative integer, got ${n}`);
   if (n > buf.byteLength) throw new RangeError(`${fn}: n ${n} is larger than the buffer (${buf.byteLength} bytes)`);
 }
 
 /** rio_readn(fd, usrbuf, n): reads n bytes unless EOF comes first; the count, 0 at EOF, -1 on error. */
 export function rio_readn(fd: number, usrbuf: Bytes, n: number): number {
+  check_fd('rio_readn', fd);
   checkCount('rio_readn', usrbuf, n);
   const buf = bytesOf(usrbuf);
   let nleft = n;
@@ -40,10 +77,23 @@ export function rio_readn(fd: number, usrbuf: Bytes, n: number): number {
   return n - nleft;
 }
 
-/** rio_writen(fd, usrbuf, n): writes all n bytes; n, or -1 on error. */
-export function rio_writen(fd: number, usrbuf: Bytes, n: number): number {
-  checkCount('rio_writen', usrbuf, n);
+/**
+ * rio_writen(fd, usrbuf, n): writes all n bytes; n, or -1 on error.
+ * rio_writen(fd, text, n?): the UTF-8 bytes of text (n of them if given).
+ */
+export function rio_writen(fd: number, usrbuf: Bytes | string, n?: number): number {
+  return writen('rio_writen', fd, usrbuf, n);
+}
+
+function writen(fn: string, fd: number, usrbuf: Bytes | string, n?: number): number {
+  check_fd(fn, fd);
+  if (typeof usrbuf === 'string') {
+    const bytes = text_bytes(fn, usrbuf, n);
+    return writen(fn, fd, bytes, n ?? bytes.length);
+  }
+  checkCount(fn, usrbuf, n as number);
   const buf = bytesOf(usrbuf);
+  n = n as number;
   let nleft = n;
   while (nleft > 0) {
     const nwritten = write(fd, nleft === n ? buf : buf.subarray(n - nleft), nleft);
@@ -58,6 +108,14 @@ export function rio_writen(fd: number, usrbuf: Bytes, n: number): number {
 
 /** rio_readinitb(rp, fd): ties a read buffer to fd. */
 export function rio_readinitb(rp: rio_t, fd: number): void {
+  readinitb('rio_readinitb', rp, fd);
+}
+
+function readinitb(fn: string, rp: rio_t, fd: number): void {
+  if (!(rp instanceof rio_t)) {
+    throw new TypeError(`${fn}: rp must be a rio_t: const rio = new rio_t(); ${fn}(rio, fd), got ${kind(rp)}`);
+  }
+  check_fd(fn, fd);
   rp.rio_fd = fd;
   rp.rio_cnt = 0;
   rp.rio_bufptr = 0;
@@ -84,6 +142,8 @@ function rio_fill(rp: rio_t): number {
  * count, 0 at EOF before any byte, -1 on error.
  */
 export function rio_readlineb(rp: rio_t, usrbuf: Uint8Array, maxlen: number): number {
+  check_rio('rio_readlineb', rp);
+  check_buffer('rio_readlineb', usrbuf, true);
   checkCount('rio_readlineb', usrbuf, maxlen);
   let n = 0;
   while (n < maxlen - 1) {
@@ -113,6 +173,7 @@ export function rio_readlineb(rp: rio_t, usrbuf: Uint8Array, maxlen: number): nu
 
 /** rio_readnb(rp, usrbuf, n): reads n bytes through the buffer unless EOF. */
 export function rio_readnb(rp: rio_t, usrbuf: Bytes, n: number): number {
+  check_rio('rio_readnb', rp);
   checkCount('rio_readnb', usrbuf, n);
   const buf = bytesOf(usrbuf);
   let nleft = n;
@@ -135,18 +196,64 @@ function rio_check(rc: number, fn: string): number {
 }
 
 export function Rio_readn(fd: number, usrbuf: Bytes, n: number): number {
+  check_fd('Rio_readn', fd);
+  check_buffer('Rio_readn', usrbuf);
   return rio_check(rio_readn(fd, usrbuf, n), 'rio_readn');
 }
-/** Rio_writen: a short write is an error, as in CSAPP. */
-export function Rio_writen(fd: number, usrbuf: Bytes, n: number): void {
-  if (rio_writen(fd, usrbuf, n) !== n) rio_check(-1, 'rio_writen');
+/** Rio_writen(fd, usrbuf, n) or Rio_writen(fd, text): a short write is an error, as in CSAPP. */
+export function Rio_writen(fd: number, usrbuf: Bytes | string, n?: number): void {
+  if (writen('Rio_writen', fd, usrbuf, n) < 0) rio_check(-1, 'rio_writen');
 }
 export function Rio_readinitb(rp: rio_t, fd: number): void {
-  rio_readinitb(rp, fd);
+  readinitb('Rio_readinitb', rp, fd);
 }
 export function Rio_readlineb(rp: rio_t, usrbuf: Uint8Array, maxlen: number): number {
+  check_rio('Rio_readlineb', rp);
+  check_buffer('Rio_readlineb', usrbuf, true);
   return rio_check(rio_readlineb(rp, usrbuf, maxlen), 'rio_readlineb');
 }
 export function Rio_readnb(rp: rio_t, usrbuf: Bytes, n: number): number {
+  check_rio('Rio_readnb', rp);
+  check_buffer('Rio_readnb', usrbuf);
   return rio_check(rio_readnb(rp, usrbuf, n), 'rio_readnb');
+}
+
+// ---- A line as a string: rio_readlineb into a buffer of the rio_t's, read
+// as UTF-8. One buffer per rio_t, not one for all: read drops the JS lock,
+// and another pthread may read its own connection meanwhile.
+
+const line_bufs = new WeakMap<rio_t, Uint8Array>();
+const decoder = new TextDecoder();
+
+/**
+ * rio_readline(rp, maxlen = MAXLINE): the next line as a string, '\n'
+ * included (rio_readlineb's bytes read as UTF-8; a line longer than maxlen - 1
+ * bytes comes in pieces, as there); '' at EOF; null with errno on error.
+ */
+export function rio_readline(rp: rio_t, maxlen: number = MAXLINE): string | null {
+  return readline('rio_readline', rp, maxlen);
+}
+
+/** Rio_readline(rp, maxlen = MAXLINE): rio_readline, with a UnixError for an error. */
+export function Rio_readline(rp: rio_t, maxlen: number = MAXLINE): string {
+  const line = readline('Rio_readline', rp, maxlen);
+  if (line === null) rio_check(-1, 'rio_readline');
+  return line as string;
+}
+
+function readline(fn: string, rp: rio_t, maxlen: unknown): string | null {
+  check_rio(fn, rp);
+  if (ArrayBuffer.isView(maxlen)) {
+    throw new TypeError(`${fn}(rp) returns the line as a string; into a buffer: ${fn}b(rp, buf, maxlen)`);
+  }
+  if (!Number.isInteger(maxlen) || (maxlen as number) < 1) {
+    throw new RangeError(`${fn}: maxlen must be a positive integer, got ${String(maxlen)}`);
+  }
+  let line_buf = line_bufs.get(rp);
+  if (line_buf === undefined || line_buf.length < (maxlen as number)) {
+    line_buf = new Uint8Array(Math.max(maxlen as number, MAXLINE));
+    line_bufs.set(rp, line_buf);
+  }
+  const n = rio_readlineb(rp, line_buf, maxlen as number);
+  return n < 0 ? null : decoder.decode(line_buf.subarray(0, n));
 }

@@ -4,6 +4,7 @@
 // available items.
 import { sem_t } from '../sys/index.js';
 import { Sem_init, P, V } from './thread.js';
+import { kind } from './kind.js';
 
 export class sbuf_t {
   buf: Int32Array = new Int32Array(0);
@@ -15,8 +16,14 @@ export class sbuf_t {
   items = new sem_t(); // counts the available items
 }
 
+function check_sbuf(fn: string, sp: unknown): void {
+  if (!(sp instanceof sbuf_t)) throw new TypeError(`${fn}: sp must be an sbuf_t: const sp = new sbuf_t(); sbuf_init(sp, n), got ${kind(sp)}`);
+}
+
 /** sbuf_init(sp, n): an empty buffer of n slots. */
 export function sbuf_init(sp: sbuf_t, n: number): void {
+  check_sbuf('sbuf_init', sp);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`sbuf_init: n must be a positive integer, got ${String(n)}`);
   sp.buf = new Int32Array(n);
   sp.n = n;
   sp.front = sp.rear = 0;
@@ -27,6 +34,7 @@ export function sbuf_init(sp: sbuf_t, n: number): void {
 
 /** sbuf_insert(sp, item): waits for a free slot, then adds item at the rear. */
 export function sbuf_insert(sp: sbuf_t, item: number): void {
+  check_sbuf('sbuf_insert', sp);
   P(sp.slots); // wait for an available slot
   P(sp.mutex); // lock the buffer
   sp.buf[++sp.rear % sp.n] = item; // insert the item
@@ -36,6 +44,7 @@ export function sbuf_insert(sp: sbuf_t, item: number): void {
 
 /** sbuf_remove(sp): waits for an item, then removes and returns the first one. */
 export function sbuf_remove(sp: sbuf_t): number {
+  check_sbuf('sbuf_remove', sp);
   P(sp.items); // wait for an available item
   P(sp.mutex); // lock the buffer
   const item = sp.buf[++sp.front % sp.n]; // remove the item

@@ -7,6 +7,8 @@ import {
   UnixError, unix_error, socket, bind, listen, accept, connect, send, recv, shutdown, setsockopt, getsockopt,
   getsockname, getpeername, socketpair, read, write, close, pipe, dup, dup2, fcntl, getaddrinfo, getnameinfo,
   gai_strerror, inet_pton, inet_ntop, freeaddrinfo, sleep, nanosleep, errno_code, EINVAL, constants,
+  type struct_stat, open, creat, lseek, stat, fstat, lstat, unlink, mkdir, rmdir, mkfifo, access, ftruncate,
+  truncate, mmap, munmap, msync, setenv, unsetenv,
 } from '../sys/index.js';
 
 // Where csapp.c checks `rc < 0`, so do these.
@@ -84,6 +86,63 @@ export function Dup2(oldfd: number, newfd: number): number {
 }
 export function Fcntl(fd: number, cmd: number, arg?: number): number {
   return check(fcntl(fd, cmd, arg), 'fcntl');
+}
+export function Open(pathname: string, flags: number, mode?: number): number {
+  return check(open(pathname, flags, mode), 'open');
+}
+export function Creat(pathname: string, mode: number): number {
+  return check(creat(pathname, mode), 'creat');
+}
+export function Lseek(fd: number, offset: number, whence: number): number {
+  return check(lseek(fd, offset, whence), 'lseek');
+}
+export function Stat(pathname: string, statbuf: struct_stat): void {
+  check(stat(pathname, statbuf), 'stat');
+}
+export function Fstat(fd: number, statbuf: struct_stat): void {
+  check(fstat(fd, statbuf), 'fstat');
+}
+export function Lstat(pathname: string, statbuf: struct_stat): void {
+  check(lstat(pathname, statbuf), 'lstat');
+}
+export function Unlink(pathname: string): void {
+  check(unlink(pathname), 'unlink');
+}
+export function Mkdir(pathname: string, mode: number): void {
+  check(mkdir(pathname, mode), 'mkdir');
+}
+export function Rmdir(pathname: string): void {
+  check(rmdir(pathname), 'rmdir');
+}
+export function Mkfifo(pathname: string, mode: number): void {
+  check(mkfifo(pathname, mode), 'mkfifo');
+}
+export function Access(pathname: string, mode: number): void {
+  check(access(pathname, mode), 'access');
+}
+export function Ftruncate(fd: number, length: number): void {
+  check(ftruncate(fd, length), 'ftruncate');
+}
+export function Truncate(pathname: string, length: number): void {
+  check(truncate(pathname, length), 'truncate');
+}
+/** csapp.c's Mmap: the mapping, or a UnixError where mmap returns MAP_FAILED. */
+export function Mmap(addr: null, length: number, prot: number, flags: number, fd: number, offset: number): Uint8Array {
+  const p = mmap(addr, length, prot, flags, fd, offset);
+  if (p === null) unix_error('mmap');
+  return p;
+}
+export function Munmap(addr: Uint8Array, length: number): void {
+  check(munmap(addr, length), 'munmap');
+}
+export function Msync(addr: Uint8Array, length: number, flags: number): void {
+  check(msync(addr, length, flags), 'msync');
+}
+export function Setenv(name: string, value: string, overwrite: number): void {
+  check(setenv(name, value, overwrite), 'setenv');
+}
+export function Unsetenv(name: string): void {
+  check(unsetenv(name), 'unsetenv');
 }
 export function Sleep(seconds: number): number {
   return check(sleep(seconds), 'sleep');

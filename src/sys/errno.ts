@@ -48,6 +48,8 @@ export class UnixError extends Error {
   readonly code: string;
   /** The call that failed: 'connect', 'accept', ... */
   readonly syscall: string;
+  /** The reason in words: strerror(errno) ('Connection refused'), gai_strerror for an EAI code. */
+  readonly strerror: string;
 
   constructor(syscall: string, errnum: number, code = errno_code(errnum), text = strerror(errnum)) {
     super(`${syscall}: ${text} (${code})`);
@@ -55,6 +57,7 @@ export class UnixError extends Error {
     this.errno = errnum;
     this.code = code;
     this.syscall = syscall;
+    this.strerror = text;
   }
 }
 

@@ -5,6 +5,8 @@ export * from './errno.js';
 export * from './sockaddr.js';
 export * from './socket.js';
 export * from './io.js';
+export * from './file.js';
+export * from './env.js';
 export * from './netdb.js';
 export * from './tcp.js';
 export * from './signal.js';

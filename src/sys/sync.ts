@@ -179,6 +179,9 @@ export function sem_post(s: sem_t): number {
 }
 /** sem_getvalue(sem, sval): sval.value = the current value. */
 export function sem_getvalue(s: sem_t, sval: Cell<number>): number {
+  if (typeof sval !== 'object' || sval === null) {
+    throw new TypeError(`sem_getvalue: sval must be a cell { value } (int *), got ${sval === null ? 'null' : `a ${typeof sval}`}`);
+  }
   const v: number = native.sem_getvalue(sem(s, 'sem_getvalue'));
   if (v < 0) return -1;
   sval.value = v;

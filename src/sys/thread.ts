@@ -105,6 +105,10 @@ export function pthread_create(a: Cell<pthread_t> | start_routine, b?: unknown, 
 
 /** pthread_join(thread, retval): 0 and retval.value = what the routine returned (PTHREAD_CANCELED if canceled); ESRCH, EINVAL, EDEADLK. */
 export function pthread_join(thread: pthread_t, retval: Cell<unknown> | null): number {
+  // Checked before the join: after it, the routine's result would be lost.
+  if (retval != null && typeof retval !== 'object') {
+    throw new TypeError(`pthread_join: retval must be a cell { value } or null (void **), got a ${typeof retval}`);
+  }
   const r = native.pthread_join(thread);
   if (typeof r === 'number') return r;
   if (retval) retval.value = r.value;
@@ -141,6 +145,9 @@ export const pthread_testcancel: () => void = native.pthread_testcancel;
 
 /** pthread_setcancelstate(state, oldstate): PTHREAD_CANCEL_ENABLE or _DISABLE. */
 export function pthread_setcancelstate(state: number, oldstate: Cell<number> | null): number {
+  if (oldstate != null && typeof oldstate !== 'object') {
+    throw new TypeError(`pthread_setcancelstate: oldstate must be a cell { value } or null (int *), got a ${typeof oldstate}`);
+  }
   if (state !== PTHREAD_CANCEL_ENABLE && state !== PTHREAD_CANCEL_DISABLE) return EINVAL_;
   const old: number = native.pthread_setcancelstate(state === PTHREAD_CANCEL_ENABLE);
   if (oldstate) oldstate.value = old;
