@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import { servers } from './servers/index.js';
 import { clients } from './clients/index.js';
 import { demos } from './demos/index.js';
-import { signal, SIGINT, SIGTERM, UnixError } from './sys/index.js';
+import { join } from 'node:path';
+import { packageRoot } from './launch.js';
+import { signal, stat, struct_stat, S_ISDIR, errno, strerror, SIGINT, SIGTERM, UnixError } from './sys/index.js';
 
 const USAGE = `usage: syscall-lab <command> [options]
 
@@ -76,6 +78,8 @@ function serve(args: string[]): number {
   --no-reap         echo-fork: no SIGCHLD handler (the children stay zombies)
   --forget-close    echo-fork: the parent forgets close(connfd) (no EOF for the client)
   --cold            echo-fork: no warm-up of the echo path in the parent (see echo_warm)
+  --root DIR  tiny: the directory to serve (default: the book's demo, with
+              home.html, godzilla.gif and cgi-bin/adder)
 
 Prints "listening on HOST:PORT" first, then serves until SIGINT or SIGTERM,
 closes its sockets and exits 0.
@@ -92,6 +96,7 @@ ${'servers:\n' + table(servers)}`;
       'no-reap': { type: 'boolean', default: false },
       'forget-close': { type: 'boolean', default: false },
       cold: { type: 'boolean', default: false },
+      root: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -107,9 +112,15 @@ ${'servers:\n' + table(servers)}`;
   if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`serve: bad port ${values.port}`, usage);
   const sleep = values.sleep === undefined ? undefined : Number(values.sleep);
   if (sleep !== undefined && !(Number.isInteger(sleep) && sleep >= 0)) usageError(`serve: bad --sleep ${values.sleep}`, usage);
+  const root = name === 'tiny' ? values.root ?? join(packageRoot(), 'examples', 'tiny') : values.root;
+  if (root !== undefined) {
+    const sbuf = new struct_stat();
+    if (stat(root, sbuf) < 0) usageError(`serve: --root ${root}: ${strerror(errno())}`, usage);
+    if (!S_ISDIR(sbuf.st_mode)) usageError(`serve: --root ${root}: not a directory`, usage);
+  }
   stopOnSignals();
   try {
-    entry.run({ host: values.host!, port, quiet: values.quiet, sleep, noReap: values['no-reap'], forgetClose: values['forget-close'], cold: values.cold });
+    entry.run({ host: values.host!, port, quiet: values.quiet, sleep, noReap: values['no-reap'], forgetClose: values['forget-close'], cold: values.cold, root });
   } catch (err) {
     if (err instanceof Shutdown) return 0;
     throw err;
