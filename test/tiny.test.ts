@@ -8,7 +8,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/launch.js';
-import { python, python_available, server_tracker, settle } from './helpers.js';
+import { python, python_available, run_cli, server_tracker, settle } from './helpers.js';
 
 const start = server_tracker();
 const shipped = join(packageRoot(), 'examples', 'tiny');
@@ -295,5 +295,16 @@ describe.skipIf(!py)("the shipped demo root (the book's session)", () => {
     expect(gif.body.equals(readFileSync(join(shipped, 'godzilla.gif')))).toBe(true);
     expect(gif.body.subarray(0, 6).toString()).toBe('GIF89a');
     expect(adder.body.toString()).toContain('15000 + 213 = 15213');
+  });
+});
+
+describe('serve tiny --root', () => {
+  it('a root that is missing or not a directory is a usage error (64) that says why', () => {
+    const missing = run_cli(['serve', 'tiny', '--port', '0', '--root', join(base, 'no-such-dir')]);
+    expect(missing.status).toBe(64);
+    expect(missing.stderr).toContain(`serve: --root ${join(base, 'no-such-dir')}: No such file or directory`);
+    const file = run_cli(['serve', 'tiny', '--port', '0', '--root', join(base, 'outside.txt')]);
+    expect(file.status).toBe(64);
+    expect(file.stderr).toContain('not a directory');
   });
 });
