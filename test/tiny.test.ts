@@ -8,7 +8,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/launch.js';
-import { python, python_available, run_cli, server_tracker, settle } from './helpers.js';
+import { fd_count, python, python_available, run_cli, server_tracker, settle } from './helpers.js';
 
 const start = server_tracker();
 const shipped = join(packageRoot(), 'examples', 'tiny');
@@ -277,6 +277,22 @@ print('ok')`);
     expect(after.status).toBe(200);
     expect(after.body.equals(readFileSync(join(root, 'godzilla.gif')))).toBe(true);
     expect(s.child.exitCode).toBeNull();
+  });
+
+  it('keeps no fd and no mapping of a file it served, nor a child', async () => {
+    const s = await start('tiny', '--root', root);
+    http_requests(s.port, [['GET', '/home.html'], ['GET', '/cgi-bin/adder?1&2']]); // the first of each kind
+    await settle(() => zombie_children(s.pid).length === 0);
+    const fds = fd_count(s.pid);
+    const replies = http_requests(s.port, [
+      ['GET', '/home.html'], ['GET', '/bytes.png'], ['GET', '/godzilla.gif'], ['GET', '/empty.txt'], ['GET', '/cgi-bin/adder?1&2'],
+      ['GET', '/nothere'], ['GET', '/secret.html'], ['DELETE', '/'],
+    ]);
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 404, 403, 501]);
+    await settle(() => zombie_children(s.pid).length === 0 && fd_count(s.pid) === fds);
+    expect(fd_count(s.pid)).toBe(fds);
+    expect(zombie_children(s.pid)).toEqual([]);
+    expect(readFileSync(`/proc/${s.pid}/maps`, 'utf8')).not.toContain(root); // every Mmap was Munmap-ed
   });
 
   it('stops on SIGTERM with status 0', async () => {
