@@ -24,9 +24,9 @@
 // - the connection ends with a lingering close (see there), so that a 501
 //   to a request with a body reaches the client rather than a reset.
 import {
-  type Cell, cell, sizeof, sockaddr_storage, struct_stat, stat, open, mmap, close, setenv, environ, exit,
-  read, shutdown, setsockopt, errno, strerror, SHUT_WR, SOL_SOCKET, SO_RCVTIMEO, S_ISREG, S_IRUSR, S_IXUSR, O_RDONLY, PROT_READ, MAP_PRIVATE, MAP_FAILED, STDOUT_FILENO,
-  UnixError,
+  type Cell, cell, sizeof, sockaddr_storage, struct_stat, stat, open, mmap, close, read, shutdown, setsockopt,
+  setenv, environ, exit, errno, strerror, UnixError, S_ISREG, S_IRUSR, S_IXUSR, O_RDONLY, PROT_READ, MAP_PRIVATE,
+  MAP_FAILED, STDOUT_FILENO, SHUT_WR, SOL_SOCKET, SO_RCVTIMEO,
 } from '../sys/index.js';
 import {
   Open_listenfd, Close, Munmap, Fork, Dup2, Execve, Wait, rio_t, Rio_readinitb, Rio_readlineb, Rio_writen,
@@ -62,7 +62,7 @@ export function tiny(opts: ServerOptions): void {
         // This client's connection failed (reset, gone): it alone ends.
         if (!(err instanceof UnixError)) throw err;
         eprintf('tiny: fd %d: %s\n', connfd, unix_error_message(err));
-        Close(connfd);
+        close(connfd); // unchecked: lingering_close's Close may have failed after closing it
       }
       connfd = -1;
     }
