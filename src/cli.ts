@@ -4,6 +4,7 @@
 // imports what it needs when it runs (the CLI answers fast: the addon and
 // TypeScript load only for the commands that use them).
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 
 const USAGE = `usage: syscall-lab <command> [options]
 
@@ -84,6 +85,8 @@ async function serve(args: string[]): Promise<number> {
   --no-reap         echo-fork: no SIGCHLD handler (the children stay zombies)
   --forget-close    echo-fork: the parent forgets close(connfd) (no EOF for the client)
   --cold            echo-fork: no warm-up of the echo path in the parent (see echo_warm)
+  --root DIR  tiny: the directory to serve (default: the book's demo, with
+              home.html, godzilla.gif and cgi-bin/adder)
 
 Prints "listening on HOST:PORT" first, then serves until SIGINT or SIGTERM,
 closes its sockets and exits 0.
@@ -100,6 +103,7 @@ ${'servers:\n' + table(servers)}`;
       'no-reap': { type: 'boolean', default: false },
       'forget-close': { type: 'boolean', default: false },
       cold: { type: 'boolean', default: false },
+      root: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -115,9 +119,16 @@ ${'servers:\n' + table(servers)}`;
   if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`serve: bad port ${values.port}`, usage);
   const sleep = values.sleep === undefined ? undefined : Number(values.sleep);
   if (sleep !== undefined && !(Number.isInteger(sleep) && sleep >= 0)) usageError(`serve: bad --sleep ${values.sleep}`, usage);
+  const root = name === 'tiny' ? values.root ?? join((await import('./launch.js')).packageRoot(), 'examples', 'tiny') : values.root;
+  if (root !== undefined) {
+    const { stat, struct_stat, S_ISDIR, errno, strerror } = await import('./sys/index.js');
+    const sbuf = new struct_stat();
+    if (stat(root, sbuf) < 0) usageError(`serve: --root ${root}: ${strerror(errno())}`, usage);
+    if (!S_ISDIR(sbuf.st_mode)) usageError(`serve: --root ${root}: not a directory`, usage);
+  }
   await stopOnSignals();
   try {
-    entry.run({ host: values.host!, port, quiet: values.quiet, sleep, noReap: values['no-reap'], forgetClose: values['forget-close'], cold: values.cold });
+    entry.run({ host: values.host!, port, quiet: values.quiet, sleep, noReap: values['no-reap'], forgetClose: values['forget-close'], cold: values.cold, root });
   } catch (err) {
     if (err instanceof Shutdown) return 0;
     throw err;

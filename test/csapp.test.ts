@@ -8,7 +8,7 @@ import {
 import {
   rio_t, rio_readinitb, rio_readlineb, rio_readnb, rio_readn, rio_writen, Rio_readinitb, Rio_readlineb, Rio_writen,
   open_listenfd, open_clientfd, Open_clientfd, Open_listenfd, Accept, UnixError,
-  Rio_readline, rio_readline, Rio_readnb, Rio_readn, strlen, MAXLINE, gai_strerror, unix_error_message,
+  Rio_readline, rio_readline, Rio_readnb, Rio_readn, strlen, strcmp, strcasecmp, MAXLINE, gai_strerror, unix_error_message,
   sbuf_t, sbuf_init, sbuf_insert,
 } from '../src/index.js';
 import { spawnSync } from 'node:child_process';
@@ -174,6 +174,22 @@ describe('strings and bytes', () => {
     expect(strlen(new Uint8Array([1, 2, 3]))).toBe(3);
     expect(strlen('héllo')).toBe(6);
     expect(() => strlen(5 as never)).toThrow(TypeError);
+  });
+  it('strcmp and strcasecmp compare as C: bytes up to the 0 byte, the sign of the first difference', () => {
+    const buf = new Uint8Array(MAXLINE);
+    buf.set(bytes('\r\n\0junk'));
+    expect(strcmp(buf, '\r\n')).toBe(0); // Tiny's end of the headers
+    expect(strcmp('abc', 'abd')).toBeLessThan(0);
+    expect(strcmp('abd', 'abc')).toBeGreaterThan(0);
+    expect(strcmp('ab', 'abc')).toBeLessThan(0); // a prefix sorts first
+    expect(strcmp('é', 'z')).toBeGreaterThan(0); // unsigned bytes: 0xc3 > 'z'
+    expect(strcasecmp('get', 'GET')).toBe(0);
+    expect(strcasecmp('GeT', 'GET\0 ignored')).toBe(0);
+    expect(strcasecmp('POST', 'GET')).not.toBe(0);
+    expect(strcmp('[', 'A')).toBeGreaterThan(0); // 0x5b > 0x41
+    expect(strcasecmp('[', 'A')).toBeLessThan(0); // folded to lower case, as glibc: 0x5b < 'a' (0x61)
+    expect(() => strcmp(5 as never, 'x')).toThrow(/strcmp: s1 must be a Uint8Array/);
+    expect(() => strcasecmp('x', null as never)).toThrow(/strcasecmp: s2 must be/);
   });
 });
 

@@ -19,6 +19,8 @@ export interface ServerOptions {
   forgetClose?: boolean;
   /** echo-fork: skip echo_warm, so the children run the echo path unoptimized. */
   cold?: boolean;
+  /** tiny: the directory to serve (it changes into it); default: where it runs. */
+  root?: string;
 }
 
 export const MAXLINE = 8192;

@@ -10,6 +10,7 @@ import { echoservers } from './echo-select.js';
 import { echoservers_hardened } from './echo-select-hardened.js';
 import { echoserver_epoll } from './echo-epoll.js';
 import { server5 } from './server5.js';
+import { tiny } from './tiny.js';
 export type { ServerOptions } from './common.js';
 export { daytime_server } from './daytime.js';
 export { echoserveri } from './echo-iterative.js';
@@ -22,6 +23,7 @@ export { echoservers_hardened } from './echo-select-hardened.js';
 export { echoserver_epoll } from './echo-epoll.js';
 export { echo_conn, set_nonblocking } from './echo-conn.js';
 export { server5 } from './server5.js';
+export { tiny } from './tiny.js';
 
 export interface ServerEntry {
   summary: string;
@@ -75,5 +77,10 @@ export const servers: Record<string, ServerEntry> = {
     summary: 'each client sends a char, the server answers the next one after --sleep S (default 5, as the book); select over FD_SETSIZE fds',
     original: "Beginning Linux Programming's server5",
     run: server5,
+  },
+  tiny: {
+    summary: 'iterative HTTP/1.0 web server: GET of files under --root (mmap), CGI programs in cgi-bin/ (fork, dup2, execve); 404, 403, 501',
+    original: "CSAPP's Tiny (tiny.c)",
+    run: tiny,
   },
 };
