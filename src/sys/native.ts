@@ -5,7 +5,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// SYSCALL_LAB_ADDON=path loads another build of the addon instead (the
+// sanitizer build of tools/asan/build.sh).
 function findAddon(): string {
+  const chosen = process.env.SYSCALL_LAB_ADDON;
+  if (chosen) return chosen;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     for (const kind of ['Release', 'Debug']) {
