@@ -6,7 +6,8 @@
 // child goes on after that call. See tools/fuzz/README.md.
 //
 //   node tools/fuzz/run.js [--seeds 1,2,3] [--random] [--calls N] [--batch B]
-//     [--jobs J] [--modes swap,free,...] [--hang-ms MS] [--json FILE] [--out DIR]
+//     [--jobs J] [--modes swap,free,...] [--skip f,native.g] [--hang-ms MS]
+//     [--max-seconds S] [--json FILE] [--out DIR]
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -21,8 +22,9 @@ export const FIXED_SEEDS = [1, 2, 3, 19, 4242];
 
 function parse(argv) {
   const o = {
-    seeds: [], random: false, calls: 4000, batch: 500, jobs: 1, hangMs: 10_000, json: null, out: null,
+    seeds: [], random: false, calls: 4000, batch: 500, jobs: 1, hangMs: 10_000, json: null, out: null, maxSeconds: Infinity,
     modes: (process.env.SYSCALL_LAB_FUZZ_MODES ?? ALL_MODES.join(',')).split(',').filter(Boolean),
+    skip: (process.env.SYSCALL_LAB_FUZZ_SKIP ?? '').split(',').filter(Boolean),
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -34,9 +36,12 @@ function parse(argv) {
     else if (a === '--batch') o.batch = Number(v());
     else if (a === '--jobs') o.jobs = v() === 'auto' ? availableParallelism() : Number(v());
     else if (a === '--modes') o.modes = v().split(',').filter(Boolean);
+    else if (a === '--skip') o.skip = v().split(',').filter(Boolean);
     else if (a === '--hang-ms') o.hangMs = Number(v());
+    else if (a === '--max-seconds') o.maxSeconds = Number(v());
     else if (a === '--json') o.json = v();
     else if (a === '--out') o.out = v();
+    else if (a === '--selftest') o.selftest = v(); // segv | hang: checks that the fuzzer catches them
     else throw new Error(`fuzz: unknown option ${a}`);
   }
   for (const m of o.modes) if (!ALL_MODES.includes(m)) throw new Error(`fuzz: unknown mode ${m} (modes: ${ALL_MODES.join(',')})`);
@@ -49,15 +54,29 @@ function parse(argv) {
   return o;
 }
 
+// The children running now: ended (by pid) if this process is told to stop.
+const live = new Set();
+for (const sig of ['SIGTERM', 'SIGINT']) {
+  process.on(sig, () => {
+    for (const p of live) p.kill('SIGKILL');
+    process.exit(1);
+  });
+}
+
+function childEnv(o) {
+  return o.selftest ? { ...process.env, SYSCALL_LAB_FUZZ_SELFTEST: o.selftest } : process.env;
+}
+
 // One child for calls [from, to) of seed: resolves with how it ended and the
 // last call it started (to: it finished them all; from - 1: none).
 function child(o, seed, from, to, work) {
   return new Promise((resolve) => {
     const progress = join(work, `progress-${seed}-${from}`);
     writeFileSync(progress, ''.padEnd(16));
-    const args = ['--expose-gc', join(here, 'worker.js'), String(seed), String(from), String(to), o.modes.join(','), progress];
+    const args = ['--expose-gc', join(here, 'worker.js'), String(seed), String(from), String(to), o.modes.join(','), progress, o.skip.join(',')];
     // Own process group, stdin from /dev/null: a read of fd 0 ends at once.
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: childEnv(o) });
+    live.add(p);
     let stderr = '';
     p.stderr.on('data', (d) => { stderr = (stderr + d).slice(-64_000); });
     const last = () => {
@@ -73,6 +92,7 @@ function child(o, seed, from, to, work) {
       if (Date.now() - since > o.hangMs) { hung = true; p.kill('SIGKILL'); }
     }, 200);
     p.on('close', (code, signal) => {
+      live.delete(p);
       clearInterval(timer);
       const at = last();
       rmSync(progress, { force: true });
@@ -91,9 +111,10 @@ export async function fuzz(o) {
   // Work items: [seed, from]; a finding puts the rest of its batch back.
   const queue = [];
   for (const seed of o.seeds) for (let f = 0; f < o.calls; f += o.batch) queue.push([seed, f, Math.min(f + o.batch, o.calls)]);
-  const modes = o.modes.join(',');
+  const modes = o.modes.join(',') + (o.skip.length ? ` --skip ${o.skip.join(',')}` : '');
+  const deadline = started + o.maxSeconds * 1000;
   async function lane() {
-    while (queue.length) {
+    while (queue.length && Date.now() < deadline) {
       const [seed, from, to] = queue.shift();
       const r = await child(o, seed, from, to, work);
       children++;
@@ -123,13 +144,15 @@ export async function fuzz(o) {
     rmSync(work, { recursive: true, force: true });
   }
   const seconds = (Date.now() - started) / 1000;
-  const summary = { seeds: o.seeds, modes: o.modes, calls, children, seconds, rate: Math.round(calls / seconds), findings };
-  console.log(`fuzz: ${calls} calls in ${children} children, ${seconds.toFixed(1)} s (${summary.rate} calls/s), ${findings.length} findings`);
+  const complete = queue.length === 0;
+  const summary = { seeds: o.seeds, modes: o.modes, skip: o.skip, calls, complete, children, seconds, rate: Math.round(calls / seconds), findings };
+  console.log(`fuzz: ${calls} calls in ${children} children, ${seconds.toFixed(1)} s (${summary.rate} calls/s), ${findings.length} findings${complete ? '' : ` (stopped at --max-seconds ${o.maxSeconds}, ${queue.length} batches left)`}`);
   if (o.json) writeFileSync(o.json, JSON.stringify(summary, null, 2));
   return summary;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const summary = await fuzz(parse(process.argv.slice(2)));
-  process.exitCode = summary.findings.length ? 1 : 0;
+  // 1: findings; 2: none, but --max-seconds stopped the run short.
+  process.exitCode = summary.findings.length ? 1 : summary.complete ? 0 : 2;
 }

@@ -11,6 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signatures } from './signatures.js';
 import util from 'node:util';
+import { performance } from 'node:perf_hooks';
 export { ALL_MODES } from './modes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -59,8 +60,7 @@ const FAULT_SIGNALS = ['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGABRT', 'SIGT
 export async function load() {
   const sys = await import('../../dist/src/sys/index.js');
   const csapp = await import('../../dist/src/csapp/index.js');
-  const all = await import('../../dist/src/index.js');
-  return { sys, csapp, all };
+  return { sys, csapp };
 }
 
 // ---- The world a sequence works in: fds, handles, threads, children ------
@@ -145,6 +145,16 @@ class Pool {
       else if (!this.stale.includes(fd)) this.stale.push(fd);
     }
     this.fds = live;
+  }
+
+  // Every fd non-blocking again (after an fcntl or ioctl that may have
+  // changed one): no read, write or accept of a later call can wait.
+  nonblocking() {
+    const n = this.sys.native;
+    for (const fd of this.fds) {
+      const fl = n.fcntl(fd, this.c.F_GETFL, 0);
+      if (fl >= 0 && !(fl & this.c.O_NONBLOCK)) n.fcntl(fd, this.c.F_SETFL, fl | this.c.O_NONBLOCK);
+    }
   }
 
   // A call made an fd (socket, accept, dup, pipe...): keep it, non-blocking,
@@ -251,7 +261,7 @@ function domainOf(fn, param, ctx) {
   const sem = () => (fn.startsWith('native.') ? r.pick(pool.raw.sem) : r.pick(pool.sems));
   const mutex = () => (fn.startsWith('native.') ? r.pick(pool.raw.mutex) : r.pick(pool.mutexes));
   const cond = () => (fn.startsWith('native.') ? r.pick(pool.raw.cond) : r.pick(pool.conds));
-  const soon = () => ({ tv_sec: Math.floor(Date.now() / 1000) - r.int(2), tv_nsec: r.pick([0, 999999999, 1e9, -1]) });
+  const soon = () => ({ tv_sec: Math.floor(Date.now() / 1000) - 1 - r.int(2), tv_nsec: r.pick([0, 999999999, 1e9, -1]) });
   const sockaddr = () => {
     switch (r.int(6)) {
       case 0: return pool.in4(pool.port);
@@ -324,7 +334,7 @@ function domainOf(fn, param, ctx) {
     case 'fcntl':
       // Never clears O_NONBLOCK: a later read must not wait.
       if (param === 'cmd') return { strict: true, values: () => r.pick([c.F_GETFL, c.F_GETFD, c.F_SETFD, c.F_SETFL, c.F_DUPFD, -1, 9999]) };
-      if (param === 'arg') return { strict: true, values: () => r.pick([c.O_NONBLOCK, c.O_NONBLOCK | 0x400, 1, 0x7fffffff, -1]) };
+      if (param === 'arg') return { strict: true, values: () => r.pick([c.O_NONBLOCK, c.O_NONBLOCK | c.O_APPEND, c.O_NONBLOCK | 1, 0x7fffffff, -1]) };
       break;
     case 'ioctl':
       if (param === 'request') return { strict: true, values: () => r.pick([c.FIONREAD, -1, 0, 2 ** 40]) };
@@ -429,7 +439,8 @@ function domainOf(fn, param, ctx) {
 
 // Calls that would wait forever given their proper arguments: made only with
 // something wrong in them (so that they fail), or when they cannot wait.
-function blocks(name, args, pool) {
+function blocks(name, proxied, pool) {
+  const args = proxied.map((a) => (a !== null && typeof a === 'object' && wrapped.has(a) ? wrapped.get(a) : a));
   const { sys } = pool;
   const lname = name.replace(/^native\./, '');
   const isSem = (s) => s instanceof sys.sem_t || pool.raw.sem.includes(s);
@@ -460,12 +471,23 @@ function blocks(name, args, pool) {
 }
 
 // ---- The targets -----------------------------------------------------------
-export function targets(lib, modes) {
+export function targets(lib, modes, skip = new Set()) {
+  // run.js --selftest: one target that crashes or hangs at its fifth call.
+  const selftest = process.env.SYSCALL_LAB_FUZZ_SELFTEST;
+  if (selftest) {
+    let calls = 0;
+    const fn = () => {
+      if (++calls < 5) return 0;
+      if (selftest === 'segv') process.kill(process.pid, 'SIGSEGV');
+      for (;;);
+    };
+    return [{ name: `selftest_${selftest}`, fn, params: [] }];
+  }
   const sigs = signatures([join(root, 'src/sys'), join(root, 'src/csapp')]);
   const out = [];
   const seen = new Set();
   const add = (name, fn, params) => {
-    if (EXCLUDED.has(name) || typeof fn !== 'function') return;
+    if (EXCLUDED.has(name) || skip.has(name) || typeof fn !== 'function') return;
     out.push({ name, fn, params });
   };
   for (const [name, fn] of Object.entries(lib.sys).concat(Object.entries(lib.csapp))) {
@@ -504,10 +526,18 @@ export function targets(lib, modes) {
   });
 }
 
+// Calls that take tens of milliseconds: made less often, so that a run's
+// time goes to many calls.
+const SLOW = { fork_warmup: 0.05, fork: 0.2, Fork: 0.2, tcp_table: 0.1, sem_timedwait: 0.3 };
+
+// A freeing Proxy -> what it wraps (a wait's guard looks through it).
+const wrapped = new WeakMap();
+
 // ---- One call --------------------------------------------------------------
 export function makeCall(lib, pool, list, seed, index, modes) {
   const r = rng(seed, index);
-  const t = r.pick(list);
+  let t = r.pick(list);
+  while (r.next() > (SLOW[t.name.replace(/^native\./, '')] ?? 1)) t = r.pick(list);
   const ctx = { sys: lib.sys, c: lib.sys.constants, pool, modes, r };
   const swap = modes.has('swap');
   const domains = t.params.map((p) => domainOf(t.name, p, ctx));
@@ -539,6 +569,7 @@ export function makeCall(lib, pool, list, seed, index, modes) {
       args[at] = inner !== null && typeof inner === 'object'
         ? new Proxy(inner, { get(o, k) { free(); const v = Reflect.get(o, k); return typeof v === 'function' ? v.bind(o) : v; } })
         : new Proxy({}, { get() { free(); return inner; } });
+      wrapped.set(args[at], inner);
     }
   }
   return { t, args };
@@ -564,16 +595,21 @@ export function describe(call, labels = new Map()) {
   return `${call.t.name}(${call.args.map(show).join(', ')})`;
 }
 
+function safeCopy(a) {
+  try { return [a[0], a[1]]; } catch { return null; }
+}
 const FD_MAKERS = /socket|accept|dup|pipe|epoll_create|open_|Open_|kqueue|Socket|Accept|Dup|Pipe|Epoll_create/;
 
-export async function run({ seed, from, to, modes, verbose = false, progress = true, last = -1 }) {
+export async function run({ seed, from, to, modes, skip = new Set(), verbose = false, progress = true, last = -1 }) {
   const dir = mkdtempSync(join(tmpdir(), 'syscall-lab-fuzz-'));
   process.chdir(dir); // an AF_UNIX path or any relative name lands here
   const lib = await load();
   const pool = new Pool(lib, modes);
-  const list = targets(lib, modes);
+  const list = targets(lib, modes, skip);
   const progressBuf = Buffer.alloc(16);
   const skipped = { count: 0 };
+  // SYSCALL_LAB_FUZZ_PROFILE=1: where the time goes, by function.
+  const profile = process.env.SYSCALL_LAB_FUZZ_PROFILE ? new Map() : null;
   for (let i = from; i < to; i++) {
     const call = makeCall(lib, pool, list, seed, i, modes);
     let waits = false;
@@ -589,13 +625,16 @@ export async function run({ seed, from, to, modes, verbose = false, progress = t
       writeSync(PROGRESS_FD, progressBuf, 0, 16, 0);
     }
     if (verbose || i === last) writeSync(2, `call ${i}: ${describe(call, pool.labels)}\n`);
+    const before = call.args.map((a) => (Array.isArray(a) && !util.types.isProxy(a) && a.length === 2 && FD_MAKERS.test(call.t.name) ? safeCopy(a) : null));
     let rc;
+    const t0 = profile ? performance.now() : 0;
     try {
       rc = call.t.fn(...call.args);
     } catch (e) {
       if (verbose || i === last) writeSync(2, `  threw ${e?.constructor?.name}: ${String(e?.message).slice(0, 100)}\n`);
     }
     if (verbose || i === last) writeSync(2, `  returned ${describe({ t: { name: '' }, args: [rc] })}\n`);
+    if (profile) { const e = profile.get(call.t.name) ?? [0, 0]; e[0] += performance.now() - t0; e[1]++; profile.set(call.t.name, e); }
     // Bookkeeping on what the call made; its arguments may be hostile still.
     const name = call.t.name;
     if (/fork|Fork/.test(name) && rc === 0) lib.sys.native._exit(0); // the forked child ends at once
@@ -603,7 +642,11 @@ export async function run({ seed, from, to, modes, verbose = false, progress = t
     try {
       if (FD_MAKERS.test(name)) {
         pool.adopt(rc);
-        for (const a of call.args) if (Array.isArray(a) && a.length === 2) for (let k = 0; k < 2; k++) pool.adopt(a[k]);
+        // pipe and socketpair write the new fds into their array: only what
+        // changed is new (an array of junk numbers may name libuv's fds).
+        call.args.forEach((a, j) => {
+          if (Array.isArray(a) && before[j]) for (let k = 0; k < 2; k++) if (a[k] !== before[j][k]) pool.adopt(a[k]);
+        });
       }
       if (/pthread_create|Pthread_create/.test(name)) {
         const id = typeof rc === 'number' && rc > 1 ? rc : call.args[0]?.value;
@@ -613,6 +656,11 @@ export async function run({ seed, from, to, modes, verbose = false, progress = t
       if (!(e instanceof Hostile)) throw e;
     }
     if (/close|Close|dup2|Dup2|exec|Exec/.test(name)) pool.prune();
+    if (/fcntl|Fcntl|ioctl|Ioctl/.test(name)) pool.nonblocking();
+  }
+  if (profile) {
+    const top = [...profile].sort((a, b) => b[1][0] - a[1][0]).slice(0, 12);
+    writeSync(2, top.map(([k, [ms, n]]) => `${k}: ${ms.toFixed(0)} ms in ${n} calls`).join('\n') + '\n');
   }
   if (progress) writeSync(PROGRESS_FD, Buffer.from('done'.padEnd(16)), 0, 16, 0);
   // Threads still running end before the process does; forked children are reaped.
@@ -633,7 +681,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (native.dup2(fd, PROGRESS_FD) !== PROGRESS_FD) throw new Error('fuzz: cannot place the progress fd');
   closeSync(fd);
   try {
-    await run({ seed, from, to, modes });
+    const skip = new Set((process.argv[7] ?? '').split(',').filter(Boolean));
+  await run({ seed, from, to, modes, skip });
   } catch (e) {
     // Outside a call: the fuzzer's own bug, not a finding.
     console.error('fuzz: worker error', e);
