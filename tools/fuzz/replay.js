@@ -10,7 +10,7 @@ import { ALL_MODES } from './modes.js';
 // The free mode calls gc(): come back with it exposed.
 if (typeof globalThis.gc !== 'function') {
   // A hang is one of the findings: bounded, and said.
-  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+  const r = spawnSync(process.execPath, ['--expose-gc', '--single-threaded-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     { stdio: 'inherit', timeout: 20_000, killSignal: 'SIGKILL' });
   if (r.error?.code === 'ETIMEDOUT') console.error('replay: no end within 20 s (a hang), killed');
   else if (r.signal) console.error(`replay: ended by ${r.signal}`);

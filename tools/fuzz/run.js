@@ -73,7 +73,9 @@ function child(o, seed, from, to, work) {
   return new Promise((resolve) => {
     const progress = join(work, `progress-${seed}-${from}`);
     writeFileSync(progress, ''.padEnd(16));
-    const args = ['--expose-gc', join(here, 'worker.js'), String(seed), String(from), String(to), o.modes.join(','), progress, o.skip.join(',')];
+    // gc() for the free mode; its sweeping on this thread, so that a freed
+    // buffer is gone when the getter returns.
+    const args = ['--expose-gc', '--single-threaded-gc', join(here, 'worker.js'), String(seed), String(from), String(to), o.modes.join(','), progress, o.skip.join(',')];
     // Own process group, stdin from /dev/null: a read of fd 0 ends at once.
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: childEnv(o) });
     live.add(p);

@@ -553,9 +553,25 @@ export function makeCall(lib, pool, list, seed, index, modes) {
   // A getter that frees a buffer of this very call: the addon must not have
   // kept a pointer into it across reading a later argument.
   if (modes.has('free') && r.chance(0.12) && args.length >= 2) {
-    const bi = args.findIndex((a) => !util.types.isProxy(a) && (ArrayBuffer.isView(a) || util.types.isAnyArrayBuffer(a)));
-    if (bi >= 0) {
-      const victim = args[bi];
+    // The buffer: an argument, or one inside an argument (an fd_set's bits,
+    // a rio_t's buffer, an in6_addr's bytes), as the TypeScript layer hands
+    // those to the addon.
+    const isBuf = (a) => !util.types.isProxy(a) && (ArrayBuffer.isView(a) || util.types.isAnyArrayBuffer(a));
+    const inside = (a, depth) => {
+      if (isBuf(a)) return a;
+      if (depth === 0 || a === null || typeof a !== 'object' || util.types.isProxy(a) || wrapped.has(a)) return null;
+      for (const k of Object.keys(a)) {
+        let v;
+        try { v = a[k]; } catch { return null; }
+        const found = inside(v, depth - 1);
+        if (found) return found;
+      }
+      return null;
+    };
+    let bi = -1;
+    let victim = null;
+    for (let j = 0; j < args.length && !victim; j++) if ((victim = inside(args[j], 2))) bi = j;
+    if (victim) {
       const ab = util.types.isAnyArrayBuffer(victim) ? victim : victim.buffer;
       const shrink = ab.resizable && r.chance(0.5);
       const free = () => {
