@@ -5,7 +5,7 @@
 // seed is added, printed for its replay.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ async function fuzz(args: string[], boundMs: number): Promise<Summary> {
     await new Promise((resolve) => p.on('close', resolve));
     clearTimeout(timer);
     console.log(out.split('\n').filter((l) => l.startsWith('fuzz:') || l.startsWith('  node ')).join('\n'));
+    if (!existsSync(json)) throw new Error(`the fuzzer wrote no summary:\n${out.slice(-3000)}`);
     return JSON.parse(readFileSync(json, 'utf8')) as Summary;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,7 @@ function parse(argv) {
     else if (a === '--random') o.random = true;
     else if (a === '--calls') o.calls = Number(v());
     else if (a === '--batch') o.batch = Number(v());
-    else if (a === '--jobs') o.jobs = v() === 'auto' ? availableParallelism() : Number(v());
+    else if (a === '--jobs') { const j = v(); o.jobs = j === 'auto' ? availableParallelism() : Number(j); }
     else if (a === '--modes') o.modes = v().split(',').filter(Boolean);
     else if (a === '--skip') o.skip = v().split(',').filter(Boolean);
     else if (a === '--hang-ms') o.hangMs = Number(v());
