@@ -488,7 +488,9 @@ export function targets(lib, modes, skip = new Set()) {
   const seen = new Set();
   const add = (name, fn, params) => {
     if (EXCLUDED.has(name) || skip.has(name) || typeof fn !== 'function') return;
-    out.push({ name, fn, params });
+    // A class (sockaddr_in, fd_set, pollfd...): constructed, with the junk.
+    const isClass = /^class\b/.test(Function.prototype.toString.call(fn));
+    out.push({ name, fn: isClass ? (...a) => new fn(...a) : fn, params });
   };
   for (const [name, fn] of Object.entries(lib.sys).concat(Object.entries(lib.csapp))) {
     if (seen.has(name) || typeof fn !== 'function') continue;
