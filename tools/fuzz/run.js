@@ -122,22 +122,25 @@ export async function fuzz(o) {
       children++;
       if (r.code === 0 && !r.hung && r.at === to) { calls += to - from; continue; }
       const atExit = r.at >= to;
-      const call = atExit ? to - 1 : r.at;
+      const atStart = r.at < from; // before its first call: the set-up (fds, handles) is the suspect
+      const call = atExit ? to - 1 : atStart ? from : r.at;
       const what = r.hung ? `hang (no progress for ${o.hangMs} ms)` : r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`;
       const replay = `node tools/fuzz/replay.js --seed ${seed} --from ${from} --call ${call} --modes ${modes}`;
-      const f = { seed, from, call, atExit, what, replay, stderr: r.stderr.slice(-4000) };
-      if (r.at < from || r.code === FUZZER_ERROR) {
+      const f = { seed, from, call, atExit, atStart, what, replay, stderr: r.stderr.slice(-4000) };
+      if (r.code === FUZZER_ERROR) {
         // It died before its first call: the fuzzer itself is broken.
         console.log(r.stderr);
-        throw new Error(`fuzz: a child failed outside a call (${what})`);
+        throw new Error(`fuzz: the child for calls ${from}..${to - 1} of seed ${seed} failed outside a call (${what}, last call started: ${r.at})`);
       }
       findings.push(f);
-      console.log(`fuzz: FINDING ${what} at call ${call}${atExit ? ' (at exit, after the batch)' : ''} of seed ${seed}\n  ${replay}`);
+      const when = atExit ? ' (at exit, after the batch)' : atStart ? ' (before its first call)' : '';
+      console.log(`fuzz: FINDING ${what} at call ${call}${when} of seed ${seed}\n  ${replay}`);
       const tail = r.stderr.trim().split('\n').slice(-6).join('\n    ');
       if (tail) console.log(`    ${tail}`);
       if (o.out) writeFileSync(join(o.out, `finding-${seed}-${call}.txt`), `${what}\n${replay}\n\n${r.stderr}`);
       calls += Math.min(call + 1, to) - from;
-      if (call + 1 < to) queue.unshift([seed, call + 1, to]);
+      const next = atStart ? from + 1 : call + 1;
+      if (next < to) queue.unshift([seed, next, to]);
     }
   }
   try {
