@@ -9,4 +9,5 @@ export const ALL_MODES = [
   'signals', // TypeScript handlers (signal, sigaction, Signal) for SIGUSR1/2, SIGALRM, SIGHUP, raised and left pending
   'fork', // fork and Fork (the child _exits at once), waited for with WNOHANG
   'rio', // the RIO functions (rio_readn, rio_readlineb...) on non-blocking fds
+  'servers', // the servers' per-connection helpers: echo, echo_warm, set_nonblocking, init_pool, add_client, check_clients
 ];

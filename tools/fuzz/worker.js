@@ -48,7 +48,9 @@ const EXCLUDED = new Set([
   'exit', '_exit', 'pthread_exit', 'Pthread_exit', 'sio_error', 'Sio_error', 'pause', 'Pause',
   'native._exit', 'native.pause', 'native.thread_init', 'native.signal_dispatcher',
 ]);
-const SERVER_MODULES = ['servers', 'clients', 'demos', 'launch'];
+// The servers' per-connection helpers are called (mode 'servers'); their
+// accept loops are not.
+const SERVER_HELPERS = ['echo', 'echo_warm', 'set_nonblocking', 'init_pool', 'add_client', 'check_clients', 'pool', 'echo_conn'];
 
 // Signals whose default action is to do nothing: a call may send them.
 const HARMLESS_SIGNALS = ['SIGCHLD', 'SIGURG', 'SIGWINCH', 'SIGCONT'];
@@ -60,7 +62,8 @@ const FAULT_SIGNALS = ['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGABRT', 'SIGT
 export async function load() {
   const sys = await import('../../dist/src/sys/index.js');
   const csapp = await import('../../dist/src/csapp/index.js');
-  return { sys, csapp };
+  const servers = await import('../../dist/src/servers/index.js');
+  return { sys, csapp, servers };
 }
 
 // ---- The world a sequence works in: fds, handles, threads, children ------
@@ -121,6 +124,10 @@ class Pool {
     for (const [k, list] of Object.entries(this.raw)) list.forEach((h, i) => this.labels.set(h, `raw ${k}#${i}`));
     this.rio = new csapp.rio_t();
     csapp.rio_readinitb(this.rio, cfd);
+    if (lib.servers) {
+      this.select = new lib.servers.pool();
+      lib.servers.init_pool(lfd, this.select);
+    }
     this.sbuf = new csapp.sbuf_t();
     csapp.sbuf_init(this.sbuf, 4);
     if (modes.has('signals')) {
@@ -343,6 +350,8 @@ function domainOf(fn, param, ctx) {
       // No SO_LINGER with a long time: close() would wait for it.
       if (param === 'optname') return { strict: true, values: () => r.pick([c.SO_REUSEADDR, c.SO_RCVTIMEO, c.SO_SNDBUF, c.SO_KEEPALIVE, c.TCP_NODELAY, -1, 9999]) };
       break;
+    case 'echo_warm':
+      return { strict: true, values: () => r.pick([0, 1, 50, 120, -1, NaN, 1.5]) };
     case 'switch_interval':
       return { strict: true, values: () => r.pick([0, 1, 100, 5000, -1, 2 ** 53]) };
     case 'thread_stacksize':
@@ -413,6 +422,7 @@ function domainOf(fn, param, ctx) {
       if (lname === 'pthread_create' && param === 'thread') return { values: () => sys.cell(0) };
       return { values: () => r.pick([1, 0, -1, 999, ...pool.threads]) };
     case 'rp': return { values: () => pool.rio };
+    case 'p': return { values: () => (r.chance(0.5) ? pool.select : new ctx.lib.servers.pool()) };
     case 'sp': return { values: () => pool.sbuf };
     case 'start_routine': case 'routine': case 'fn': case 'init_routine':
       return { values: () => r.pick(ROUTINES) };
@@ -483,7 +493,7 @@ export function targets(lib, modes, skip = new Set()) {
     };
     return [{ name: `selftest_${selftest}`, fn, params: [] }];
   }
-  const sigs = signatures([join(root, 'src/sys'), join(root, 'src/csapp')]);
+  const sigs = signatures([join(root, 'src/sys'), join(root, 'src/csapp'), join(root, 'src/servers')]);
   const out = [];
   const seen = new Set();
   const add = (name, fn, params) => {
@@ -498,6 +508,7 @@ export function targets(lib, modes, skip = new Set()) {
     if (/^[A-Z]/.test(name) && fn.prototype && Object.getOwnPropertyNames(fn.prototype).length > 1) continue; // classes with methods: made as values
     add(name, fn, sigs.get(name) ?? Array.from({ length: fn.length }, (_, i) => `a${i}`));
   }
+  if (modes.has('servers')) for (const name of SERVER_HELPERS) add(name, lib.servers[name], sigs.get(name) ?? []);
   // The raw addon: the same names as the sys functions over it, or its own.
   const rawParams = {
     exec: ['kind', 'pathname', 'argv', 'envp'], sigprocmask: ['how', 'set'], sigsuspend: ['mask'], sigwait: ['set'],
@@ -524,6 +535,7 @@ export function targets(lib, modes, skip = new Set()) {
     if (!modes.has('signals') && /^(signal|Signal|sigaction|signal_install)$/.test(n)) return false;
     if (!modes.has('fork') && /^(fork|Fork|fork_warmup)$/.test(n)) return false;
     if (!modes.has('rio') && /^(rio_|Rio_)/.test(n)) return false;
+    if (!modes.has('rio') && /^(echo|check_clients)$/.test(n)) return false; // they read lines with RIO
     return true;
   });
 }
@@ -540,7 +552,7 @@ export function makeCall(lib, pool, list, seed, index, modes) {
   const r = rng(seed, index);
   let t = r.pick(list);
   while (r.next() > (SLOW[t.name.replace(/^native\./, '')] ?? 1)) t = r.pick(list);
-  const ctx = { sys: lib.sys, c: lib.sys.constants, pool, modes, r };
+  const ctx = { sys: lib.sys, c: lib.sys.constants, pool, modes, r, lib };
   const swap = modes.has('swap');
   const domains = t.params.map((p) => domainOf(t.name, p, ctx));
   const args = domains.map((d) => {
