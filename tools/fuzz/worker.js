@@ -221,11 +221,11 @@ function junk(r) {
     case 2: return hostileArray(r);
     case 3: return detached(r);
     case 4: return r.pick(BAD_NUMBERS);
-    default: { const w = r.pick(WRONG); return typeof w === 'object' && w !== null ? structuredCloneSafe(w) : w; }
+    default: { const w = r.pick(WRONG); return typeof w === 'object' && w !== null ? freshCopy(w) : w; }
   }
 }
 // A fresh copy, so that a call writing into one cannot change later calls.
-function structuredCloneSafe(v) {
+function freshCopy(v) {
   if (Array.isArray(v)) return [...v];
   if (v instanceof Uint16Array) return new Uint16Array(v);
   if (v instanceof Map) return new Map();
@@ -474,8 +474,7 @@ function blocks(name, proxied, pool) {
       if (a instanceof sys.sigset_t) return true;
       return Array.isArray(a) && a.every((_, i) => Object.getOwnPropertyDescriptor(a, i)?.get === undefined);
     }
-    case 'wait': case 'Wait':
-      return false;
+    // wait/Wait: the only children are forked ones that _exit at once.
     default: return false;
   }
 }
