@@ -113,7 +113,7 @@ export async function fuzz(o) {
   // Work items: [seed, from]; a finding puts the rest of its batch back.
   const queue = [];
   for (const seed of o.seeds) for (let f = 0; f < o.calls; f += o.batch) queue.push([seed, f, Math.min(f + o.batch, o.calls)]);
-  const modes = o.modes.join(',') + (o.skip.length ? ` --skip ${o.skip.join(',')}` : '');
+  const modes = (o.modes.length ? o.modes.join(',') : "''") + (o.skip.length ? ` --skip ${o.skip.join(',')}` : '');
   const deadline = started + o.maxSeconds * 1000;
   async function lane() {
     while (queue.length && Date.now() < deadline) {
