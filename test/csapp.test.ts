@@ -257,3 +257,33 @@ describe('errors a student understands', () => {
     expect(unix_error_message(new UnixError('rio_readlineb', EBADF))).toBe('Rio_readlineb error: Bad file descriptor');
   });
 });
+
+// A rio_t whose public fields were set to what no read leaves, and echo_warm
+// with an unbounded count, spun for ever: each runs in a child process with a
+// time bound, so that a spin fails the test instead of hanging the file.
+describe('inputs that used to spin', () => {
+  const probe = (code: string) => spawnSync(process.execPath, ['--input-type=module', '-e', `
+    import * as sl from ${JSON.stringify(new URL('../dist/src/index.js', import.meta.url).href)};
+    import { echo_warm } from ${JSON.stringify(new URL('../dist/src/servers/echo.js', import.meta.url).href)};
+    try { ${code}; console.log('returned'); } catch (e) { console.log(e.constructor.name + ': ' + e.message.split('\\n')[0]); }
+  `], { encoding: 'utf8', timeout: 15_000 });
+
+  it.each([
+    ['rio_readlineb({}, ...)', 'sl.rio_readlineb({}, new Uint8Array(16), 16)', 'TypeError: rio_readlineb: rp must be a rio_t'],
+    ['a rio_t whose rio_cnt is NaN', 'const rp = new sl.rio_t(); sl.rio_readinitb(rp, 0); rp.rio_cnt = NaN; sl.rio_readlineb(rp, new Uint8Array(16), 16)', 'RangeError: rio_readlineb: rp is corrupt'],
+    ['a rio_bufptr past rio_buf', 'const rp = new sl.rio_t(); sl.rio_readinitb(rp, 0); rp.rio_cnt = 4; rp.rio_bufptr = 8190; sl.rio_readnb(rp, new Uint8Array(16), 16)', 'RangeError: rio_readnb: rp is corrupt'],
+    ['echo_warm(Infinity)', 'echo_warm(Infinity)', 'RangeError: echo_warm: lines must be an integer'],
+  ])('%s: a clear error, not a spin', (_name, code, expected) => {
+    const r = probe(code);
+    expect(r.error, 'the call did not return within 15 s').toBeUndefined();
+    expect(r.stdout.trim()).toContain(expected);
+  });
+
+  it('Rio_readinitb gives back a rio_buf that was replaced by junk', () => {
+    const rp = new rio_t();
+    (rp as { rio_buf: unknown }).rio_buf = 'junk';
+    Rio_readinitb(rp, 0);
+    expect(rp.rio_buf).toBeInstanceOf(Uint8Array);
+    expect(rp.rio_buf.length).toBe(8192);
+  });
+});

@@ -33,8 +33,21 @@ function check_buffer(fn: string, buf: unknown, uint8 = false): void {
 }
 
 function check_rio(fn: string, rp: unknown): void {
-  if (rp instanceof rio_t) return;
-  throw new TypeError(wanted(`${fn}: rp must be a rio_t`, kind(rp), 'const rio = new rio_t(); Rio_readinitb(rio, fd)'));
+  if (!(rp instanceof rio_t)) {
+    throw new TypeError(wanted(`${fn}: rp must be a rio_t`, kind(rp), 'const rio = new rio_t(); Rio_readinitb(rio, fd)'));
+  }
+  // Its fields are public, as in C: a state that no read could have left
+  // (a NaN count, a pointer past the buffer) would make the loops below spin
+  // or read outside rio_buf, so it is refused before any of them runs.
+  const { rio_buf: buf, rio_cnt: cnt, rio_bufptr: ptr } = rp;
+  if (!(buf instanceof Uint8Array) || buf.length === 0) {
+    throw new TypeError(`${fn}: rp.rio_buf must be a Uint8Array\n  re-initialize rp with Rio_readinitb(rp, fd)`);
+  }
+  // rio_cnt is -1 after a failed read, as in C: the next call reads again.
+  if (!Number.isInteger(cnt) || !Number.isInteger(ptr) || cnt < -1 || ptr < 0 || ptr + cnt > buf.length) {
+    throw new RangeError(`${fn}: rp is corrupt (rio_cnt ${cnt}, rio_bufptr ${ptr}, ${buf.length}-byte rio_buf)\n` +
+      '  re-initialize rp with Rio_readinitb(rp, fd)');
+  }
 }
 
 function check_fd(fn: string, fd: unknown): void {
@@ -117,6 +130,7 @@ function readinitb(fn: string, rp: rio_t, fd: number): void {
   }
   check_fd(fn, fd);
   rp.rio_fd = fd;
+  if (!(rp.rio_buf instanceof Uint8Array) || rp.rio_buf.length === 0) rp.rio_buf = new Uint8Array(RIO_BUFSIZE);
   rp.rio_cnt = 0;
   rp.rio_bufptr = 0;
 }
@@ -124,7 +138,7 @@ function readinitb(fn: string, rp: rio_t, fd: number): void {
 // Refills the internal buffer when it is empty: the count, 0 at EOF, -1 on error.
 function rio_fill(rp: rio_t): number {
   while (rp.rio_cnt <= 0) {
-    rp.rio_cnt = read(rp.rio_fd, rp.rio_buf, RIO_BUFSIZE);
+    rp.rio_cnt = read(rp.rio_fd, rp.rio_buf, rp.rio_buf.length);  // C's sizeof(rp->rio_buf)
     if (rp.rio_cnt < 0) {
       if (errno() !== EINTR) return -1;
     } else if (rp.rio_cnt === 0) {

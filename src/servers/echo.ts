@@ -41,6 +41,9 @@ let warm_rio: rio_t | null = null;
  * nothing to warm: its code was compiled ahead of time.
  */
 export function echo_warm(lines = 20_000): void {
+  if (!Number.isInteger(lines) || lines < 0 || lines > 10_000_000) {
+    throw new RangeError(`echo_warm: lines must be an integer in [0, 10000000], got ${lines}`);
+  }
   // Optimized code holds the maps (hidden classes) it was compiled for
   // weakly: with no rio_t left alive, a full GC (fork_warmup) would take the
   // map and the optimized echo with it.
