@@ -173,12 +173,26 @@ std::vector<napi_value> DispatchArgs(Napi::Env env, const Taken& t) {
   return {list, infos};
 }
 
+// Node tears an environment down with a last turn of its loop
+// (FreeEnvironment's CleanupHandles), where OnAsync can still come but
+// JavaScript may no longer run: every Node-API call that could run it then
+// fails with no exception pending, and node-addon-api's report of that
+// failure is a fatal error. This asks the same question first, with a call
+// that runs no JavaScript of anybody's (a fresh symbol on a fresh object).
+bool JsCanRun(napi_env env) {
+  napi_value object, key, value;
+  return napi_create_object(env, &object) == napi_ok && napi_create_symbol(env, nullptr, &key) == napi_ok &&
+         napi_get_property(env, object, key, &value) == napi_ok;
+}
+
 void OnAsync(uv_async_t*) {
   if (g_dispatcher.IsEmpty() || g_dispatching) return;
-  Taken t;
-  if (!Take(&t)) return;
   Napi::Env env(g_env);
   Napi::HandleScope scope(env);
+  // The process is ending: its signals go with it, as after C's exit().
+  if (!JsCanRun(env)) return;
+  Taken t;
+  if (!Take(&t)) return;
   // MakeCallback: an exception here is an uncaught exception of the process,
   // and microtasks queued by the handler run after it.
   g_dispatching = true;
