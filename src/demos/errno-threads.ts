@@ -60,7 +60,7 @@ export function errno_threads_demo(missing = '/nonexistent/syscall-lab-errno-dem
   result.main_after = errno();
   printf(say('main, after both threads', result.main_after));
   printf(result.thread1 !== result.thread2 && result.main_after === result.main_before
-    ? 'Each thread read its own errno: one thread\'s failure does not overwrite another\'s.\n'
+    ? 'Each thread read its own errno: a failure in one does not overwrite another\'s.\n'
     : 'errno was shared between threads: unexpected.\n');
   return result;
 }

@@ -69,7 +69,7 @@ export function fd_set_demo(): FdSetResult {
       const who = fd === listenfd ? 'listenfd: a connection waits to be accepted' : `connfd of client ${connfds.indexOf(fd) + 1}`;
       printf(`  fd ${String(fd).padStart(3)}  ${FD_ISSET(fd, rset) ? 'ready  ' : 'cleared'}  ${who}\n`);
     }
-    printf('select cleared the bits of the fds that are not ready: copy the set before each call.\n');
+    printf('select cleared the bits of the fds not ready: copy the set before each call.\n');
     return { listenfd, connfds, before: before.fds(), after: rset.fds(), nready };
   } finally {
     for (const fd of clients) close(fd);

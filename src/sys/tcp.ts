@@ -46,7 +46,8 @@ function procAddress(hex: string): string {
  * One row of Linux's /proc/net/tcp or tcp6, with what the short table leaves
  * out: the socket's inode (the N of an fd's "socket:[N]"; 0 in TIME_WAIT, when
  * no socket is left) and the queues. For a LISTEN socket rx_queue is the
- * accept queue's current length and tx_queue its limit, the backlog.
+ * accept queue's current length; its limit, the backlog, is not in this file
+ * (tx_queue is write_seq - snd_una, 0 for a listener): sock_diag has it.
  */
 export interface proc_tcp_row extends tcp_connection {
   inode: number;

@@ -20,7 +20,7 @@ function wrap(words: string[], indent: string): string[] {
     line += (line.length > indent.length ? ' ' : '') + w;
   }
   if (line.length > indent.length) lines.push(line);
-  return lines;
+  return lines.map(clip); // a word longer than a line (a long path) is cut
 }
 
 const state = (s: string) => `${s} ${STATE_NAMES[s] ?? ''}`.trim();
@@ -29,8 +29,9 @@ function fd_line(f: fd_info): string {
   const n = String(f.fd).padStart(4);
   switch (f.kind) {
     case 'listen': {
-      const full = f.accept_queue > f.backlog ? ' FULL' : '';
-      return `${n}  LISTEN ${f.local}  accept queue ${f.accept_queue} (backlog ${f.backlog})${full}`;
+      // Linux's accept queue is full past the backlog: it holds backlog + 1.
+      const full = f.backlog !== null && f.accept_queue > f.backlog ? ' FULL' : '';
+      return `${n}  LISTEN ${f.local}  accept queue ${f.accept_queue} (backlog ${f.backlog ?? '?'})${full}`;
     }
     case 'tcp':
       return `${n}  ${f.local} <-> ${f.peer}  ${f.state}`;

@@ -5,7 +5,7 @@ import { process_stat, process_tree, threads, fds, fds_or_none, link_inode, type
 import { read_socket_tables, time_wait_count, type socket_tables } from './sockets.js';
 
 export type fd_info =
-  | { fd: number; kind: 'listen'; local: string; accept_queue: number; backlog: number }
+  | { fd: number; kind: 'listen'; local: string; accept_queue: number; backlog: number | null }
   | { fd: number; kind: 'tcp'; local: string; peer: string; state: string }
   | { fd: number; kind: 'unix' | 'socket' | 'pipe' | 'file' | 'other'; what: string };
 
@@ -39,7 +39,9 @@ export function describe_fd(link: fd_link, tables: socket_tables): fd_info {
   const sock = link_inode(target, 'socket');
   if (sock !== null) {
     const row = tables.tcp_by_inode.get(sock);
-    if (row?.state === 'LISTEN') return { fd, kind: 'listen', local: hostport(row.local), accept_queue: row.rx_queue, backlog: row.tx_queue };
+    if (row?.state === 'LISTEN') {
+      return { fd, kind: 'listen', local: hostport(row.local), accept_queue: row.rx_queue, backlog: tables.backlogs?.get(sock) ?? null };
+    }
     if (row) return { fd, kind: 'tcp', local: hostport(row.local), peer: hostport(row.remote), state: row.state };
     if (tables.unix.has(sock)) return { fd, kind: 'unix', what: target };
     return { fd, kind: 'socket', what: target };
@@ -69,7 +71,8 @@ export function snapshot(pid: number): frame {
     state: st.state,
     threads: threads(pid).map((t) => ({ tid: t.pid, comm: t.comm, state: t.state })),
     fds: fdinfo,
-    children: process_tree(st).children.map((c) => child_info(c, tables)),
+    // Not watch itself, when it watches its own parent.
+    children: process_tree(st).children.filter((c) => c.pid !== process.pid).map((c) => child_info(c, tables)),
     time_wait: ports.map((port) => ({ port, count: time_wait_count(tables, port) })),
   };
 }

@@ -3,6 +3,7 @@
 // watched process's network namespace (/proc/PID/net), not ours.
 import { readFileSync } from 'node:fs';
 import { proc_net_tcp, type proc_tcp_row } from '../../sys/tcp.js';
+import { listen_backlogs } from './inet-diag.js';
 
 export interface socket_tables {
   /** Every TCP row, TIME_WAIT ones (inode 0) included. */
@@ -11,6 +12,8 @@ export interface socket_tables {
   tcp_by_inode: Map<number, proc_tcp_row>;
   /** Inodes of Unix-domain sockets (/proc/PID/net/unix), so that they are not called unknown. */
   unix: Set<number>;
+  /** The backlog of each LISTEN socket by inode (sock_diag, in our namespace); null if netlink is refused. */
+  backlogs: Map<number, number> | null;
 }
 
 export function read_socket_tables(pid: number): socket_tables {
@@ -27,7 +30,7 @@ export function read_socket_tables(pid: number): socket_tables {
   } catch {
     // no Unix sockets table: such fds show as "socket"
   }
-  return { tcp, tcp_by_inode, unix };
+  return { tcp, tcp_by_inode, unix, backlogs: listen_backlogs() };
 }
 
 /** TIME_WAIT rows whose local port is `port`: connections this server closed first. */
