@@ -1,7 +1,7 @@
 // `syscall-lab watch PID`, run for real against servers the tests start:
 // what it prints is what /proc and the kernel's TCP tables say.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { socket, connect, close, sockaddr_of, AF_INET, SOCK_STREAM } from '../src/sys/index.js';
 import { listen_loopback } from '../src/demos/common.js';
 import { cliCommand } from '../src/launch.js';
@@ -107,14 +107,37 @@ describe.runIf(linux)('watch', () => {
     expect(f.time_wait).toEqual([{ port: s.port, count: 2 }]);
   });
 
-  it('refreshes until SIGINT: one JSON line per frame, exit 0', () => {
+  it('refreshes until SIGINT: one JSON line per frame, exit 0', async () => {
     const [node, cli] = cliCommand();
-    // timeout sends SIGINT after 1 s: about 4 frames at 250 ms
-    const r = spawnSync('timeout', ['--preserve-status', '-s', 'INT', '1', node, cli, 'watch', '--json', String(process.pid)], { encoding: 'utf8', timeout: 20_000 });
-    expect(r.status, r.stderr).toBe(0);
-    const frames = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as frame);
-    expect(frames.length).toBeGreaterThanOrEqual(2);
-    for (const f of frames) expect(f.pid).toBe(process.pid);
+    const child = spawn(node, [cli, 'watch', '--json', String(process.pid)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await settle(() => out.split('\n').length > 3, 10_000); // three frames at 250 ms
+      child.kill('SIGINT');
+      expect(await exited, err).toBe(0);
+      const frames = out.trim().split('\n').map((l) => JSON.parse(l) as frame);
+      expect(frames.length).toBeGreaterThanOrEqual(3);
+      for (const f of frames) expect(f.pid).toBe(process.pid);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('the watched process exits: one line, exit 1', () => {
+    const [node, cli] = cliCommand();
+    const victim = spawn('sleep', ['1'], { stdio: 'ignore' });
+    try {
+      const r = spawnSync(node, [cli, 'watch', '--json', String(victim.pid)], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status).toBe(1);
+      expect(r.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(1);
+      // Gone from /proc, or a zombie until this test's Node reaps it: either way one line.
+      expect(r.stderr).toMatch(new RegExp(`^syscall-lab: watch: (no process ${victim.pid} \\(it has exited\\)|process ${victim.pid} has exited: a zombie its parent has not reaped)\n$`));
+    } finally {
+      victim.kill('SIGKILL');
+    }
   });
 });
 
@@ -142,14 +165,20 @@ describe('watch, bad input', () => {
     expect(run_cli(['watch', '--once', '1', '--interval', '5']).status).toBe(64);
   });
 
-  it.runIf(linux)('a process that is not ours to read: one line, exit 1', () => {
+  it.runIf(linux)('a process that is not ours to read: one line, exit 1', async () => {
     const [node, cli] = cliCommand();
-    // pid 1 belongs to root: run watch as nobody (we are root) or as ourselves.
+    // As root: a sleep of ours (root's), watched as nobody. Otherwise: pid 1, root's.
     const asRoot = process.getuid?.() === 0;
-    const cmd = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', node, cli] : [node, cli];
-    const r = spawnSync(cmd[0], [...cmd.slice(1), 'watch', '--once', '1'], { encoding: 'utf8', timeout: 20_000 });
-    if (r.error) return expect.soft(r.error, 'setpriv is needed to drop root for this test').toBeUndefined();
-    one_line_error({ status: r.status, stdout: r.stdout, stderr: r.stderr }, 1,
-      /^syscall-lab: watch: process 1 is not ours to read \(\/proc\/1\/fd: EACCES\)\n$/);
+    const victim = asRoot ? spawn('sleep', ['30'], { stdio: 'ignore' }) : null;
+    try {
+      const pid = victim ? victim.pid! : 1;
+      const cmd = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', node, cli] : [node, cli];
+      const r = spawnSync(cmd[0], [...cmd.slice(1), 'watch', '--once', String(pid)], { encoding: 'utf8', timeout: 20_000 });
+      if (r.error) return expect.soft(r.error, 'setpriv is needed to drop root for this test').toBeUndefined();
+      one_line_error({ status: r.status, stdout: r.stdout, stderr: r.stderr }, 1,
+        new RegExp(`^syscall-lab: watch: process ${pid} is not ours to read \\(/proc/${pid}/fd: EACCES\\)\n$`));
+    } finally {
+      victim?.kill('SIGKILL');
+    }
   });
 });

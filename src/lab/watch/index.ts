@@ -52,29 +52,43 @@ export async function watch(args: string[]): Promise<number> {
     const f = snapshot(pid);
     process.stdout.write(values.json ? `${JSON.stringify(f)}\n` : `${values.once ? '' : CLEAR}${render(f)}\n`);
   };
-  try {
-    frame();
-  } catch (err) {
-    if (err instanceof WatchError) return say(err.message, 1);
-    throw err;
+  if (values.once) {
+    try {
+      frame();
+    } catch (err) {
+      if (err instanceof WatchError) return say(err.message, 1);
+      throw err;
+    }
+    return 0;
   }
-  if (values.once) return 0;
 
-  return await new Promise<number>((resolve) => {
+  // The handlers first: a ^C during the first frame ends the loop, not the process.
+  return await new Promise<number>((resolve, reject) => {
+    let stopped = false, frames = 0;
     const stop = (status: number) => {
+      stopped = true;
       clearInterval(timer);
       resolve(status);
     };
     process.once('SIGINT', () => stop(0));
     process.once('SIGTERM', () => stop(0));
-    const timer = setInterval(() => {
+    const tick = () => {
+      if (stopped) return;
       try {
         frame();
+        frames++;
       } catch (err) {
-        if (!(err instanceof WatchError)) throw err;
-        process.stderr.write(`syscall-lab: watch: ${err.message}${/^no process/.test(err.message) ? ' (it has exited)' : ''}\n`);
+        if (!(err instanceof WatchError)) {
+          stopped = true;
+          clearInterval(timer);
+          return reject(err);
+        }
+        const gone = frames > 0 && /^no process/.test(err.message) ? ' (it has exited)' : '';
+        process.stderr.write(`syscall-lab: watch: ${err.message}${gone}\n`);
         stop(1);
       }
-    }, interval);
+    };
+    const timer = setInterval(tick, interval);
+    tick();
   });
 }
