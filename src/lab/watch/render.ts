@@ -74,7 +74,7 @@ export function render(f: frame): string {
   for (const [label, kinds] of groups) {
     const of = f.fds.filter((x) => kinds.includes(x.kind));
     if (!of.length) continue;
-    const words = of.map((x) => `${x.fd}${'what' in x ? `=${short(x.what)}` : ''}`);
+    const words = of.map((x) => `${x.fd}=${x.kind === 'unix' ? 'unix' : 'what' in x ? short(x.what) : x.kind}`);
     out.push(...wrap([`${label}:`, ...words], '  '));
   }
   return out.join('\n');
