@@ -15,6 +15,7 @@ commands:
   serve <server> [--host H] [--port N]   serve until SIGINT or SIGTERM
   client <client> HOST PORT              run a course client
   demo <demo> [options]                  run a lesson demo
+  watch PID [--once] [--json]            a live view of a running server (Linux)
   list                                   list the servers, clients and demos
 
 Each command takes --help. The first line a server prints is "listening on HOST:PORT".`;
@@ -82,6 +83,8 @@ async function serve(args: string[]): Promise<number> {
   --port N    port (default 0: the kernel chooses; see the first line)
   --sleep S   daytime: seconds to sleep before close; server5: seconds before each answer (default 5)
   --quiet     no per-connection / per-line messages (benchmarks)
+  --verbose   say what the server does: child pids and reaps, threads, clients
+              added and removed with the pool's size, each connection's 4-tuple
   --no-reap         echo-fork: no SIGCHLD handler (the children stay zombies)
   --forget-close    echo-fork: the parent forgets close(connfd) (no EOF for the client)
   --cold            echo-fork: no warm-up of the echo path in the parent (see echo_warm)
@@ -100,6 +103,7 @@ ${'servers:\n' + table(servers)}`;
       port: { type: 'string', default: '0' },
       sleep: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
       'no-reap': { type: 'boolean', default: false },
       'forget-close': { type: 'boolean', default: false },
       cold: { type: 'boolean', default: false },
@@ -128,7 +132,7 @@ ${'servers:\n' + table(servers)}`;
   }
   await stopOnSignals();
   try {
-    entry.run({ host: values.host!, port, quiet: values.quiet, sleep, noReap: values['no-reap'], forgetClose: values['forget-close'], cold: values.cold, root });
+    entry.run({ host: values.host!, port, quiet: values.quiet, sleep, noReap: values['no-reap'], forgetClose: values['forget-close'], cold: values.cold, root, verbose: values.verbose });
   } catch (err) {
     if (err instanceof Shutdown) return 0;
     throw err;
@@ -187,6 +191,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': return serve(rest);
     case 'client': return client(rest);
     case 'demo': return demo(rest);
+    case 'watch': return (await import('./lab/watch/index.js')).watch(rest); // lazy: only watch reads /proc
     case 'list':
       process.stdout.write(`${await list()}\n`);
       return 0;

@@ -1,6 +1,6 @@
 // Shared by the demos: a listening socket on loopback with the port the
 // kernel chose, and the kernel's TCP table printed the way the lesson draws it.
-import { cell, sizeof, sockaddr_of, sockaddr_storage, sockaddr_port, tcp_table, AF_INET, SOCK_STREAM } from '../sys/index.js';
+import { cell, sizeof, socket, bind, close, sockaddr_of, sockaddr_storage, sockaddr_port, tcp_table, AF_INET, SOCK_STREAM } from '../sys/index.js';
 import { Socket, Bind, Listen, Getsockname, printf } from '../csapp/index.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -12,6 +12,15 @@ export function listen_loopback(backlog: number, setup?: (fd: number) => void): 
   Bind(fd, sockaddr_of(LOOPBACK, 0));
   Listen(fd, backlog);
   return { fd, port: local_port(fd) };
+}
+
+/** A loopback port with nothing listening: bound, then closed (a connect there gets ECONNREFUSED). */
+export function closed_port(): number {
+  const fd = socket(AF_INET, SOCK_STREAM, 0);
+  bind(fd, sockaddr_of(LOOPBACK, 0));
+  const port = local_port(fd);
+  close(fd);
+  return port;
 }
 
 export function local_port(fd: number): number {

@@ -12,6 +12,8 @@ import { thread_leak_demo } from './thread-leak.js';
 import { counter_race_demo } from './counter-race.js';
 import { keyboard_demo } from './keyboard.js';
 import { select_dos_demo } from './select-dos.js';
+import { errno_threads_demo } from './errno-threads.js';
+import { fd_set_demo } from './fd-set.js';
 
 export { tcp_states_demo } from './tcp-states.js';
 export { backlog_demo } from './backlog.js';
@@ -25,6 +27,8 @@ export { thread_leak_demo } from './thread-leak.js';
 export { counter_race_demo } from './counter-race.js';
 export { keyboard_demo } from './keyboard.js';
 export { select_dos_demo, type DosResult } from './select-dos.js';
+export { errno_threads_demo, type ErrnoThreadsResult } from './errno-threads.js';
+export { fd_set_demo, draw_bits, type FdSetResult } from './fd-set.js';
 
 export interface DemoEntry {
   summary: string;
@@ -60,6 +64,20 @@ export const demos: Record<string, DemoEntry> = {
     run() {
       const r = counter_race_demo();
       return r.with === r.expected / 10 ? 0 : 1;
+    },
+  },
+  'errno-threads': {
+    summary: 'two threads fail two different calls (connect: ECONNREFUSED, open: ENOENT): each reads its own errno',
+    run() {
+      const r = errno_threads_demo();
+      return r.thread1 !== r.thread2 && r.main_after === r.main_before ? 0 : 1;
+    },
+  },
+  'fd-set': {
+    summary: "the bits of select's read set before and after: only the fds that became ready stay set",
+    run() {
+      const r = fd_set_demo();
+      return r.nready === r.after.length ? 0 : 1;
     },
   },
   zombies: {

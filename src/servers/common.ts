@@ -21,6 +21,12 @@ export interface ServerOptions {
   cold?: boolean;
   /** tiny: the directory to serve (it changes into it); default: where it runs. */
   root?: string;
+  /**
+   * Say what the server does: the child's pid and each reap (echo-fork), the
+   * thread per connection (echo-threads), clients added and removed and the
+   * pool's size (the select servers), the 4-tuple (daytime, echo-iterative).
+   */
+  verbose?: boolean;
 }
 
 export const MAXLINE = 8192;
@@ -30,6 +36,17 @@ export function announce(listenfd: number): void {
   const addr = new sockaddr_storage();
   Getsockname(listenfd, addr, cell(sizeof.sockaddr_storage));
   printf(`listening on ${sockaddr_host(addr)}:${sockaddr_port(addr)}\n`);
+}
+
+/**
+ * A connection's 4-tuple as the lesson writes it: "(127.0.0.1, 5000) <->
+ * (127.0.0.1, 41234)", the server's end (getsockname on connfd) first.
+ */
+export function four_tuple(connfd: number, clientaddr: sockaddr_storage, clientlen: number): string {
+  const local = new sockaddr_storage();
+  Getsockname(connfd, local, cell(sizeof.sockaddr_storage));
+  const [host, port] = client_name(clientaddr, clientlen);
+  return `(${sockaddr_host(local)}, ${sockaddr_port(local)}) <-> (${host}, ${port})`;
 }
 
 /** The client's numeric host and port, as getnameinfo gives them (the 4-tuple's other half). */

@@ -8,7 +8,7 @@
 // new connection (see fd-reserve.ts).
 import { cell, sizeof, sockaddr_storage, close, write, errno, strerror, time, ctime } from '../sys/index.js';
 import { Open_listenfd, Close, Sleep, printf, eprintf } from '../csapp/index.js';
-import { type ServerOptions, announce, client_name } from './common.js';
+import { type ServerOptions, announce, client_name, four_tuple } from './common.js';
 import { fd_reserve_init, Accept_reserve } from './fd-reserve.js';
 
 const encoder = new TextEncoder();
@@ -28,6 +28,7 @@ export function daytime_server(opts: ServerOptions): void {
         const [host, port] = client_name(clientaddr, clientlen.value);
         printf(`Connected to (${host}, ${port})\n`);
       }
+      if (opts.verbose) printf(`connection ${four_tuple(connfd, clientaddr, clientlen.value)} on fd ${connfd}\n`);
       const ticks = time();
       const buff = encoder.encode(`${ctime(ticks).slice(0, 24)}\r\n`);
       if (write(connfd, buff, buff.length) < 0) {

@@ -13,7 +13,7 @@
 // than exiting (see fd-reserve.ts); a client that resets ends its child's
 // echo with a message, not an error exit (see echo.ts).
 import { cell, sizeof, sockaddr_storage, close, waitpid, exit, fork_warmup, SIGCHLD, WNOHANG } from '../sys/index.js';
-import { Open_listenfd, Close, Fork, Signal, printf } from '../csapp/index.js';
+import { Open_listenfd, Close, Fork, Signal, Sio_puts, printf } from '../csapp/index.js';
 import { type ServerOptions, announce, client_name } from './common.js';
 import { echo, echo_warm } from './echo.js';
 import { fd_reserve_init, Accept_reserve } from './fd-reserve.js';
@@ -22,8 +22,14 @@ function sigchld_handler(_sig: number): void {
   while (waitpid(-1, null, WNOHANG) > 0);
 }
 
+// --verbose: the same loop, saying each pid it reaps (sio: one write each, as a C handler must).
+function sigchld_handler_verbose(_sig: number): void {
+  let pid: number;
+  while ((pid = waitpid(-1, null, WNOHANG)) > 0) Sio_puts(`reaped child ${pid}\n`);
+}
+
 export function echoserverp(opts: ServerOptions): void {
-  if (!opts.noReap) Signal(SIGCHLD, sigchld_handler);
+  if (!opts.noReap) Signal(SIGCHLD, opts.verbose ? sigchld_handler_verbose : sigchld_handler);
   const listenfd = Open_listenfd(opts.port, opts.host);
   const clientaddr = new sockaddr_storage();
   let connfd = -1;
@@ -40,12 +46,14 @@ export function echoserverp(opts: ServerOptions): void {
         const [host, port] = client_name(clientaddr, clientlen.value);
         printf(`Connected to (${host}, ${port})\n`);
       }
-      if (Fork() === 0) {
+      const pid = Fork();
+      if (pid === 0) {
         Close(listenfd); // the child closes its listening socket
         echo(connfd, opts.quiet); // the child serves the client
         Close(connfd); // the child closes its connection with the client
         exit(0); // the child exits
       }
+      if (opts.verbose) printf(`child ${pid} serves fd ${connfd}\n`);
       if (!opts.forgetClose) Close(connfd); // the parent closes its copy (important!)
       connfd = -1;
     }

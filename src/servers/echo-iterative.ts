@@ -8,7 +8,7 @@
 // connection instead of exiting (see fd-reserve.ts).
 import { cell, sizeof, sockaddr_storage, close } from '../sys/index.js';
 import { Open_listenfd, Close, printf } from '../csapp/index.js';
-import { type ServerOptions, announce, client_name } from './common.js';
+import { type ServerOptions, announce, client_name, four_tuple } from './common.js';
 import { echo } from './echo.js';
 import { fd_reserve_init, Accept_reserve } from './fd-reserve.js';
 
@@ -27,6 +27,7 @@ export function echoserveri(opts: ServerOptions): void {
         const [host, port] = client_name(clientaddr, clientlen.value);
         printf(`Connected to (${host}, ${port})\n`);
       }
+      if (opts.verbose) printf(`connection ${four_tuple(connfd, clientaddr, clientlen.value)} on fd ${connfd}\n`);
       echo(connfd, opts.quiet);
       Close(connfd);
       connfd = -1;

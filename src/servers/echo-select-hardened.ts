@@ -60,6 +60,7 @@ export function echoservers_hardened(opts: ServerOptions): void {
       }
       set_nonblocking(connfd);
       clients.push(new echo_conn(connfd));
+      if (opts.verbose) printf(`adding client on fd ${connfd} (pool size ${clients.length})\n`);
       FD_SET(connfd, read_set);
       if (connfd > maxfd) maxfd = connfd;
     }
@@ -105,12 +106,14 @@ export function echoservers_hardened(opts: ServerOptions): void {
           }
         }
         if (c.closed) {
+          const fd = c.fd;
           FD_CLR(c.fd, read_set);
           FD_CLR(c.fd, write_set);
           if (c.fd === maxfd) shrink = true;
           clients[i] = clients[clients.length - 1]; // swap-remove; the moved one is looked at next
           clients.pop();
           i--;
+          if (opts.verbose) printf(`removing client on fd ${fd} (pool size ${clients.length})\n`);
         } else {
           update(c);
         }

@@ -50,7 +50,14 @@ export function init_pool(listenfd: number, p: pool): void {
   FD_SET(listenfd, p.read_set);
 }
 
-export function add_client(connfd: number, p: pool): void {
+/** The number of connected descriptors in the pool. */
+export function pool_size(p: pool): number {
+  let n = 0;
+  for (let i = 0; i <= p.maxi; i++) if (p.clientfd[i] >= 0) n++;
+  return n;
+}
+
+export function add_client(connfd: number, p: pool, verbose = false): void {
   let i: number;
   p.nready--;
   if (connfd >= FD_SETSIZE) { // the book would FD_SET past the end of read_set
@@ -68,6 +75,7 @@ export function add_client(connfd: number, p: pool): void {
       // Update max descriptor and pool high water mark.
       if (connfd > p.maxfd) p.maxfd = connfd;
       if (i > p.maxi) p.maxi = i;
+      if (verbose) printf(`adding client on fd ${connfd} (pool size ${pool_size(p)})\n`);
       break;
     }
   }
@@ -77,7 +85,7 @@ export function add_client(connfd: number, p: pool): void {
   }
 }
 
-export function check_clients(p: pool, quiet = false): void {
+export function check_clients(p: pool, quiet = false, verbose = false): void {
   const buf = check_buf;
   for (let i = 0; i <= p.maxi && p.nready > 0; i++) {
     const connfd = p.clientfd[i];
@@ -96,6 +104,7 @@ export function check_clients(p: pool, quiet = false): void {
         Close(connfd);
         FD_CLR(connfd, p.read_set);
         p.clientfd[i] = -1;
+        if (verbose) printf(`removing client on fd ${connfd} (pool size ${pool_size(p)})\n`);
       }
     }
   }
@@ -120,11 +129,11 @@ export function echoservers(opts: ServerOptions): void {
       if (FD_ISSET(listenfd, p.ready_set)) {
         const clientlen = cell(sizeof.sockaddr_storage);
         const connfd = Accept_reserve(listenfd, clientaddr, clientlen);
-        if (connfd >= 0) add_client(connfd, p);
+        if (connfd >= 0) add_client(connfd, p, opts.verbose);
         else p.nready--; // shed (out of fds) or aborted
       }
       // Echo a text line from each ready connected descriptor.
-      check_clients(p, opts.quiet);
+      check_clients(p, opts.quiet, opts.verbose);
     }
   } finally {
     // Reached when a signal handler (SIGINT / SIGTERM in the CLI) throws.

@@ -24,6 +24,7 @@ export function echoservert(opts: ServerOptions): void {
   function thread(vargp: Cell<number>): null {
     const connfd = vargp.value;
     Pthread_detach(Pthread_self());
+    if (opts.verbose) printf(`thread ${Pthread_self()} serves fd ${connfd}\n`);
     try {
       echo(connfd, opts.quiet);
     } finally {

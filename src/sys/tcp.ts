@@ -42,28 +42,56 @@ function procAddress(hex: string): string {
   return native.inet_ntop(words === 1 ? AF_INET : AF_INET6, bytes);
 }
 
-function linuxTable(): tcp_connection[] {
-  const rows: tcp_connection[] = [];
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+/**
+ * One row of Linux's /proc/net/tcp or tcp6, with what the short table leaves
+ * out: the socket's inode (the N of an fd's "socket:[N]"; 0 in TIME_WAIT, when
+ * no socket is left) and the queues. For a LISTEN socket rx_queue is the
+ * accept queue's current length; its limit, the backlog, is not in this file
+ * (tx_queue is write_seq - snd_una, 0 for a listener): sock_diag has it.
+ */
+export interface proc_tcp_row extends tcp_connection {
+  inode: number;
+  tx_queue: number;
+  rx_queue: number;
+}
+
+/**
+ * proc_net_tcp(pid?): Linux's TCP table as /proc/net/tcp and tcp6 print it,
+ * in the network namespace of process pid (default: this one). Throws what
+ * readFileSync throws when /proc/PID/net/tcp cannot be read.
+ */
+export function proc_net_tcp(pid?: number): proc_tcp_row[] {
+  const dir = pid === undefined ? '/proc/net' : `/proc/${pid}/net`;
+  const rows: proc_tcp_row[] = [];
+  for (const file of ['tcp', 'tcp6']) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue; // no IPv6 in this kernel
+      text = readFileSync(`${dir}/${file}`, 'utf8');
+    } catch (err) {
+      if (file === 'tcp6' && (err as NodeJS.ErrnoException).code === 'ENOENT') continue; // no IPv6 in this kernel
+      throw err;
     }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
-      if (f.length < 4) continue;
+      if (f.length < 10) continue;
       const [la, lp] = f[1].split(':');
       const [ra, rp] = f[2].split(':');
+      const [tx, rx] = f[4].split(':');
       rows.push({
         local: { host: procAddress(la), port: parseInt(lp, 16) },
         remote: { host: procAddress(ra), port: parseInt(rp, 16) },
         state: LINUX_STATES[parseInt(f[3], 16)] ?? 'UNKNOWN',
+        inode: Number(f[9]),
+        tx_queue: parseInt(tx, 16),
+        rx_queue: parseInt(rx, 16),
       });
     }
   }
   return rows;
+}
+
+function linuxTable(): tcp_connection[] {
+  return proc_net_tcp().map(({ local, remote, state }) => ({ local, remote, state }));
 }
 
 // macOS has no /proc: netstat prints the same table ("127.0.0.1.8080").
