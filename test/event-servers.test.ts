@@ -300,7 +300,9 @@ describe('the keyboard program', () => {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const done = new Promise<number | null>((r) => child.on('exit', r));
-    await sleep(2800); // one timeout first
+    // One timeout first: 2.5 s after the program's start, which a loaded
+    // machine can delay by seconds (Node's own start-up), so wait for it.
+    for (const until = Date.now() + 10_000; !out.includes('timeout\n') && Date.now() < until;) await sleep(50);
     child.stdin.write('hello\n');
     await sleep(400);
     child.stdin.write('SIF-1015\n');
@@ -328,7 +330,9 @@ def drain(secs):
         except OSError: return
         if not d: return
         out += d
-drain(3.0)
+end = time.time() + 10  # one timeout first, however long Node takes to start
+while b'timeout' not in out and time.time() < end:
+    drain(0.2)
 os.write(fd, b'hello\\n')
 drain(0.5)
 os.write(fd, b'SIF-1015\\n')

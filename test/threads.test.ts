@@ -211,8 +211,11 @@ describe('the thread servers', () => {
 
     // The prethreaded server serves 4 clients at a time: the 5th is served
     // when one of the first leaves, so each client leaves after its echo.
-    it(`${name}: 50 clients at once are all served`, async () => {
+    it(`${name}: 50 clients at once are all served, and the thread count comes back to its baseline`, async () => {
       server = await serve(name, '--quiet');
+      expect(round_trip(server.port, 'warm\n')).toBe('warm\n');
+      await settle(() => false, 200);
+      const tasks = task_count(server.pid);
       const fds: number[] = [];
       try {
         for (let i = 0; i < 50; i++) fds.push(bound_io(Open_clientfd('127.0.0.1', server.port), 10_000));
@@ -228,6 +231,9 @@ describe('the thread servers', () => {
       } finally {
         for (const fd of fds) Close(fd);
       }
+      // echo-threads: every client's thread has ended; echo-prethreaded: its pool is as it was.
+      await settle(() => task_count(server!.pid) === tasks);
+      expect(task_count(server.pid)).toBe(tasks);
       expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
       server = undefined;
     });
