@@ -12,6 +12,7 @@ commands:
   serve <server> [--host H] [--port N]   run a course server until SIGINT / SIGTERM
   client <client> HOST PORT              run a course client
   demo <demo> [options]                  run a lesson demo
+  check [options] -- COMMAND...          grade any echo server (docs/GRADING.md)
   list                                   list the servers, clients and demos
 
 Each command takes --help. The first line a server prints is "listening on HOST:PORT".`;
@@ -154,6 +155,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': return serve(rest);
     case 'client': return client(rest);
     case 'demo': return demo(rest);
+    case 'check': return (await import('./lab/grade/index.js')).check_command(rest);
     case 'list':
       process.stdout.write(`${list()}\n`);
       return 0;
