@@ -70,28 +70,38 @@ const models: { lab: string; fails: string[]; c?: string }[] = [
   { lab: 'echo-fork', fails: [], c: 'echo_fork' },
   { lab: 'echo-threads', fails: [], c: 'echo_threads' },
   { lab: 'echo-prethreaded', fails: [], c: 'echo_prethreaded' },
-  { lab: 'echo-select', fails: ['half-line'], c: 'echo_select' },
+  { lab: 'echo-select', fails: ['half-line', 'pipelined'], c: 'echo_select' },
   { lab: 'echo-select-hardened', fails: [] },
   { lab: 'echo-epoll', fails: [], c: 'echo_epoll' },
 ];
 
 describe.runIf(linux)('check: the course servers against their lab', () => {
+  // The TypeScript server and its C twin are graded at the same time: the
+  // verdicts must not change with a loaded machine.
   for (const m of models) {
-    it(`${m.lab} (TypeScript) fails exactly ${m.fails.join(', ') || 'nothing'}, as its lab wants`, async () => {
-      const r = await failing(m.lab, serve(m.lab));
-      expect(r.failed, why(r)).toEqual(m.fails);
-      expect(r.report.ok).toBe(true);
-      expect(r.run.status).toBe(0);
-      expect(r.report.left_running).toEqual([]);
+    it(`${m.lab} fails exactly ${m.fails.join(', ') || 'nothing'}, as its lab wants${m.c ? `; so does ${m.c} (C)` : ''}`, async () => {
+      const [ts, c] = await Promise.all([
+        failing(m.lab, serve(m.lab)),
+        m.c ? failing(m.lab, [bin(m.c), '--port', '{port}']) : null,
+      ]);
+      expect(ts.failed, why(ts)).toEqual(m.fails);
+      expect(ts.report.ok).toBe(true);
+      expect(ts.run.status).toBe(0);
+      expect(ts.report.left_running).toEqual([]);
+      if (c) {
+        expect(c.failed, why(c)).toEqual(m.fails);
+        expect(c.run.status).toBe(0);
+      }
     }, 60_000);
-    if (m.c) {
-      it(`${m.c} (C) gets the verdicts of its TypeScript twin`, async () => {
-        const r = await failing(m.lab, [bin(m.c!), '--port', '{port}']);
-        expect(r.failed, why(r)).toEqual(m.fails);
-        expect(r.run.status).toBe(0);
-      }, 60_000);
-    }
   }
+
+  it('a full check with the default profile (what teachers get) takes under 30 s', async () => {
+    const run = await check(['--json', '--lab', 'echo-threads', '--', bin('echo_threads'), '--port', '{port}']);
+    const report = JSON.parse(run.stdout);
+    expect(report.ok, run.stdout).toBe(true);
+    expect(report.verdicts.find((v: any) => v.id === 'fds').measured).toMatch(/after 100 connections/);
+    expect(report.seconds).toBeLessThan(30);
+  }, 60_000);
 
   it('echo-fork --no-reap fails the zombie check and nothing else', async () => {
     const r = await failing('echo-fork', serve('echo-fork', '--no-reap'));
@@ -115,7 +125,7 @@ describe.runIf(linux)('check: the course servers against their lab', () => {
   }, 60_000);
 });
 
-describe.runIf(linux)('check: deliberately broken C servers fail by name', () => {
+describe.runIf(linux).concurrent('check: deliberately broken C servers fail by name', () => {
   const bugs: { bug: string; fails: string[] }[] = [
     { bug: '', fails: [] },
     { bug: 'fd-leak', fails: ['fds'] },
@@ -128,7 +138,7 @@ describe.runIf(linux)('check: deliberately broken C servers fail by name', () =>
       const r = await failing('concurrent', [broken, '{port}', ...(b.bug ? [b.bug] : [])]);
       expect(r.failed, why(r)).toEqual(b.fails);
       expect(r.run.status).toBe(b.fails.length ? 1 : 0);
-    }, 60_000);
+    }, 120_000);
   }
 
   it('a server that ignores SIGTERM and SIGINT and forks a daemon away is ended, with the daemon', async () => {
@@ -137,7 +147,7 @@ describe.runIf(linux)('check: deliberately broken C servers fail by name', () =>
     expect(r.report.verdicts.find((v: any) => v.id === 'sigterm').measured).toMatch(/still running/);
     expect(r.report.left_running).toEqual([]);
     expect(running_from(broken)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });
 
 /** Pids of processes whose executable is `exe` (left behind by a run). */
@@ -154,10 +164,10 @@ function running_from(exe: string): number[] {
   return out;
 }
 
-describe.runIf(linux)('check: commands that never serve get a verdict within seconds', () => {
+describe.runIf(linux).concurrent('check: commands that never serve get a verdict within seconds', () => {
   const quick = () => profile('concurrent', { settings: { startMs: 2000 } });
   const cases: { name: string; command: string[]; says: RegExp }[] = [
-    { name: 'does not start', command: [join(tmpdir(), 'no-such-server-here'), '{port}'], says: /cannot start .*ENOENT/ },
+    { name: 'does not start', command: [join(tmpdir(), 'no-such-server-here'), '{port}'], says: /cannot start [\s\S]*ENOENT/ },
     { name: 'exits at once', command: ['sh', '-c', 'exit 3', '{port}'], says: /exited \(3\) before accepting/ },
     { name: 'never listens', command: ['sleep', '30', '{port}'], says: /not accepting on 127\.0\.0\.1:\d+ after 2 s/ },
     { name: 'listens on another port', command: [node, cli, 'serve', 'echo-iterative', '--port', '0'], says: /listens on port \d+, not on \d+/ },
@@ -220,7 +230,7 @@ describe('check: usage and profiles', () => {
     const lines = r.stdout.trimEnd().split('\n');
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(lines.at(-1)).toMatch(/^score \d+\/\d+  PASS/);
-    expect(r.stdout).toMatch(/ok  half-line +FAIL .*\(wanted: fail\)/);
+    expect(r.stdout).toMatch(/ok  half-line +FAIL \(wanted\)  2nd client/);
     expect(existsSync(dir)).toBe(true);
   }, 60_000);
 });

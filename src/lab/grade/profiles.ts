@@ -22,7 +22,7 @@ export interface Profile {
 export const default_settings: Settings = { clients: 20, connections: 50, startMs: 10_000, replyMs: 3000, stopMs: 5000 };
 
 const weights: Record<string, number> = {
-  echo: 3, lunch: 2, 'half-line': 1, clients: 2, refcount: 2, zombies: 1, fds: 1, threads: 1, memory: 1,
+  echo: 3, pipelined: 1, lunch: 2, 'half-line': 1, clients: 2, refcount: 2, zombies: 1, fds: 1, threads: 1, memory: 1,
   reset: 1, 'never-reads': 1, sigterm: 1, sigint: 1,
 };
 
@@ -43,8 +43,8 @@ export const labs: Record<string, { summary: string; profile: Profile }> = {
   'echo-threads': { summary: 'a thread per client (detached)', profile: lab('echo-threads') },
   'echo-prethreaded': { summary: 'a pool of threads and a bounded buffer', profile: lab('echo-prethreaded') },
   'echo-select': {
-    summary: "select, the book's version: the half-line check must fail",
-    profile: lab('echo-select', { 'half-line': 'fail' }),
+    summary: "select, the book's version: half-line and pipelined must fail",
+    profile: lab('echo-select', { 'half-line': 'fail', pipelined: 'fail' }),
   },
   'echo-select-hardened': { summary: 'select with partial lines kept per client', profile: lab('echo-select-hardened') },
   'echo-epoll': { summary: 'epoll, non-blocking, partial lines per client', profile: lab('echo-epoll') },

@@ -58,8 +58,8 @@ export function format_table(r: Report): string {
   for (const v of r.verdicts) {
     const mark = v.ok ? 'ok' : 'XX';
     const result = v.passed === null ? 'skip' : v.passed ? 'pass' : 'FAIL';
-    const want = v.expect === 'fail' ? ' (wanted: fail)' : v.expect === 'any' ? ' (not counted)' : '';
-    lines.push(fit(`${mark}  ${v.id.padEnd(11)} ${result.padEnd(4)}  ${v.measured}${want}`, WIDTH));
+    const want = v.expect === 'fail' ? ' (wanted)' : v.expect === 'any' ? ' (not counted)' : '';
+    lines.push(fit(`${mark}  ${v.id.padEnd(11)} ${result.padEnd(4)}${want}  ${v.measured}`, WIDTH));
     if (!v.ok && v.hint) lines.push(...wrap(v.hint, ' '.repeat(13), '    look at: '));
   }
   lines.push('');
