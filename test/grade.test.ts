@@ -215,6 +215,20 @@ describe('check: usage and profiles', () => {
       expect(r.stderr.split('\n')[0]).toContain(file);
     });
   }
+  it('a profile counts what it says: any is reported, not counted; skip is not run; weights make the score', async () => {
+    if (!linux) return;
+    const file = profile('echo-iterative', { checks: { lunch: { expect: 'any' }, 'half-line': { expect: 'skip' }, echo: { weight: 10 } } });
+    const run = await check(['--json', '--profile', file, '--', bin('echo_iterative'), '--port', '{port}']);
+    const report = JSON.parse(run.stdout);
+    const v = (id: string) => report.verdicts.find((x: any) => x.id === id);
+    expect(v('lunch')).toMatchObject({ passed: false, ok: true, expect: 'any' });
+    expect(v('half-line')).toMatchObject({ passed: null, ok: true, measured: 'skipped by the profile' });
+    expect(v('echo')).toMatchObject({ passed: true, weight: 10 });
+    expect(report.max).toBe(report.score);
+    expect(report.max).toBe(10 + 1 + 2 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1); // every counted check but lunch and half-line
+    expect(run.status).toBe(0);
+  }, 60_000);
+
   it('not JSON, no command, an unknown lab: usage errors', async () => {
     const file = join(dir, 'not.json');
     writeFileSync(file, '{ "extends": ');
