@@ -203,7 +203,7 @@ async function still_serving(ctx: Context, what: string): Promise<Outcome> {
     return { passed: false, measured: `server ended (${e?.code ?? e?.signal}) after ${what}` };
   }
   const r = await served(ctx, 'still there?\n');
-  return r.ok ? { passed: true, measured: `alive, serves the next client after ${what}` } : { passed: false, measured: `alive but the next client: ${r.why}` };
+  return r.ok ? { passed: true, measured: `alive; next client served after ${what}` } : { passed: false, measured: `alive but the next client: ${r.why}` };
 }
 
 const reset: Check = {
@@ -236,7 +236,7 @@ const never_reads: Check = {
     for (let i = 0; i < 64; i++) c.write(chunk); // 4 MiB: more than both sockets' buffers
     await sleep(1000);
     c.close(); // leaves without having read: the server's write gets EPIPE / ECONNRESET
-    return still_serving(ctx, 'a client left 4 MiB unread');
+    return still_serving(ctx, '4 MiB left unread');
   },
 };
 
