@@ -229,6 +229,13 @@ describe('check: usage and profiles', () => {
     expect(run.status).toBe(0);
   }, 60_000);
 
+  it('--help lists the labs and the checks in 80 columns', async () => {
+    const r = await check(['--help']);
+    expect(r.status).toBe(0);
+    for (const word of ['echo-select-hardened', 'never-reads', 'sigint', '{port}']) expect(r.stdout).toContain(word);
+    for (const line of r.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
   it('not JSON, no command, an unknown lab: usage errors', async () => {
     const file = join(dir, 'not.json');
     writeFileSync(file, '{ "extends": ');

@@ -34,16 +34,16 @@ function lab(name: string, expects: Record<string, Expect> = {}): Profile {
 
 /** The labs of the course: each model passes its properties and shows its known weakness. */
 export const labs: Record<string, { summary: string; profile: Profile }> = {
-  concurrent: { summary: 'any concurrent echo server: every check must pass (the default)', profile: lab('concurrent') },
+  concurrent: { summary: 'every check must pass (the default)', profile: lab('concurrent') },
   'echo-iterative': {
-    summary: 'one client at a time: the lunch and half-line checks must fail',
+    summary: 'one client at a time: lunch and half-line must fail',
     profile: lab('echo-iterative', { lunch: 'fail', 'half-line': 'fail' }),
   },
   'echo-fork': { summary: 'a process per client (fork, reap, close connfd)', profile: lab('echo-fork') },
   'echo-threads': { summary: 'a thread per client (detached)', profile: lab('echo-threads') },
   'echo-prethreaded': { summary: 'a pool of threads and a bounded buffer', profile: lab('echo-prethreaded') },
   'echo-select': {
-    summary: "select, the book's version: half-line and pipelined must fail",
+    summary: "the book's select: half-line and pipelined must fail",
     profile: lab('echo-select', { 'half-line': 'fail', pipelined: 'fail' }),
   },
   'echo-select-hardened': { summary: 'select with partial lines kept per client', profile: lab('echo-select-hardened') },
