@@ -16,6 +16,7 @@ commands:
   client <client> HOST PORT              run a course client
   demo <demo> [options]                  run a lesson demo
   watch PID [--once] [--json]            a live view of a running server (Linux)
+  check [options] -- COMMAND...          grade any echo server (docs/GRADING.md)
   list                                   list the servers, clients and demos
 
 Each command takes --help. The first line a server prints is "listening on HOST:PORT".`;
@@ -192,6 +193,7 @@ async function main(argv: string[]): Promise<number> {
     case 'client': return client(rest);
     case 'demo': return demo(rest);
     case 'watch': return (await import('./lab/watch/index.js')).watch(rest); // lazy: only watch reads /proc
+    case 'check': return (await import('./lab/grade/index.js')).check_command(rest);
     case 'list':
       process.stdout.write(`${await list()}\n`);
       return 0;

@@ -24,13 +24,14 @@
 // once (a reserve fd), the clients it has are served, one line says so, the
 // CPU stays idle, and it accepts again when clients leave.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import {
   socket, connect, close, read, write, setsockopt, errno, fcntl, sockaddr_of, errno_code,
   AF_INET, SOCK_STREAM, SOL_SOCKET, SO_LINGER, EAGAIN, F_GETFL, F_SETFL, O_NONBLOCK,
 } from '../src/sys/index.js';
 import { launch, cliCommand, type Launched } from '../src/launch.js';
 import { bound_io, fd_count, linux, settle } from './helpers.js';
+import { children_of as children, threads_of as threads } from '../src/lab/grade/proc.js';
 
 type Server =
   | 'daytime' | 'echo-iterative' | 'echo-fork' | 'echo-threads' | 'echo-prethreaded'
@@ -105,27 +106,6 @@ function cpu_ticks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
-}
-
-function threads(pid: number): number {
-  return Number(/^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-}
-
-/** The pids and states of pid's children (from /proc/PID/stat's ppid field). */
-function children(pid: number): { pid: number; state: string }[] {
-  const out: { pid: number; state: string }[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === pid) out.push({ pid: Number(d), state: fields[0] });
-  }
-  return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
