@@ -1,6 +1,8 @@
 // The CSAPP layer: RIO over real sockets, open_listenfd / open_clientfd over
 // getaddrinfo for IPv4 and IPv6, and the checked wrappers.
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   socketpair, write, close, shutdown, cell, sizeof, sockaddr_storage, getsockname, sockaddr_port, sockaddr_host,
   tcp_state, AF_UNIX, SOCK_STREAM, SHUT_WR, EBADF,
@@ -118,5 +120,33 @@ describe('open_listenfd / open_clientfd', () => {
     getsockname(a, addr);
     expect(open_listenfd(sockaddr_port(addr), '127.0.0.1')).toBe(-1);
     expect(() => Open_listenfd(sockaddr_port(addr), '127.0.0.1')).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
+  });
+});
+
+describe('RIO and echo_warm: bad input is an error, never a loop without end', () => {
+  // In a child with a timeout: before the checks, these never returned.
+  const run = (name: string) => {
+    const script = fileURLToPath(new URL('./fixtures/rio-spins.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [script, name], { encoding: 'utf8', timeout: 10_000 });
+    expect({ status: r.status, signal: r.signal }, r.stderr).toEqual({ status: 0, signal: null });
+    return JSON.parse(r.stdout);
+  };
+  it.each([
+    ['plainObject', 'TypeError', /rp must be a rio_t/],
+    ['notInitialized', 'TypeError', /rio_readinitb/],
+    ['nanCount', 'RangeError', /rio_cnt \(NaN\)/],
+    ['negativeCount', 'RangeError', /rio_cnt \(-5\)/],
+    ['hugeCount', 'RangeError', /rio_cnt/],
+    ['nanBufptr', 'RangeError', /rio_bufptr \(NaN\)/],
+    ['maxlenZero', 'RangeError', /maxlen must be a positive integer/],
+    ['maxlenFraction', 'RangeError', /maxlen/],
+    ['maxlenString', 'TypeError', /maxlen must be a number/],
+    ['warmInfinity', 'RangeError', /echo_warm: lines/],
+    ['warmNaN', 'RangeError', /echo_warm: lines/],
+    ['warmHuge', 'RangeError', /echo_warm: lines/],
+  ])('%s: %s', (name, threw, message) => {
+    const r = run(name);
+    expect(r.threw).toBe(threw);
+    expect(r.message).toMatch(message);
   });
 });

@@ -18,9 +18,29 @@ function bytesOf(buf: Bytes): Uint8Array {
   return buf instanceof Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-function checkCount(fn: string, buf: Bytes, n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${fn}: n must be a non-negative integer, got ${n}`);
-  if (n > buf.byteLength) throw new RangeError(`${fn}: n ${n} is larger than the buffer (${buf.byteLength} bytes)`);
+function checkCount(fn: string, buf: Bytes, n: number, name = 'n'): void {
+  if (!ArrayBuffer.isView(buf)) throw new TypeError(`${fn}: usrbuf must be a Uint8Array, a Buffer or another typed array`);
+  if (typeof n !== 'number') throw new TypeError(`${fn}: ${name} must be a number`);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${n}`);
+  if (n > buf.byteLength) throw new RangeError(`${fn}: ${name} ${n} is larger than the buffer (${buf.byteLength} bytes)`);
+}
+
+// The rio_t's that rio_readinitb has tied to an fd.
+const initialized = new WeakSet<rio_t>();
+
+// Every loop over rp's buffer is bounded by rio_cnt and rio_bufptr: a rio_t
+// that is not one, or whose counters are not integers inside its buffer
+// (NaN, negative, too large: set by hand), would loop for good.
+function checkRio(fn: string, rp: rio_t): void {
+  if (!(rp instanceof rio_t) || !initialized.has(rp)) {
+    throw new TypeError(`${fn}: rp must be a rio_t set up by rio_readinitb`);
+  }
+  const { rio_fd: fd, rio_cnt: cnt, rio_bufptr: ptr, rio_buf: buf } = rp;
+  if (!(buf instanceof Uint8Array) || buf.length === 0) throw new TypeError(`${fn}: rp.rio_buf must be a non-empty Uint8Array`);
+  if (!Number.isInteger(fd)) throw new RangeError(`${fn}: rp.rio_fd must be an integer, got ${fd}`);
+  if (!Number.isInteger(cnt) || !Number.isInteger(ptr) || cnt < 0 || ptr < 0 || ptr + cnt > buf.length) {
+    throw new RangeError(`${fn}: rp's rio_cnt (${cnt}) and rio_bufptr (${ptr}) must lie inside its ${buf.length}-byte buffer`);
+  }
 }
 
 /** rio_readn(fd, usrbuf, n): reads n bytes unless EOF comes first; the count, 0 at EOF, -1 on error. */
@@ -58,20 +78,27 @@ export function rio_writen(fd: number, usrbuf: Bytes, n: number): number {
 
 /** rio_readinitb(rp, fd): ties a read buffer to fd. */
 export function rio_readinitb(rp: rio_t, fd: number): void {
+  if (!(rp instanceof rio_t)) throw new TypeError('rio_readinitb: rp must be a rio_t (new rio_t())');
+  if (typeof fd !== 'number') throw new TypeError('rio_readinitb: fd must be a number');
+  if (!Number.isInteger(fd)) throw new RangeError(`rio_readinitb: fd must be an integer, got ${fd}`);
+  initialized.add(rp);
   rp.rio_fd = fd;
   rp.rio_cnt = 0;
   rp.rio_bufptr = 0;
 }
 
 // Refills the internal buffer when it is empty: the count, 0 at EOF, -1 on error.
+// (C leaves rio_cnt at -1 after an error; 0 here, which means the same to
+// the next call and keeps the counter valid for checkRio.)
 function rio_fill(rp: rio_t): number {
   while (rp.rio_cnt <= 0) {
-    rp.rio_cnt = read(rp.rio_fd, rp.rio_buf, RIO_BUFSIZE);
-    if (rp.rio_cnt < 0) {
+    const n = read(rp.rio_fd, rp.rio_buf, rp.rio_buf.length);
+    if (n < 0) {
       if (errno() !== EINTR) return -1;
-    } else if (rp.rio_cnt === 0) {
+    } else if (n === 0) {
       return 0;
     } else {
+      rp.rio_cnt = n;
       rp.rio_bufptr = 0;
     }
   }
@@ -84,7 +111,10 @@ function rio_fill(rp: rio_t): number {
  * count, 0 at EOF before any byte, -1 on error.
  */
 export function rio_readlineb(rp: rio_t, usrbuf: Uint8Array, maxlen: number): number {
-  checkCount('rio_readlineb', usrbuf, maxlen);
+  checkRio('rio_readlineb', rp);
+  if (!(usrbuf instanceof Uint8Array)) throw new TypeError('rio_readlineb: usrbuf must be a Uint8Array or a Buffer');
+  checkCount('rio_readlineb', usrbuf, maxlen, 'maxlen');
+  if (maxlen === 0) throw new RangeError('rio_readlineb: maxlen must be a positive integer, got 0');
   let n = 0;
   while (n < maxlen - 1) {
     const rc = rio_fill(rp);
@@ -107,12 +137,13 @@ export function rio_readlineb(rp: rio_t, usrbuf: Uint8Array, maxlen: number): nu
     rp.rio_cnt -= i - start;
     if (c === 10) break;
   }
-  if (maxlen > 0) usrbuf[n] = 0;
+  usrbuf[n] = 0;
   return n;
 }
 
 /** rio_readnb(rp, usrbuf, n): reads n bytes through the buffer unless EOF. */
 export function rio_readnb(rp: rio_t, usrbuf: Bytes, n: number): number {
+  checkRio('rio_readnb', rp);
   checkCount('rio_readnb', usrbuf, n);
   const buf = bytesOf(usrbuf);
   let nleft = n;

@@ -18,6 +18,8 @@ export function echo(connfd: number, quiet = false): void {
 }
 
 let warm_rio: rio_t | null = null;
+// Ten times what warms up anything: about a second of echoing here.
+const ECHO_WARM_MAX = 1_000_000;
 
 /**
  * Runs echo over a socketpair of its own, `lines` lines in all, so that V8
@@ -29,6 +31,10 @@ let warm_rio: rio_t | null = null;
  * nothing to warm: its code was compiled ahead of time.
  */
 export function echo_warm(lines = 20_000): void {
+  if (typeof lines !== 'number') throw new TypeError('echo_warm: lines must be a number');
+  if (!Number.isInteger(lines) || lines < 1 || lines > ECHO_WARM_MAX) {
+    throw new RangeError(`echo_warm: lines must be an integer from 1 to ${ECHO_WARM_MAX}, got ${lines}`);
+  }
   // Optimized code holds the maps (hidden classes) it was compiled for
   // weakly: with no rio_t left alive, a full GC (fork_warmup) would take the
   // map and the optimized echo with it.
