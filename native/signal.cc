@@ -41,6 +41,11 @@ napi_env g_env = nullptr;
 pthread_t g_main_thread;             // the thread that runs the TypeScript handlers
 Napi::FunctionReference g_dispatcher;  // TypeScript: (signals: number[]) => void
 bool g_dispatching = false;  // the main thread runs a handler (only it ever does)
+// Set at process 'exit' and by the env's cleanup: from then on Node may be
+// tearing the environment down (FreeEnvironment runs the loop once more to
+// close handles), where calling into JavaScript is a fatal error. Pending
+// signals are dropped, as a C process's are when it exits.
+std::atomic<bool> g_ended{false};
 // The main thread's mask as the program set it (sigprocmask), for an exec
 // from a pthread. Written and read with the JS lock held.
 sigset_t g_main_mask;
@@ -174,7 +179,7 @@ std::vector<napi_value> DispatchArgs(Napi::Env env, const Taken& t) {
 }
 
 void OnAsync(uv_async_t*) {
-  if (g_dispatcher.IsEmpty() || g_dispatching) return;
+  if (g_dispatcher.IsEmpty() || g_dispatching || g_ended.load()) return;
   Taken t;
   if (!Take(&t)) return;
   Napi::Env env(g_env);
@@ -191,6 +196,7 @@ void CloseHandle(uv_signal_t* h) {
 }
 
 void Cleanup(void*) {
+  g_ended = true;
   for (int sig = 1; sig <= kMaxSignal; sig++) {
     Slot& s = g_slots[sig];
     if (s.ours) sigaction(sig, &s.previous, nullptr);
@@ -233,6 +239,13 @@ Napi::Value SetDispatcher(const Napi::CallbackInfo& info) {
   }
   g_dispatcher = Napi::Persistent(info[0].As<Napi::Function>());
   return env.Undefined();
+}
+
+// signal_dispatch_end(): the process is exiting ('exit'): no handler runs
+// from now on.
+Napi::Value DispatchEnd(const Napi::CallbackInfo& info) {
+  g_ended = true;
+  return info.Env().Undefined();
 }
 
 bool ValidSignal(int sig) { return sig >= 1 && sig <= kMaxSignal && sig < NSIG; }
@@ -506,7 +519,7 @@ bool DispatchSignals(Napi::Env env, bool* restart, bool* ran) {
   if (ran != nullptr) *ran = false;
   // Only the main thread's instance runs handlers, one at a time (a signal
   // that comes during a handler waits for it, as the kernel blocks it).
-  if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env || g_dispatching) return true;
+  if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env || g_dispatching || g_ended.load()) return true;
   if (!pthread_equal(pthread_self(), g_main_thread)) return true;  // handlers run on the main thread
   uint64_t all = 0;
   for (Taken t; Take(&t);) {
@@ -546,7 +559,7 @@ bool ConnectRestarts(int fd) {
 }
 
 bool CanDispatchHere() {
-  return !g_dispatcher.IsEmpty() && pthread_equal(pthread_self(), g_main_thread) && !g_dispatching;
+  return !g_dispatcher.IsEmpty() && pthread_equal(pthread_self(), g_main_thread) && !g_dispatching && !g_ended.load();
 }
 
 void DispatchFromInterrupt() {
@@ -601,6 +614,7 @@ void InitSignal(Napi::Env env, Napi::Object exports) {
   if (OnMainThread()) pthread_sigmask(SIG_BLOCK, nullptr, &g_main_mask);
   SetFn(env, exports, "signal_dispatcher", SetDispatcher);
   SetFn(env, exports, "signal_install", Install);
+  SetFn(env, exports, "signal_dispatch_end", DispatchEnd);
   SetFn(env, exports, "signal_disposition", Disposition);
   SetFn(env, exports, "sigprocmask", Sigprocmask);
   SetFn(env, exports, "sigsuspend", Sigsuspend);
