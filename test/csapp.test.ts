@@ -133,7 +133,6 @@ describe('RIO and echo_warm: bad input is an error, never a loop without end', (
   };
   it.each([
     ['plainObject', 'TypeError', /rp must be a rio_t/],
-    ['notInitialized', 'TypeError', /rio_readinitb/],
     ['nanCount', 'RangeError', /rio_cnt \(NaN\)/],
     ['negativeCount', 'RangeError', /rio_cnt \(-5\)/],
     ['hugeCount', 'RangeError', /rio_cnt/],

@@ -25,16 +25,12 @@ function checkCount(fn: string, buf: Bytes, n: number, name = 'n'): void {
   if (n > buf.byteLength) throw new RangeError(`${fn}: ${name} ${n} is larger than the buffer (${buf.byteLength} bytes)`);
 }
 
-// The rio_t's that rio_readinitb has tied to an fd.
-const initialized = new WeakSet<rio_t>();
-
 // Every loop over rp's buffer is bounded by rio_cnt and rio_bufptr: a rio_t
 // that is not one, or whose counters are not integers inside its buffer
 // (NaN, negative, too large: set by hand), would loop for good.
 function checkRio(fn: string, rp: rio_t): void {
-  if (!(rp instanceof rio_t) || !initialized.has(rp)) {
-    throw new TypeError(`${fn}: rp must be a rio_t set up by rio_readinitb`);
-  }
+  // (One not yet tied to an fd has rio_fd -1: its reads fail with EBADF.)
+  if (!(rp instanceof rio_t)) throw new TypeError(`${fn}: rp must be a rio_t set up by rio_readinitb`);
   const { rio_fd: fd, rio_cnt: cnt, rio_bufptr: ptr, rio_buf: buf } = rp;
   if (!(buf instanceof Uint8Array) || buf.length === 0) throw new TypeError(`${fn}: rp.rio_buf must be a non-empty Uint8Array`);
   if (!Number.isInteger(fd)) throw new RangeError(`${fn}: rp.rio_fd must be an integer, got ${fd}`);
@@ -81,7 +77,6 @@ export function rio_readinitb(rp: rio_t, fd: number): void {
   if (!(rp instanceof rio_t)) throw new TypeError('rio_readinitb: rp must be a rio_t (new rio_t())');
   if (typeof fd !== 'number') throw new TypeError('rio_readinitb: fd must be a number');
   if (!Number.isInteger(fd)) throw new RangeError(`rio_readinitb: fd must be an integer, got ${fd}`);
-  initialized.add(rp);
   rp.rio_fd = fd;
   rp.rio_cnt = 0;
   rp.rio_bufptr = 0;
