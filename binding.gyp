@@ -20,6 +20,7 @@
         "native/signal_gap.cc",
         "native/signal_mask.cc",
         "native/signal_interrupt.cc",
+        "native/safepoint.cc",
         "native/time.cc",
         "native/select.cc",
         "native/process.cc",

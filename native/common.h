@@ -204,6 +204,12 @@ void DispatchFromInterrupt();
 // On a thread that holds the JS lock while others wait for it: gives it up
 // until one of them has had it (thread.cc; V8 interrupts call it).
 void YieldToWaiters();
+// safepoint.cc: whether an interrupt callback (which must call it directly)
+// interrupted JavaScript at a stack check, the only place where it may hand
+// the lock over or run JavaScript. Calibrate first, holding the JS lock, in a
+// context (from a call of the addon); until then it is false.
+bool AtJsSafePoint(v8::Isolate* isolate);
+void SafePointCalibrate(v8::Isolate* isolate);
 // Whether DispatchSignals can run handlers on this thread now: the main
 // thread, handlers installed, not inside a handler already.
 bool CanDispatchHere();

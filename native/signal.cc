@@ -41,6 +41,11 @@ napi_env g_env = nullptr;
 pthread_t g_main_thread;             // the thread that runs the TypeScript handlers
 Napi::FunctionReference g_dispatcher;  // TypeScript: (signals: number[]) => void
 bool g_dispatching = false;  // the main thread runs a handler (only it ever does)
+// Set at process 'exit' and by the env's cleanup: from then on Node may be
+// tearing the environment down (FreeEnvironment runs the loop once more to
+// close handles), where calling into JavaScript is a fatal error. Pending
+// signals are dropped, as a C process's are when it exits.
+std::atomic<bool> g_ended{false};
 // The main thread's mask as the program set it (sigprocmask), for an exec
 // from a pthread. Written and read with the JS lock held.
 sigset_t g_main_mask;
@@ -173,26 +178,12 @@ std::vector<napi_value> DispatchArgs(Napi::Env env, const Taken& t) {
   return {list, infos};
 }
 
-// Node tears an environment down with a last turn of its loop
-// (FreeEnvironment's CleanupHandles), where OnAsync can still come but
-// JavaScript may no longer run: every Node-API call that could run it then
-// fails with no exception pending, and node-addon-api's report of that
-// failure is a fatal error. This asks the same question first, with a call
-// that runs no JavaScript of anybody's (a fresh symbol on a fresh object).
-bool JsCanRun(napi_env env) {
-  napi_value object, key, value;
-  return napi_create_object(env, &object) == napi_ok && napi_create_symbol(env, nullptr, &key) == napi_ok &&
-         napi_get_property(env, object, key, &value) == napi_ok;
-}
-
 void OnAsync(uv_async_t*) {
-  if (g_dispatcher.IsEmpty() || g_dispatching) return;
-  Napi::Env env(g_env);
-  Napi::HandleScope scope(env);
-  // The process is ending: its signals go with it, as after C's exit().
-  if (!JsCanRun(env)) return;
+  if (g_dispatcher.IsEmpty() || g_dispatching || g_ended.load()) return;
   Taken t;
   if (!Take(&t)) return;
+  Napi::Env env(g_env);
+  Napi::HandleScope scope(env);
   // MakeCallback: an exception here is an uncaught exception of the process,
   // and microtasks queued by the handler run after it.
   g_dispatching = true;
@@ -205,6 +196,7 @@ void CloseHandle(uv_signal_t* h) {
 }
 
 void Cleanup(void*) {
+  g_ended = true;
   for (int sig = 1; sig <= kMaxSignal; sig++) {
     Slot& s = g_slots[sig];
     if (s.ours) sigaction(sig, &s.previous, nullptr);
@@ -247,6 +239,13 @@ Napi::Value SetDispatcher(const Napi::CallbackInfo& info) {
   }
   g_dispatcher = Napi::Persistent(info[0].As<Napi::Function>());
   return env.Undefined();
+}
+
+// signal_dispatch_end(): the process is exiting ('exit'): no handler runs
+// from now on.
+Napi::Value DispatchEnd(const Napi::CallbackInfo& info) {
+  g_ended = true;
+  return info.Env().Undefined();
 }
 
 bool ValidSignal(int sig) { return sig >= 1 && sig <= kMaxSignal && sig < NSIG; }
@@ -520,7 +519,7 @@ bool DispatchSignals(Napi::Env env, bool* restart, bool* ran) {
   if (ran != nullptr) *ran = false;
   // Only the main thread's instance runs handlers, one at a time (a signal
   // that comes during a handler waits for it, as the kernel blocks it).
-  if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env || g_dispatching) return true;
+  if (g_dispatcher.IsEmpty() || static_cast<napi_env>(env) != g_env || g_dispatching || g_ended.load()) return true;
   if (!pthread_equal(pthread_self(), g_main_thread)) return true;  // handlers run on the main thread
   uint64_t all = 0;
   for (Taken t; Take(&t);) {
@@ -560,7 +559,7 @@ bool ConnectRestarts(int fd) {
 }
 
 bool CanDispatchHere() {
-  return !g_dispatcher.IsEmpty() && pthread_equal(pthread_self(), g_main_thread) && !g_dispatching;
+  return !g_dispatcher.IsEmpty() && pthread_equal(pthread_self(), g_main_thread) && !g_dispatching && !g_ended.load();
 }
 
 void DispatchFromInterrupt() {
@@ -615,6 +614,7 @@ void InitSignal(Napi::Env env, Napi::Object exports) {
   if (OnMainThread()) pthread_sigmask(SIG_BLOCK, nullptr, &g_main_mask);
   SetFn(env, exports, "signal_dispatcher", SetDispatcher);
   SetFn(env, exports, "signal_install", Install);
+  SetFn(env, exports, "signal_dispatch_end", DispatchEnd);
   SetFn(env, exports, "signal_disposition", Disposition);
   SetFn(env, exports, "sigprocmask", Sigprocmask);
   SetFn(env, exports, "sigsuspend", Sigsuspend);

@@ -40,7 +40,10 @@ v8::Isolate* g_isolate = nullptr;  // null: no helper, or stopped
 std::atomic<int> g_wake_fd{-1};    // the pipe's write end, for the C handler
 int g_read_fd = -1;
 
-void OnInterrupt(v8::Isolate*, void*) {
+__attribute__((noinline)) void OnInterrupt(v8::Isolate* isolate, void*) {
+  // Only at a stack check of JavaScript (safepoint.cc): inside a regexp, say,
+  // neither another thread nor a handler may run; the helper asks again.
+  if (!AtJsSafePoint(isolate)) return;
   // On a pthread that holds the JS lock: the main thread may be waiting for
   // it, to run the handlers (in pthread_join, say), as CPython's main thread
   // waits for the GIL. Let it have the lock.
@@ -80,6 +83,7 @@ void InterrupterForkPrepare() { g_mutex.lock(); }
 void InterrupterForkParent() { g_mutex.unlock(); }
 
 void InterrupterStart(v8::Isolate* isolate) {
+  SafePointCalibrate(isolate);
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_isolate != nullptr) return;
   int fds[2];

@@ -98,7 +98,11 @@ std::atomic<int64_t> g_switch_us{0};
 std::atomic<uint64_t> g_lock_epoch{0};  // bumped whenever a thread takes the lock
 std::atomic<bool> g_watchdog{false};
 
-void YieldInterrupt(v8::Isolate*, void*) { YieldToWaiters(); }
+// Not at a JavaScript stack check (inside a regexp, say): the watchdog asks
+// again after another interval.
+__attribute__((noinline)) void YieldInterrupt(v8::Isolate* isolate, void*) {
+  if (AtJsSafePoint(isolate)) YieldToWaiters();
+}
 
 }  // namespace
 
@@ -482,6 +486,7 @@ Napi::Value SwitchInterval(const Napi::CallbackInfo& info) {
   int64_t us;
   if (!GetInt64(info, 0, "switch_interval", "microseconds", 0, 10'000'000, &us)) return Napi::Value();
   int64_t old = g_switch_us.exchange(us);
+  if (us > 0) SafePointCalibrate(v8::Isolate::GetCurrent());
   if (us > 0 && !g_watchdog.exchange(true)) {
     g_isolate = v8::Isolate::GetCurrent();
     if (!StartHelperThread(Watchdog)) {

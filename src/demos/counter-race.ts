@@ -43,6 +43,9 @@ function count(niters: number, mutex: pthread_mutex_t | null): number {
 // machine may leave the switch watchdog waiting for a CPU (with 200,000, 1
 // run in 7 under load saw no switch inside cnt++ at all).
 export function counter_race_demo(niters = 1_000_000, interval_us = 50): { without: number; with: number; expected: number } {
+  if (!Number.isInteger(niters) || niters < 10 || niters > 100_000_000 || niters % 10 !== 0) {
+    throw new RangeError(`counter_race_demo: niters must be a multiple of 10 from 10 to 100000000, got ${niters}`);
+  }
   const old = switch_interval(interval_us);
   if (old < 0) unix_error('switch_interval');
   steps = 4;

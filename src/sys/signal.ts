@@ -177,6 +177,10 @@ export function sigaction(signum: number, act: struct_sigaction | null, oldact: 
     if (!dispatcher) {
       native.signal_dispatcher(dispatch);
       dispatcher = true;
+      // After 'exit', Node tears the environment down and may no longer run
+      // JavaScript: a signal still pending then is dropped, never dispatched
+      // (a handler called from the teardown was a fatal error).
+      process.once('exit', () => native.signal_dispatch_end());
     }
     const disposition = handler === SIG_DFL ? 0 : handler === SIG_IGN ? 1 : 2;
     if (native.signal_install(signum, disposition, act.sa_flags) === -1) return -1;
