@@ -1,8 +1,12 @@
 // Robust I/O (CSAPP's RIO): rio_readn / rio_writen move exactly n bytes
 // unless EOF; rio_readlineb / rio_readnb read through an internal buffer.
 import { read, write, errno, EINTR, UnixError, errno_code, type Bytes } from '../sys/index.js';
+import { kind, wanted } from './kind.js';
 
 export const RIO_BUFSIZE = 8192;
+/** csapp.h's line and buffer sizes. */
+export const MAXLINE = 8192;
+export const MAXBUF = 8192;
 
 /** struct rio_t: an fd and its read buffer. */
 export class rio_t {
@@ -18,29 +22,59 @@ function bytesOf(buf: Bytes): Uint8Array {
   return buf instanceof Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-function checkCount(fn: string, buf: Bytes, n: number, name = 'n'): void {
-  if (!ArrayBuffer.isView(buf)) throw new TypeError(`${fn}: usrbuf must be a Uint8Array, a Buffer or another typed array`);
-  if (typeof n !== 'number') throw new TypeError(`${fn}: ${name} must be a number`);
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${n}`);
-  if (n > buf.byteLength) throw new RangeError(`${fn}: ${name} ${n} is larger than the buffer (${buf.byteLength} bytes)`);
+// What a student passes by mistake (a string, a number, an fd for a rio_t)
+// is a TypeError that says what goes there, before anything is read.
+function check_buffer(fn: string, buf: unknown, uint8 = false): void {
+  if (uint8 ? buf instanceof Uint8Array : ArrayBuffer.isView(buf)) return;
+  const hint = typeof buf === 'string' && !fn.endsWith('writen')
+    ? `for a line as a string: ${fn[0] === 'R' ? 'Rio' : 'rio'}_readline(rp)`
+    : "C's char buf[MAXLINE] is new Uint8Array(MAXLINE)";
+  throw new TypeError(wanted(`${fn}: usrbuf must be a Uint8Array`, kind(buf), hint));
 }
 
-// Every loop over rp's buffer is bounded by rio_cnt and rio_bufptr: a rio_t
-// that is not one, or whose counters are not integers inside its buffer
-// (NaN, negative, too large: set by hand), would loop for good.
-function checkRio(fn: string, rp: rio_t): void {
-  // (One not yet tied to an fd has rio_fd -1: its reads fail with EBADF.)
-  if (!(rp instanceof rio_t)) throw new TypeError(`${fn}: rp must be a rio_t set up by rio_readinitb`);
-  const { rio_fd: fd, rio_cnt: cnt, rio_bufptr: ptr, rio_buf: buf } = rp;
-  if (!(buf instanceof Uint8Array) || buf.length === 0) throw new TypeError(`${fn}: rp.rio_buf must be a non-empty Uint8Array`);
-  if (!Number.isInteger(fd)) throw new RangeError(`${fn}: rp.rio_fd must be an integer, got ${fd}`);
-  if (!Number.isInteger(cnt) || !Number.isInteger(ptr) || cnt < 0 || ptr < 0 || ptr + cnt > buf.length) {
-    throw new RangeError(`${fn}: rp's rio_cnt (${cnt}) and rio_bufptr (${ptr}) must lie inside its ${buf.length}-byte buffer`);
+function check_rio(fn: string, rp: unknown): void {
+  if (!(rp instanceof rio_t)) {
+    throw new TypeError(wanted(`${fn}: rp must be a rio_t`, kind(rp), 'const rio = new rio_t(); Rio_readinitb(rio, fd)'));
   }
+  // Its fields are public, as in C: a state that no read could have left
+  // (a NaN count, a pointer past the buffer) would make the loops below spin
+  // or read outside rio_buf, so it is refused before any of them runs.
+  const { rio_buf: buf, rio_cnt: cnt, rio_bufptr: ptr } = rp;
+  if (!(buf instanceof Uint8Array) || buf.length === 0) {
+    throw new TypeError(`${fn}: rp.rio_buf must be a Uint8Array\n  re-initialize rp with Rio_readinitb(rp, fd)`);
+  }
+  // rio_cnt is -1 after a failed read, as in C: the next call reads again.
+  if (!Number.isInteger(cnt) || !Number.isInteger(ptr) || cnt < -1 || ptr < 0 || ptr + cnt > buf.length) {
+    throw new RangeError(`${fn}: rp is corrupt (rio_cnt ${cnt}, rio_bufptr ${ptr}, ${buf.length}-byte rio_buf)\n` +
+      '  re-initialize rp with Rio_readinitb(rp, fd)');
+  }
+}
+
+function check_fd(fn: string, fd: unknown): void {
+  if (!Number.isInteger(fd)) throw new TypeError(wanted(`${fn}: fd must be a file descriptor (an integer)`, kind(fd)));
+}
+
+const encoder = new TextEncoder();
+
+/** The UTF-8 bytes of text, n of them if n is given. */
+function text_bytes(fn: string, text: string, n: number | undefined): Uint8Array {
+  const bytes = encoder.encode(text);
+  if (n !== undefined && Number.isInteger(n) && n > bytes.length) {
+    throw new RangeError(`${fn}: n ${n} is larger than the text (${bytes.length} bytes)\n  leave n out to write it all`);
+  }
+  return bytes;
+}
+
+function checkCount(fn: string, buf: Bytes, n: number): void {
+  check_buffer(fn, buf);
+  if (n === undefined) throw new TypeError(`${fn}: n, the count of bytes, is missing`);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${fn}: n must be a non-negative integer, got ${n}`);
+  if (n > buf.byteLength) throw new RangeError(`${fn}: n ${n} is larger than the buffer (${buf.byteLength} bytes)`);
 }
 
 /** rio_readn(fd, usrbuf, n): reads n bytes unless EOF comes first; the count, 0 at EOF, -1 on error. */
 export function rio_readn(fd: number, usrbuf: Bytes, n: number): number {
+  check_fd('rio_readn', fd);
   checkCount('rio_readn', usrbuf, n);
   const buf = bytesOf(usrbuf);
   let nleft = n;
@@ -56,10 +90,23 @@ export function rio_readn(fd: number, usrbuf: Bytes, n: number): number {
   return n - nleft;
 }
 
-/** rio_writen(fd, usrbuf, n): writes all n bytes; n, or -1 on error. */
-export function rio_writen(fd: number, usrbuf: Bytes, n: number): number {
-  checkCount('rio_writen', usrbuf, n);
+/**
+ * rio_writen(fd, usrbuf, n): writes all n bytes; n, or -1 on error.
+ * rio_writen(fd, text, n?): the UTF-8 bytes of text (n of them if given).
+ */
+export function rio_writen(fd: number, usrbuf: Bytes | string, n?: number): number {
+  return writen('rio_writen', fd, usrbuf, n);
+}
+
+function writen(fn: string, fd: number, usrbuf: Bytes | string, n?: number): number {
+  check_fd(fn, fd);
+  if (typeof usrbuf === 'string') {
+    const bytes = text_bytes(fn, usrbuf, n);
+    return writen(fn, fd, bytes, n ?? bytes.length);
+  }
+  checkCount(fn, usrbuf, n as number);
   const buf = bytesOf(usrbuf);
+  n = n as number;
   let nleft = n;
   while (nleft > 0) {
     const nwritten = write(fd, nleft === n ? buf : buf.subarray(n - nleft), nleft);
@@ -74,26 +121,29 @@ export function rio_writen(fd: number, usrbuf: Bytes, n: number): number {
 
 /** rio_readinitb(rp, fd): ties a read buffer to fd. */
 export function rio_readinitb(rp: rio_t, fd: number): void {
-  if (!(rp instanceof rio_t)) throw new TypeError('rio_readinitb: rp must be a rio_t (new rio_t())');
-  if (typeof fd !== 'number') throw new TypeError('rio_readinitb: fd must be a number');
-  if (!Number.isInteger(fd)) throw new RangeError(`rio_readinitb: fd must be an integer, got ${fd}`);
+  readinitb('rio_readinitb', rp, fd);
+}
+
+function readinitb(fn: string, rp: rio_t, fd: number): void {
+  if (!(rp instanceof rio_t)) {
+    throw new TypeError(wanted(`${fn}: rp must be a rio_t`, kind(rp), `const rio = new rio_t(); ${fn}(rio, fd)`));
+  }
+  check_fd(fn, fd);
   rp.rio_fd = fd;
+  if (!(rp.rio_buf instanceof Uint8Array) || rp.rio_buf.length === 0) rp.rio_buf = new Uint8Array(RIO_BUFSIZE);
   rp.rio_cnt = 0;
   rp.rio_bufptr = 0;
 }
 
 // Refills the internal buffer when it is empty: the count, 0 at EOF, -1 on error.
-// (C leaves rio_cnt at -1 after an error; 0 here, which means the same to
-// the next call and keeps the counter valid for checkRio.)
 function rio_fill(rp: rio_t): number {
   while (rp.rio_cnt <= 0) {
-    const n = read(rp.rio_fd, rp.rio_buf, rp.rio_buf.length);
-    if (n < 0) {
+    rp.rio_cnt = read(rp.rio_fd, rp.rio_buf, rp.rio_buf.length);  // C's sizeof(rp->rio_buf)
+    if (rp.rio_cnt < 0) {
       if (errno() !== EINTR) return -1;
-    } else if (n === 0) {
+    } else if (rp.rio_cnt === 0) {
       return 0;
     } else {
-      rp.rio_cnt = n;
       rp.rio_bufptr = 0;
     }
   }
@@ -106,10 +156,9 @@ function rio_fill(rp: rio_t): number {
  * count, 0 at EOF before any byte, -1 on error.
  */
 export function rio_readlineb(rp: rio_t, usrbuf: Uint8Array, maxlen: number): number {
-  checkRio('rio_readlineb', rp);
-  if (!(usrbuf instanceof Uint8Array)) throw new TypeError('rio_readlineb: usrbuf must be a Uint8Array or a Buffer');
-  checkCount('rio_readlineb', usrbuf, maxlen, 'maxlen');
-  if (maxlen === 0) throw new RangeError('rio_readlineb: maxlen must be a positive integer, got 0');
+  check_rio('rio_readlineb', rp);
+  check_buffer('rio_readlineb', usrbuf, true);
+  checkCount('rio_readlineb', usrbuf, maxlen);
   let n = 0;
   while (n < maxlen - 1) {
     const rc = rio_fill(rp);
@@ -132,13 +181,13 @@ export function rio_readlineb(rp: rio_t, usrbuf: Uint8Array, maxlen: number): nu
     rp.rio_cnt -= i - start;
     if (c === 10) break;
   }
-  usrbuf[n] = 0;
+  if (maxlen > 0) usrbuf[n] = 0;
   return n;
 }
 
 /** rio_readnb(rp, usrbuf, n): reads n bytes through the buffer unless EOF. */
 export function rio_readnb(rp: rio_t, usrbuf: Bytes, n: number): number {
-  checkRio('rio_readnb', rp);
+  check_rio('rio_readnb', rp);
   checkCount('rio_readnb', usrbuf, n);
   const buf = bytesOf(usrbuf);
   let nleft = n;
@@ -161,18 +210,64 @@ function rio_check(rc: number, fn: string): number {
 }
 
 export function Rio_readn(fd: number, usrbuf: Bytes, n: number): number {
+  check_fd('Rio_readn', fd);
+  check_buffer('Rio_readn', usrbuf);
   return rio_check(rio_readn(fd, usrbuf, n), 'rio_readn');
 }
-/** Rio_writen: a short write is an error, as in CSAPP. */
-export function Rio_writen(fd: number, usrbuf: Bytes, n: number): void {
-  if (rio_writen(fd, usrbuf, n) !== n) rio_check(-1, 'rio_writen');
+/** Rio_writen(fd, usrbuf, n) or Rio_writen(fd, text): a short write is an error, as in CSAPP. */
+export function Rio_writen(fd: number, usrbuf: Bytes | string, n?: number): void {
+  if (writen('Rio_writen', fd, usrbuf, n) < 0) rio_check(-1, 'rio_writen');
 }
 export function Rio_readinitb(rp: rio_t, fd: number): void {
-  rio_readinitb(rp, fd);
+  readinitb('Rio_readinitb', rp, fd);
 }
 export function Rio_readlineb(rp: rio_t, usrbuf: Uint8Array, maxlen: number): number {
+  check_rio('Rio_readlineb', rp);
+  check_buffer('Rio_readlineb', usrbuf, true);
   return rio_check(rio_readlineb(rp, usrbuf, maxlen), 'rio_readlineb');
 }
 export function Rio_readnb(rp: rio_t, usrbuf: Bytes, n: number): number {
+  check_rio('Rio_readnb', rp);
+  check_buffer('Rio_readnb', usrbuf);
   return rio_check(rio_readnb(rp, usrbuf, n), 'rio_readnb');
+}
+
+// ---- A line as a string: rio_readlineb into a buffer of the rio_t's, read
+// as UTF-8. One buffer per rio_t, not one for all: read drops the JS lock,
+// and another pthread may read its own connection meanwhile.
+
+const line_bufs = new WeakMap<rio_t, Uint8Array>();
+const decoder = new TextDecoder();
+
+/**
+ * rio_readline(rp, maxlen = MAXLINE): the next line as a string, '\n'
+ * included (rio_readlineb's bytes read as UTF-8; a line longer than maxlen - 1
+ * bytes comes in pieces, as there); '' at EOF; null with errno on error.
+ */
+export function rio_readline(rp: rio_t, maxlen: number = MAXLINE): string | null {
+  return readline('rio_readline', rp, maxlen);
+}
+
+/** Rio_readline(rp, maxlen = MAXLINE): rio_readline, with a UnixError for an error. */
+export function Rio_readline(rp: rio_t, maxlen: number = MAXLINE): string {
+  const line = readline('Rio_readline', rp, maxlen);
+  if (line === null) rio_check(-1, 'rio_readline');
+  return line as string;
+}
+
+function readline(fn: string, rp: rio_t, maxlen: unknown): string | null {
+  check_rio(fn, rp);
+  if (ArrayBuffer.isView(maxlen)) {
+    throw new TypeError(`${fn}(rp) returns the line as a string\n  into a buffer: ${fn}b(rp, buf, maxlen)`);
+  }
+  if (!Number.isInteger(maxlen) || (maxlen as number) < 1) {
+    throw new RangeError(`${fn}: maxlen must be a positive integer, got ${String(maxlen)}`);
+  }
+  let line_buf = line_bufs.get(rp);
+  if (line_buf === undefined || line_buf.length < (maxlen as number)) {
+    line_buf = new Uint8Array(Math.max(maxlen as number, MAXLINE));
+    line_bufs.set(rp, line_buf);
+  }
+  const n = rio_readlineb(rp, line_buf, maxlen as number);
+  return n < 0 ? null : decoder.decode(line_buf.subarray(0, n));
 }
