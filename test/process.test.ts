@@ -316,7 +316,7 @@ describe('the echo server by processes', () => {
     const script = fileURLToPath(new URL('./fixtures/warm-optimized.mjs', import.meta.url));
     const r = spawnSync(process.execPath, ['--allow-natives-syntax', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
-    const all = { echo: true, Rio_readlineb: true, rio_readlineb: true };
+    const all = { echo: true, rio_readlineb: true, rio_writen: true };
     expect(JSON.parse(r.stdout.trim())).toEqual({ warmed: all, after_fork_warmup: all });
   });
 
