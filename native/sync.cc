@@ -148,7 +148,9 @@ Napi::Value MutexLock(const Napi::CallbackInfo& info) {
   if (!m->live) return Result(env, EINVAL);  // a handler destroyed it
   int rc = pthread_mutex_trylock(&m->m);
   if (rc != EBUSY) return Result(env, rc);  // got it (or an error) without waiting
-  bool here = CanDispatchHere();
+  // macOS has no pthread_mutex_timedlock to cut the wait in slices with: there
+  // a handler waits for the lock.
+  [[maybe_unused]] bool here = CanDispatchHere();
   for (;;) {
     bool signaled = false;
     {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { tcp_states_demo, backlog_demo, time_wait_demo } from '../src/demos/index.js';
 import { ETIMEDOUT, EADDRINUSE } from '../src/sys/index.js';
-import { run_cli, linux } from './helpers.js';
+import { run_cli, linux, it_linux, NEEDS_LINUX } from './helpers.js';
 
 describe('tcp-states', () => {
   it('the client closes first: it ends in TIME_WAIT, the server side is gone', () => {
@@ -96,7 +96,7 @@ describe('the thread demos (through the CLI: threads stay out of the test worker
     expect(r.stdout).toMatch(/with a mutex \(100000 each\): cnt = 200000 \(expected 200000\)/);
   });
 
-  it.skipIf(!linux)('thread-leak: unjoined threads keep their stacks, detached ones do not', () => {
+  it_linux(NEEDS_LINUX.proc)('thread-leak: unjoined threads keep their stacks, detached ones do not', () => {
     const r = run_cli(['demo', 'thread-leak']);
     expect(r.status, r.stderr).toBe(0);
     const grown = [...r.stdout.matchAll(/\((-?\d+) MiB more\)/g)].map((m) => Number(m[1]));

@@ -11,7 +11,7 @@ import {
   AF_INET, SOCK_STREAM, EINVAL, WIFEXITED, WEXITSTATUS, WIFSIGNALED, WTERMSIG, pthread_create, pthread_join, cell, threads_running,
 } from '../src/sys/index.js';
 import { Execve } from '../src/csapp/index.js';
-import { linux } from './helpers.js';
+import { it_linux, describe_linux, NEEDS_LINUX } from './helpers.js';
 
 const script = fileURLToPath(new URL('./fixtures/exec.mjs', import.meta.url));
 
@@ -39,7 +39,7 @@ const waitpid_any = () => waitpid(-1, null, WNOHANG);
 const O_CLOEXEC_LINUX = 0o2000000;
 const O_NONBLOCK_LINUX = 0o4000;
 
-describe.runIf(linux)('exec: the new program gets what a C program would pass on', () => {
+describe_linux(NEEDS_LINUX.exec_proc)('exec: the new program gets what a C program would pass on', () => {
   it('stdio: 0-2 open (Node made them close-on-exec) and blocking (libuv made stdin non-blocking); same pid; SIGPIPE back to default', () => {
     const r = run(['stdio']);
     expect(r.status, r.stderr).toBe(0);
@@ -131,7 +131,7 @@ describe.runIf(linux)('exec: the new program gets what a C program would pass on
   });
 });
 
-describe.runIf(linux)('exec: the environment', () => {
+describe_linux(NEEDS_LINUX.exec_proc)('exec: the environment', () => {
   const envOf = (which: string) => {
     const r = run(['env', which]);
     expect(r.status, r.stderr).toBe(0);
@@ -150,7 +150,7 @@ describe.runIf(linux)('exec: the environment', () => {
   });
 });
 
-describe.runIf(linux)('exec: failures', () => {
+describe_linux(NEEDS_LINUX.exec_proc)('exec: failures', () => {
   it('-1 with errno, and the process as it was: stdio flags, SIGPIPE ignored, stdin still read; then an exec that works', () => {
     const r = run(['failures'], 'data\n');
     expect(r.status, r.stderr).toBe(0);
@@ -209,7 +209,7 @@ describe.runIf(linux)('exec: failures', () => {
   });
 });
 
-describe.runIf(linux)('close-on-exec from the start: accept4, pipe2', () => {
+describe_linux(NEEDS_LINUX.exec_proc)('close-on-exec from the start: accept4, pipe2', () => {
   it('accept4 sets SOCK_CLOEXEC and SOCK_NONBLOCK on the new fd; pipe2 sets O_CLOEXEC and O_NONBLOCK on both ends; bad flags are EINVAL', () => {
     const l = socket(AF_INET, SOCK_STREAM, 0);
     const c = socket(AF_INET, SOCK_STREAM, 0);
@@ -295,7 +295,7 @@ describe('system', () => {
     expect(() => system('echo a\0b')).toThrow(/NUL/);
   });
 
-  it.runIf(linux)('the shell shares stdio, open and blocking, in order with our output; SIGPIPE at its default; ours as it was after', () => {
+  it_linux(NEEDS_LINUX.exec_proc)('the shell shares stdio, open and blocking, in order with our output; SIGPIPE at its default; ours as it was after', () => {
     const r = run(['system']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.before).toMatchObject({ nonblock: true });
@@ -315,7 +315,7 @@ describe('system', () => {
 // Under script(1), which gives the fixture a terminal of its own.
 const has_script = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
-describe.runIf(linux && has_script)('exec: a terminal in raw mode', () => {
+describe_linux(NEEDS_LINUX.script).skipIf(!has_script)('exec: a terminal in raw mode', () => {
   it('stays raw, as after tcsetattr in C: setRawMode is the program\'s choice; the fds are open and blocking all the same', () => {
     const r = spawnSync('script', ['-qc', `${JSON.stringify(process.execPath)} ${JSON.stringify(script)} tty`, '/dev/null'], {
       encoding: 'utf8', timeout: 30_000, input: '',

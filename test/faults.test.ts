@@ -30,7 +30,7 @@ import {
   AF_INET, SOCK_STREAM, SOL_SOCKET, SO_LINGER, EAGAIN, F_GETFL, F_SETFL, O_NONBLOCK,
 } from '../src/sys/index.js';
 import { launch, cliCommand, type Launched } from '../src/launch.js';
-import { bound_io, fd_count, linux, settle } from './helpers.js';
+import { bound_io, fd_count, linux, settle, it_linux, NEEDS_LINUX } from './helpers.js';
 import { children_of as children, threads_of as threads } from '../src/lab/grade/proc.js';
 
 type Server =
@@ -288,7 +288,7 @@ describe('a client that sends half a line and waits', () => {
 });
 
 describe('out of fds: ulimit -n 64 and 100 clients', () => {
-  it.runIf(linux).each(all)('%s', async (name) => {
+  it_linux(NEEDS_LINUX.proc).for(all)('%s', async (name) => {
     const s = await start(name, { nofile: 64 });
     const clients: number[] = [];
     const refused: string[] = [];
@@ -341,7 +341,7 @@ describe('out of fds: ulimit -n 64 and 100 clients', () => {
 });
 
 describe("echo-fork's children killed by a signal", () => {
-  it.runIf(linux)('the parent reaps them and goes on serving', async () => {
+  it_linux(NEEDS_LINUX.proc)('the parent reaps them and goes on serving', async () => {
     const s = await start('echo-fork');
     const fds = [client(s), client(s), client(s)];
     try {
@@ -367,7 +367,7 @@ describe("echo-fork's children killed by a signal", () => {
 });
 
 describe('the server stopped (SIGSTOP) and continued (SIGCONT)', () => {
-  it.runIf(linux).each(all)('%s', async (name) => {
+  it_linux(NEEDS_LINUX.proc).for(all)('%s', async (name) => {
     const s = await start(name);
     expect(serves(name, s)).toBe('served');
     process.kill(s.pid, 'SIGSTOP');
@@ -398,7 +398,7 @@ describe("echo-threads' memory over many short connections", () => {
   // high-water mark (docs/FAULTS.md has the measurements). With the arenas
   // limited to 2, RSS is flat, so that memory kept per connection (a thread
   // record, a handle, a stack: 1 KiB a connection is 4.5 MB over the last three batches) shows.
-  it.runIf(linux)('levels off: nothing is kept per connection', async () => {
+  it_linux(NEEDS_LINUX.proc)('levels off: nothing is kept per connection', async () => {
     const s = await start('echo-threads', { quiet: true, env: { MALLOC_ARENA_MAX: '2' } });
     const rss = () => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${s.pid}/status`, 'utf8'))![1]); // KiB
     const batch = 1500, batches = 6;

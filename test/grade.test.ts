@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliCommand } from '../src/launch.js';
-import { linux } from './helpers.js';
+import { linux, describe_linux, NEEDS_LINUX } from './helpers.js';
 
 const [node, cli] = cliCommand();
 const bin = (name: string) => fileURLToPath(new URL(`../benchmarks/bin/${name}`, import.meta.url));
@@ -75,7 +75,7 @@ const models: { lab: string; fails: string[]; c?: string }[] = [
   { lab: 'echo-epoll', fails: [], c: 'echo_epoll' },
 ];
 
-describe.runIf(linux)('check: the course servers against their lab', () => {
+describe_linux(NEEDS_LINUX.proc)('check: the course servers against their lab', () => {
   // The TypeScript server and its C twin are graded at the same time: the
   // verdicts must not change with a loaded machine.
   for (const m of models) {
@@ -125,7 +125,7 @@ describe.runIf(linux)('check: the course servers against their lab', () => {
   }, 60_000);
 });
 
-describe.runIf(linux).concurrent('check: deliberately broken C servers fail by name', () => {
+describe_linux(NEEDS_LINUX.proc).concurrent('check: deliberately broken C servers fail by name', () => {
   const bugs: { bug: string; fails: string[] }[] = [
     { bug: '', fails: [] },
     { bug: 'fd-leak', fails: ['fds'] },
@@ -168,7 +168,7 @@ function running_from(exe: string): number[] {
   return out;
 }
 
-describe.runIf(linux).concurrent('check: commands that never serve get a verdict within seconds', () => {
+describe_linux(NEEDS_LINUX.proc).concurrent('check: commands that never serve get a verdict within seconds', () => {
   const quick = () => profile('concurrent', { settings: { startMs: 2000 } });
   const cases: { name: string; command: string[]; says: RegExp }[] = [
     { name: 'does not start', command: [join(tmpdir(), 'no-such-server-here'), '{port}'], says: /cannot start [\s\S]*ENOENT/ },

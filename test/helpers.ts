@@ -1,7 +1,7 @@
 // Test helpers: loopback sockets with a kernel-side timeout on every blocking
 // call (a test blocked in a syscall cannot be interrupted by vitest), servers
 // started through the CLI and stopped by pid, fd counts from /proc.
-import { afterEach, expect } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import {
@@ -73,6 +73,38 @@ export function fd_count(pid: number | 'self' = 'self'): number {
 }
 
 export const linux = process.platform === 'linux';
+
+// Tests that need Linux. On macOS each is still listed, skipped with the
+// reason as its note (the reporter prints it), so that a macOS run says what
+// it did not check and why. A test that runs on both and leaves out one
+// Linux-only assertion says why beside its `if (linux)`.
+export const NEEDS_LINUX = {
+  proc: 'reads /proc (fds, tasks, states, memory), which macOS has not',
+  epoll: "epoll is Linux's; on macOS select and poll wait in kqueue",
+  exec_proc: "the exec'd program reports its fds, mask and flags from /proc/self",
+  masks: "the per-thread signal masks that keep a signal for the main thread are Linux's (signal_mask.cc)",
+  slices: "the main thread's lock waits are cut in slices for handlers with pthread_mutex_timedlock, which macOS has not",
+  syn_timeout: "a connect bounded by SO_SNDTIMEO: macOS's connect ignores it",
+  linger: "close's answer when a signal cuts a linger short is Linux's (0)",
+  script: "script(1) of util-linux gives the fixture a terminal (BSD's takes other arguments)",
+  compile: 'compiles the macOS paths against glibc with stand-ins: on a Mac the build itself does',
+} as const;
+
+/** it() for a test that needs Linux: elsewhere it is skipped with `why` as its note. */
+export function it_linux(why: string): typeof it {
+  if (linux) return it;
+  const skipped = (name: string) => it(name, (ctx) => ctx.skip(why));
+  return Object.assign(skipped, {
+    for: (cases: readonly unknown[]) => (name: string) => it.for(cases)(name, (_c, ctx) => ctx.skip(why)),
+  }) as unknown as typeof it;
+}
+
+/** describe() for tests that all need Linux: elsewhere one skipped test stands for them, with `why`. */
+export function describe_linux(why: string): typeof describe {
+  if (linux) return describe;
+  const skipped = (name: string) => describe(name, () => it('needs Linux', (ctx) => ctx.skip(why)));
+  return Object.assign(skipped, { concurrent: skipped, skipIf: () => skipped }) as unknown as typeof describe;
+}
 
 export function has_ipv6(): boolean {
   const fd = socket(AF_INET6, SOCK_STREAM, 0);

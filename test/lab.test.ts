@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliCommand, launch, packageRoot, type Launched } from '../src/launch.js';
 import { nodeStrips, parseRunArgs } from '../src/lab/run.js';
-import { closed_port, linux, python, python_available, round_trip, settle } from './helpers.js';
+import { closed_port, linux, python, python_available, round_trip, settle, it_linux, NEEDS_LINUX } from './helpers.js';
 
 const fixtures = join(packageRoot(), 'test', 'fixtures', 'lab');
 const [node, cli] = cliCommand();
@@ -204,7 +204,7 @@ describe('the CLI answers fast', () => {
       process.stderr.write(JSON.stringify({ addon, ts }));
     });`);
 
-  it.runIf(linux)('no help loads TypeScript; run, typecheck and init help load no addon either', () => {
+  it_linux(NEEDS_LINUX.proc)('no help loads TypeScript; run, typecheck and init help load no addon either', () => {
     for (const args of [['--help'], ['run', '--help'], ['typecheck', '--help'], ['init', '--help'], ['serve', '--help'], ['demo', '--help'], ['list']]) {
       const r = spawnSync(node, ['--import', probe, cli, ...args], { encoding: 'utf8', timeout: 20_000 });
       expect(r.status, args.join(' ')).toBe(0);

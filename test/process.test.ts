@@ -14,7 +14,7 @@ import {
   SIG_BLOCK, SIG_SETMASK, SIGUSR1, SIGUSR2, raise, SIG_DFL, pause, alarm, SIGALRM, struct_sigaction, sigaction,
   SA_RESTART, sigsuspend, EINTR, fork_warmup, SA_RESETHAND, SA_NODEFER, SA_NOCLDSTOP, SA_NOCLDWAIT,
 } from '../src/sys/index.js';
-import { serve, fd_count, bound_io, linux, round_trip, settle } from './helpers.js';
+import { serve, fd_count, bound_io, linux, round_trip, settle, it_linux, NEEDS_LINUX } from './helpers.js';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { type Launched } from '../src/launch.js';
 import { echo_warm } from '../src/servers/echo.js';
@@ -241,7 +241,7 @@ describe('fork: what a short-lived child costs', () => {
     }
   });
 
-  it.skipIf(!linux)('fork_warmup gives freed memory back to the kernel and changes nothing the program sees', () => {
+  it_linux(NEEDS_LINUX.proc)('fork_warmup gives freed memory back to the kernel and changes nothing the program sees', () => {
     const anon = () => Number(/^RssAnon:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
     const kept = { text: 'still here', bytes: new Uint8Array([1, 2, 3]) };
     // 48 MiB in 8 KiB ArrayBuffers, as echo's buffers are: malloc'd outside V8's heap, then garbage.
@@ -274,7 +274,7 @@ describe('the echo server by processes', () => {
     server = undefined;
   });
 
-  it.skipIf(!linux)('1000 connections in a row: no zombie left, no fd leaked in the parent', async () => {
+  it_linux(NEEDS_LINUX.proc)('1000 connections in a row: no zombie left, no fd leaked in the parent', async () => {
     server = await serve('echo-fork', '--quiet');
     const before = fd_count(server.pid);
     for (let i = 0; i < 1000; i++) expect(round_trip(server.port, `n${i}\n`)).toBe(`n${i}\n`);
@@ -283,7 +283,7 @@ describe('the echo server by processes', () => {
     expect(fd_count(server.pid)).toBe(before);
   });
 
-  it.skipIf(!linux)('200 clients at once: all served, all reaped (a SIGCHLD storm)', async () => {
+  it_linux(NEEDS_LINUX.proc)('200 clients at once: all served, all reaped (a SIGCHLD storm)', async () => {
     server = await serve('echo-fork', '--quiet');
     const fds: number[] = [];
     try {
@@ -306,7 +306,7 @@ describe('the echo server by processes', () => {
     expect(round_trip(server.port, 'still there\n')).toBe('still there\n');
   });
 
-  it.skipIf(!linux)('echo_warm runs the echo path over socketpairs of its own and leaves no fd behind', () => {
+  it_linux(NEEDS_LINUX.proc)('echo_warm runs the echo path over socketpairs of its own and leaves no fd behind', () => {
     const before = fd_count();
     echo_warm(1000);
     expect(fd_count()).toBe(before);
@@ -325,7 +325,7 @@ describe('the echo server by processes', () => {
     expect(round_trip(server.port, 'cold\n')).toBe('cold\n');
   });
 
-  it.skipIf(!linux)('--no-reap: the dead children stay zombies (<defunct>)', async () => {
+  it_linux(NEEDS_LINUX.proc)('--no-reap: the dead children stay zombies (<defunct>)', async () => {
     server = await serve('echo-fork', '--quiet', '--no-reap');
     for (let i = 0; i < 5; i++) round_trip(server.port, 'z\n');
     await settle(() => children(server!.pid).filter(([, s]) => s === 'Z').length === 5);

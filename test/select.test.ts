@@ -2,12 +2,7 @@
 // and its timeout, the FD_SETSIZE boundary, EINTR, pselect's mask, poll,
 // epoll and ioctl(FIONREAD), and bad input answered with clear errors.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import {
   fd_set, FD_ZERO, FD_SET, FD_CLR, FD_ISSET, FD_COPY, FD_SETSIZE, NFDBITS, select, pselect, poll, pollfd, ioctl,
   epoll_create1, epoll_ctl, epoll_wait, epoll_pwait, epoll_event, kqueue, kevent, native, sizeof, cell, errno,
@@ -18,7 +13,7 @@ import {
 } from '../src/sys/index.js';
 import { pthread_create, pthread_join, pthread_cancel, PTHREAD_CANCELED } from '../src/sys/index.js';
 import { Select, Poll } from '../src/index.js';
-import { FdScope, bound_io, fd_count, linux } from './helpers.js';
+import { FdScope, bound_io, fd_count, linux, describe_linux, NEEDS_LINUX } from './helpers.js';
 
 const fds = new FdScope();
 afterEach(() => {
@@ -484,7 +479,7 @@ describe('ioctl', () => {
   });
 });
 
-describe.runIf(linux)('epoll', () => {
+describe_linux(NEEDS_LINUX.epoll)('epoll', () => {
   it('add, wait, modify, delete; data as fd, u32 and u64, the union\'s three views', () => {
     const epfd = fds.add(epoll_create1(EPOLL_CLOEXEC));
     expect(epfd).toBeGreaterThanOrEqual(0);
@@ -620,28 +615,4 @@ describe('junk in every position', () => {
     expect(thrown).toBeGreaterThan(100);
     if (linux) expect(fd_count()).toBe(before);
   });
-});
-
-describe('kqueue', () => {
-  // kqueue runs on macOS and the BSDs only; CI runs Linux. So that its code
-  // cannot rot unseen, it is compiled here against a stand-in <sys/event.h>
-  // with the BSD layout (test/fixtures/kqueue-shim): a compile check, not a run.
-  it.skipIf(!linux)('its native code compiles (BSD <sys/event.h> layout)', () => {
-    const root = fileURLToPath(new URL('..', import.meta.url));
-    // Node's headers: beside this node binary, else where node-gyp keeps them.
-    const nodeInclude = [
-      join(dirname(dirname(process.execPath)), 'include', 'node'),
-      join(homedir(), '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
-    ].find((d) => existsSync(join(d, 'node_api.h')));
-    expect(nodeInclude, 'Node headers').toBeDefined();
-    const addonApi = dirname(createRequire(import.meta.url).resolve('node-addon-api/package.json'));
-    const r = spawnSync('g++', [
-      '-std=c++20', '-fsyntax-only', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror',
-      '-DSL_FORCE_KQUEUE', '-DNAPI_DISABLE_CPP_EXCEPTIONS', '-DNODE_ADDON_API_DISABLE_DEPRECATED',
-      '-I', join(root, 'test', 'fixtures', 'kqueue-shim'), '-I', nodeInclude!, '-I', addonApi,
-      join(root, 'native', 'select.cc'),
-    ], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.error, String(r.error)).toBeUndefined();
-    expect(r.status, r.stderr).toBe(0);
-  }, 70_000);
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { close, read, errno, EAGAIN } from '../src/sys/index.js';
-import { run_cli, run_cli_async, python, python_available, fd_count, bound_io, has_ipv6, linux, server_tracker, echo_line } from './helpers.js';
+import { run_cli, run_cli_async, python, python_available, fd_count, bound_io, has_ipv6, server_tracker, echo_line, it_linux, NEEDS_LINUX } from './helpers.js';
 
 const start = server_tracker();
 
@@ -110,7 +110,7 @@ print('ok')`);
     expect(r.stdout).toBe('six\n');
   });
 
-  it.skipIf(!linux)('leaks no fd over 1000 connections', async () => {
+  it_linux(NEEDS_LINUX.proc)('leaks no fd over 1000 connections', async () => {
     const s = await start('echo-iterative', '--quiet');
     const before = fd_count(s.pid);
     for (let i = 0; i < 1000; i++) {
@@ -126,7 +126,7 @@ print('ok')`);
 });
 
 describe('the daytime server leaks no fd either', () => {
-  it.skipIf(!linux)('over 1000 connections', async () => {
+  it_linux(NEEDS_LINUX.proc)('over 1000 connections', async () => {
     const s = await start('daytime', '--quiet');
     const before = fd_count(s.pid);
     const buf = new Uint8Array(64);

@@ -12,7 +12,7 @@ import {
   EINPROGRESS, kill, raise, getpid, SIGINT, SIGTERM, SIGCHLD, SI_USER, SI_TKILL, CLD_EXITED, CLD_KILLED, sig_atomic_t,
 } from '../src/sys/index.js';
 import { listen_loopback } from '../src/demos/common.js';
-import { bound_io, linux } from './helpers.js';
+import { bound_io, linux, it_linux, describe_linux, NEEDS_LINUX } from './helpers.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -166,7 +166,7 @@ describe('signal', () => {
     expect(errno()).toBe(EINVAL);
   });
 
-  it.runIf(linux)('close lingering (SO_LINGER) is cut short by a signal, whose handler has run when close returns', async () => {
+  it_linux(NEEDS_LINUX.linger)('close lingering (SO_LINGER) is cut short by a signal, whose handler has run when close returns', async () => {
     // The shell that sends the signal starts first: a child started later
     // would inherit the socket and hold it open past our close.
     const sent = kill_me_later('USR1', 300);
@@ -226,7 +226,7 @@ describe('signal', () => {
 
 // Linux only: the queue is found full by a connect that SO_SNDTIMEO cuts
 // short, which macOS's connect ignores.
-describe.runIf(linux)('connect interrupted by a handler', () => {
+describe_linux(NEEDS_LINUX.syn_timeout)('connect interrupted by a handler', () => {
   // A listener whose accept queue is full drops SYNs: a connect to it blocks
   // until its SYN is sent again (1 s later). TCP_SYNCNT 1 bounds every
   // connect here to about 3 s (ETIMEDOUT).
@@ -344,7 +344,7 @@ describe('SA_SIGINFO: the siginfo_t of each signal', () => {
 describe('a blocked signal with its default action waits for the main thread', () => {
   // Before, the kernel gave it to one of V8's or libuv's threads, which did
   // not block it: SIGINT ended the process at once, blocked or not.
-  it.runIf(linux)('pending while blocked; its action once unblocked', () => {
+  it_linux(NEEDS_LINUX.masks)('pending while blocked; its action once unblocked', () => {
     const kept = fixture('blocked-default.mjs');
     expect(kept.signal, kept.stderr).toBeNull();
     expect(kept.status, kept.stderr).toBe(0);
@@ -450,7 +450,7 @@ describe('a signal as the call completes, and one while the process waits for a 
   // thread that did not block it (V8's workers, fork's releaser), and its
   // handler forwarded the signal to the main thread only after waitpid had
   // returned. Now no thread but the main one takes a handled signal.
-  it.runIf(linux)('comes to the main thread only: every other thread blocks a handled signal', () => {
+  it_linux(NEEDS_LINUX.masks)('comes to the main thread only: every other thread blocks a handled signal', () => {
     const r = fixture('signal-threads-mask.mjs');
     expect(r.status, r.stderr).toBe(0);
     expect(r.json.others).toBeGreaterThan(2); // V8's workers at least, and ours

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { type Launched } from '../src/launch.js';
-import { serve, fd_count, bound_io, linux, round_trip, settle } from './helpers.js';
+import { serve, fd_count, bound_io, linux, round_trip, settle, it_linux, NEEDS_LINUX } from './helpers.js';
 import { ETIMEDOUT, EBUSY, EINVAL, ENOTSUP } from '../src/sys/index.js';
 
 function run(name: string, env: NodeJS.ProcessEnv = {}, timeout = 60_000) {
@@ -178,7 +178,7 @@ describe('signals during the waits of the main thread', () => {
   // select and poll (which returned 1 with the signal pending), and under a
   // busy loop a few for pthread_mutex_lock (the signal came before the call,
   // the lock was free by then) and pthread_join.
-  it.runIf(linux)('a signal that comes as the wait ends has its handler run before the wait returns, as C runs it at the syscall\'s exit', () => {
+  it_linux(NEEDS_LINUX.slices)('a signal that comes as the wait ends has its handler run before the wait returns, as C runs it at the syscall\'s exit', () => {
     const script = fileURLToPath(new URL('./fixtures/sync-signal-at-completion.mjs', import.meta.url));
     const r = spawnSync(process.execPath, [script, '100'], { encoding: 'utf8', timeout: 40_000 });
     expect(r.signal, 'hung: killed by the timeout').toBeNull();
@@ -197,7 +197,7 @@ describe('the thread servers', () => {
   });
 
   for (const name of ['echo-threads', 'echo-prethreaded']) {
-    it.skipIf(!linux)(`${name}: 1000 connections, the thread count back to its baseline, no fd leaked`, async () => {
+    it_linux(NEEDS_LINUX.proc)(`${name}: 1000 connections, the thread count back to its baseline, no fd leaked`, async () => {
       server = await serve(name, '--quiet');
       expect(round_trip(server.port, 'warm\n')).toBe('warm\n');
       await settle(() => false, 200);

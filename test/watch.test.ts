@@ -6,7 +6,7 @@ import { socket, connect, close, sockaddr_of, AF_INET, SOCK_STREAM } from '../sr
 import { listen_loopback } from '../src/demos/common.js';
 import { cliCommand } from '../src/launch.js';
 import type { frame, process_info } from '../src/lab/watch/snapshot.js';
-import { run_cli, linux, server_tracker, round_trip, settle, bound_io, FdScope } from './helpers.js';
+import { run_cli, server_tracker, round_trip, settle, bound_io, FdScope, it_linux, describe_linux, NEEDS_LINUX } from './helpers.js';
 
 const start = server_tracker();
 
@@ -24,7 +24,7 @@ function fits_80(text: string): void {
   for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
 }
 
-describe.runIf(linux)('watch', () => {
+describe_linux(NEEDS_LINUX.proc)('watch', () => {
   it('echo-fork --no-reap after 5 connections: 5 zombies', async () => {
     const s = await start('echo-fork', '--quiet', '--no-reap');
     for (let i = 0; i < 5; i++) expect(round_trip(s.port, `line ${i}\n`)).toBe(`line ${i}\n`);
@@ -149,7 +149,7 @@ describe('watch, bad input', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   };
 
-  it.runIf(linux)('a pid that is not there: one line, exit 1', () => {
+  it_linux(NEEDS_LINUX.proc)('a pid that is not there: one line, exit 1', () => {
     const r = run_cli(['watch', '--once', '99999999']);
     one_line_error(r, 1, /^syscall-lab: watch: no process 99999999\n$/);
   });
@@ -165,7 +165,7 @@ describe('watch, bad input', () => {
     expect(run_cli(['watch', '--once', '1', '--interval', '5']).status).toBe(64);
   });
 
-  it.runIf(linux)('a process that is not ours to read: one line, exit 1', async () => {
+  it_linux(NEEDS_LINUX.proc)('a process that is not ours to read: one line, exit 1', async () => {
     const [node, cli] = cliCommand();
     // As root: a sleep of ours (root's), watched as nobody. Otherwise: pid 1, root's.
     const asRoot = process.getuid?.() === 0;

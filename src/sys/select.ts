@@ -329,7 +329,7 @@ export function epoll_pwait(epfd: number, events: epoll_event[], maxevents: numb
   return n;
 }
 
-// ---- kqueue (macOS, the BSDs; not exercised by the tests, which run on Linux) ----
+// ---- kqueue (macOS, the BSDs: test/macos.test.ts runs there) ----
 
 /** struct kevent. udata is a number (an index or a key), standing in for C's `void *`. */
 export interface kevent {
