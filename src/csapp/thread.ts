@@ -7,7 +7,6 @@ import {
 } from '../sys/index.js';
 import { check, posix_error } from './errors.js';
 
-
 export function Pthread_create(tid: Cell<pthread_t>, attr: pthread_attr_t | null, routine: start_routine, arg?: unknown): void {
   const rc = pthread_create(tid, attr, routine, arg);
   if (rc !== 0) posix_error(rc, 'pthread_create');
