@@ -9,6 +9,7 @@ import {
   rio_t, rio_readinitb, rio_readlineb, rio_readnb, rio_readn, rio_writen, Rio_readinitb, Rio_readlineb, Rio_writen,
   open_listenfd, open_clientfd, Open_clientfd, Open_listenfd, Accept, UnixError,
   Rio_readline, rio_readline, Rio_readnb, Rio_readn, strlen, strcmp, strcasecmp, MAXLINE, gai_strerror, unix_error_message,
+  app_error, AppError, posix_error, gai_error,
   sbuf_t, sbuf_init, sbuf_insert,
 } from '../src/index.js';
 import { spawnSync } from 'node:child_process';
@@ -252,6 +253,15 @@ describe('errors a student understands', () => {
     const other = run('other');
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(/TypeError: not a UnixError\n\s+at /);
+  });
+  it('an uncaught app_error prints its message alone and exits 1, as csapp.c\'s app_error prints it', () => {
+    expect(run('app')).toEqual({ status: 1, stdout: 'before the error\n', stderr: 'add_client error: too many clients\n' });
+    expect(() => app_error('mine')).toThrow(AppError);
+  });
+  it('posix_error and gai_error name the error number by its code', () => {
+    expect(() => posix_error(EBADF, 'pthread_join')).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'pthread_join' }));
+    expect(() => gai_error(EAI_NONAME, 'getaddrinfo')).toThrow(
+      expect.objectContaining({ code: 'EAI_NONAME', errno: EAI_NONAME, strerror: gai_strerror(EAI_NONAME) }));
   });
   it('unix_error_message is the line for any UnixError', () => {
     expect(unix_error_message(new UnixError('rio_readlineb', EBADF))).toBe('Rio_readlineb error: Bad file descriptor');

@@ -5,7 +5,7 @@
 // the heap there: it must exit 0, every call must end in the TypeError (or
 // the result) below, and no byte of memory the caller gave up may change.
 // Under an ASan build of the addon the same fixtures must run without a
-// report (README: Buffers).
+// report (docs/REFERENCE.md: Buffers).
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

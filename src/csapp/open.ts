@@ -2,9 +2,9 @@
 // over getaddrinfo: IPv4 and IPv6 alike.
 import {
   type addrinfo, cell, socket, connect, bind, listen, close, setsockopt, getaddrinfo, freeaddrinfo, errno, set_errno,
-  UnixError, unix_error, gai_strerror, SOCK_STREAM, AI_NUMERICSERV, AI_ADDRCONFIG, AI_PASSIVE, SOL_SOCKET, SO_REUSEADDR,
+  SOCK_STREAM, AI_NUMERICSERV, AI_ADDRCONFIG, AI_PASSIVE, SOL_SOCKET, SO_REUSEADDR,
 } from '../sys/index.js';
-import { gai_error } from './wrappers.js';
+import { check, gai_error } from './errors.js';
 
 /** The backlog CSAPP passes to listen. */
 export const LISTENQ = 1024;
@@ -86,20 +86,16 @@ export function open_listenfd(port: string | number, host: string | null = null)
   return listenfd;
 }
 
-function checked(rc: number, fn: string): number {
-  if (rc === -2) gai_error(last_gai_error, fn);
-  if (rc < 0) unix_error(fn);
-  return rc;
-}
-
 /** Open_clientfd: throws a UnixError (ECONNREFUSED, EAI_NONAME...) instead of returning -1 / -2. */
 export function Open_clientfd(hostname: string, port: string | number): number {
-  return checked(open_clientfd(hostname, port), 'open_clientfd');
+  const rc = open_clientfd(hostname, port);
+  if (rc === -2) gai_error(last_gai_error, 'open_clientfd');
+  return check(rc, 'open_clientfd');
 }
 
 /** Open_listenfd: throws a UnixError (EADDRINUSE, EAI_NONAME...) instead of returning -1 / -2. */
 export function Open_listenfd(port: string | number, host: string | null = null): number {
-  return checked(open_listenfd(port, host), 'open_listenfd');
+  const rc = open_listenfd(port, host);
+  if (rc === -2) gai_error(last_gai_error, 'open_listenfd');
+  return check(rc, 'open_listenfd');
 }
-
-export { UnixError, gai_strerror };

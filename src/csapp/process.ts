@@ -2,38 +2,33 @@
 // book's sigaction wrapper with SA_RESTART.
 import {
   type Cell, type sighandler_t, fork, waitpid, wait, kill, sigaction, sigprocmask, sigsuspend, sigemptyset,
-  sigfillset, sigaddset, sigdelset, sigismember, struct_sigaction, sigset_t, unix_error, SA_RESTART, EINTR, errno,
+  sigfillset, sigaddset, sigdelset, sigismember, struct_sigaction, sigset_t, SA_RESTART, EINTR, errno,
   pause, alarm, setpgid, getpgrp, execve,
 } from '../sys/index.js';
+import { check, unix_error } from './errors.js';
 
 /** Fork: fork, checked. */
 export function Fork(): number {
-  const pid = fork();
-  if (pid < 0) unix_error('fork');
-  return pid;
+  return check(fork(), 'fork');
 }
 
 /** Execve: execve, checked (it returns only if it failed). */
 export function Execve(filename: string, argv: readonly string[], envp: readonly string[] | null): void {
-  if (execve(filename, argv, envp) < 0) unix_error('execve');
+  check(execve(filename, argv, envp), 'execve');
 }
 
 /** Waitpid: waitpid, checked (ECHILD is an error here, as in csapp.c). */
 export function Waitpid(pid: number, status: Cell<number> | null, options: number): number {
-  const r = waitpid(pid, status, options);
-  if (r < 0) unix_error('waitpid');
-  return r;
+  return check(waitpid(pid, status, options), 'waitpid');
 }
 
 /** Wait: wait, checked. */
 export function Wait(status: Cell<number> | null): number {
-  const r = wait(status);
-  if (r < 0) unix_error('wait');
-  return r;
+  return check(wait(status), 'wait');
 }
 
 export function Kill(pid: number, sig: number): void {
-  if (kill(pid, sig) < 0) unix_error('kill');
+  check(kill(pid, sig), 'kill');
 }
 
 /** Pause: pause, whose -1 / EINTR is its normal return. */
@@ -47,7 +42,7 @@ export function Alarm(seconds: number): number {
 }
 
 export function Setpgid(pid: number, pgid: number): void {
-  if (setpgid(pid, pgid) < 0) unix_error('setpgid');
+  check(setpgid(pid, pgid), 'setpgid');
 }
 
 /** Getpgrp: getpgrp (it cannot fail). */
@@ -66,29 +61,27 @@ export function Signal(signum: number, handler: sighandler_t): sighandler_t {
   action.sa_handler = handler;
   sigemptyset(action.sa_mask);
   action.sa_flags = SA_RESTART;
-  if (sigaction(signum, action, old_action) < 0) unix_error('sigaction');
+  check(sigaction(signum, action, old_action), 'sigaction');
   return old_action.sa_handler;
 }
 
 export function Sigprocmask(how: number, set: sigset_t | null, oldset: sigset_t | null): void {
-  if (sigprocmask(how, set, oldset) < 0) unix_error('sigprocmask');
+  check(sigprocmask(how, set, oldset), 'sigprocmask');
 }
 export function Sigemptyset(set: sigset_t): void {
-  if (sigemptyset(set) < 0) unix_error('sigemptyset');
+  check(sigemptyset(set), 'sigemptyset');
 }
 export function Sigfillset(set: sigset_t): void {
-  if (sigfillset(set) < 0) unix_error('sigfillset');
+  check(sigfillset(set), 'sigfillset');
 }
 export function Sigaddset(set: sigset_t, signum: number): void {
-  if (sigaddset(set, signum) < 0) unix_error('sigaddset');
+  check(sigaddset(set, signum), 'sigaddset');
 }
 export function Sigdelset(set: sigset_t, signum: number): void {
-  if (sigdelset(set, signum) < 0) unix_error('sigdelset');
+  check(sigdelset(set, signum), 'sigdelset');
 }
 export function Sigismember(set: sigset_t, signum: number): number {
-  const r = sigismember(set, signum);
-  if (r < 0) unix_error('sigismember');
-  return r;
+  return check(sigismember(set, signum), 'sigismember');
 }
 /** Sigsuspend: always returns after a handler ran; anything but EINTR is an error. */
 export function Sigsuspend(set: sigset_t): void {

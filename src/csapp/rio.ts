@@ -1,6 +1,7 @@
 // Robust I/O (CSAPP's RIO): rio_readn / rio_writen move exactly n bytes
 // unless EOF; rio_readlineb / rio_readnb read through an internal buffer.
-import { read, write, errno, EINTR, UnixError, errno_code, type Bytes } from '../sys/index.js';
+import { read, write, errno, EINTR, type Bytes } from '../sys/index.js';
+import { check, unix_error } from './errors.js';
 import { kind, wanted } from './kind.js';
 
 export const RIO_BUFSIZE = 8192;
@@ -204,19 +205,14 @@ export function rio_readnb(rp: rio_t, usrbuf: Bytes, n: number): number {
   return n - nleft;
 }
 
-function rio_check(rc: number, fn: string): number {
-  if (rc < 0) throw new UnixError(fn, errno(), errno_code(errno()));
-  return rc;
-}
-
 export function Rio_readn(fd: number, usrbuf: Bytes, n: number): number {
   check_fd('Rio_readn', fd);
   check_buffer('Rio_readn', usrbuf);
-  return rio_check(rio_readn(fd, usrbuf, n), 'rio_readn');
+  return check(rio_readn(fd, usrbuf, n), 'rio_readn');
 }
 /** Rio_writen(fd, usrbuf, n) or Rio_writen(fd, text): a short write is an error, as in CSAPP. */
 export function Rio_writen(fd: number, usrbuf: Bytes | string, n?: number): void {
-  if (writen('Rio_writen', fd, usrbuf, n) < 0) rio_check(-1, 'rio_writen');
+  check(writen('Rio_writen', fd, usrbuf, n), 'rio_writen');
 }
 export function Rio_readinitb(rp: rio_t, fd: number): void {
   readinitb('Rio_readinitb', rp, fd);
@@ -224,12 +220,12 @@ export function Rio_readinitb(rp: rio_t, fd: number): void {
 export function Rio_readlineb(rp: rio_t, usrbuf: Uint8Array, maxlen: number): number {
   check_rio('Rio_readlineb', rp);
   check_buffer('Rio_readlineb', usrbuf, true);
-  return rio_check(rio_readlineb(rp, usrbuf, maxlen), 'rio_readlineb');
+  return check(rio_readlineb(rp, usrbuf, maxlen), 'rio_readlineb');
 }
 export function Rio_readnb(rp: rio_t, usrbuf: Bytes, n: number): number {
   check_rio('Rio_readnb', rp);
   check_buffer('Rio_readnb', usrbuf);
-  return rio_check(rio_readnb(rp, usrbuf, n), 'rio_readnb');
+  return check(rio_readnb(rp, usrbuf, n), 'rio_readnb');
 }
 
 // ---- A line as a string: rio_readlineb into a buffer of the rio_t's, read
@@ -251,7 +247,7 @@ export function rio_readline(rp: rio_t, maxlen: number = MAXLINE): string | null
 /** Rio_readline(rp, maxlen = MAXLINE): rio_readline, with a UnixError for an error. */
 export function Rio_readline(rp: rio_t, maxlen: number = MAXLINE): string {
   const line = readline('Rio_readline', rp, maxlen);
-  if (line === null) rio_check(-1, 'rio_readline');
+  if (line === null) unix_error('rio_readline');
   return line as string;
 }
 

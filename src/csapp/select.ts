@@ -5,14 +5,11 @@
 // the raw select and tests errno() === EINTR).
 import {
   type fd_set, type timeval, type timespec, type pollfd, type epoll_event, type epoll_data, type kevent, type Cell,
-  type sigmask_t, unix_error, select, pselect, poll, epoll_create1, epoll_ctl, epoll_wait, kqueue, kevent as kevent_,
+  type sigmask_t, select, pselect, poll, epoll_create1, epoll_ctl, epoll_wait, kqueue, kevent as kevent_,
   ioctl,
 } from '../sys/index.js';
+import { check } from './errors.js';
 
-function check(rc: number, syscall: string): number {
-  if (rc < 0) unix_error(syscall);
-  return rc;
-}
 
 /** Select (CSAPP): the number of ready fds; the sets are rewritten in place. */
 export function Select(nfds: number, readfds: fd_set | null, writefds: fd_set | null, exceptfds: fd_set | null,

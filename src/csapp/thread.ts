@@ -3,30 +3,25 @@
 // posix_error does in csapp.c.
 import {
   type Cell, type pthread_t, type start_routine, pthread_attr_t, sem_t, pthread_once_t, pthread_create, pthread_join,
-  pthread_detach, pthread_self, pthread_exit, pthread_cancel, pthread_once, sem_init, sem_wait, sem_post, UnixError,
-  errno_code, strerror, unix_error,
+  pthread_detach, pthread_self, pthread_exit, pthread_cancel, pthread_once, sem_init, sem_wait, sem_post,
 } from '../sys/index.js';
-
-/** posix_error (csapp.c): the pthread functions return their error instead of setting errno. */
-export function posix_error(code: number, syscall: string): never {
-  throw new UnixError(syscall, code, errno_code(code), strerror(code));
-}
-
-function check(rc: number, syscall: string): void {
-  if (rc !== 0) posix_error(rc, syscall);
-}
+import { check, posix_error } from './errors.js';
 
 export function Pthread_create(tid: Cell<pthread_t>, attr: pthread_attr_t | null, routine: start_routine, arg?: unknown): void {
-  check(pthread_create(tid, attr, routine, arg), 'pthread_create');
+  const rc = pthread_create(tid, attr, routine, arg);
+  if (rc !== 0) posix_error(rc, 'pthread_create');
 }
 export function Pthread_join(tid: pthread_t, retval: Cell<unknown> | null): void {
-  check(pthread_join(tid, retval), 'pthread_join');
+  const rc = pthread_join(tid, retval);
+  if (rc !== 0) posix_error(rc, 'pthread_join');
 }
 export function Pthread_detach(tid: pthread_t): void {
-  check(pthread_detach(tid), 'pthread_detach');
+  const rc = pthread_detach(tid);
+  if (rc !== 0) posix_error(rc, 'pthread_detach');
 }
 export function Pthread_cancel(tid: pthread_t): void {
-  check(pthread_cancel(tid), 'pthread_cancel');
+  const rc = pthread_cancel(tid);
+  if (rc !== 0) posix_error(rc, 'pthread_cancel');
 }
 export function Pthread_self(): pthread_t {
   return pthread_self();
@@ -38,13 +33,13 @@ export function Pthread_once(once: pthread_once_t, init: () => void): void {
   pthread_once(once, init);
 }
 export function Sem_init(sem: sem_t, pshared: number, value: number): void {
-  if (sem_init(sem, pshared, value) < 0) unix_error('sem_init');
+  check(sem_init(sem, pshared, value), 'sem_init');
 }
 /** P(s): wait for s and decrement it (sem_wait, checked). */
 export function P(sem: sem_t): void {
-  if (sem_wait(sem) < 0) unix_error('P');
+  check(sem_wait(sem), 'P');
 }
 /** V(s): increment s (sem_post, checked). */
 export function V(sem: sem_t): void {
-  if (sem_post(sem) < 0) unix_error('V');
+  check(sem_post(sem), 'V');
 }

@@ -4,28 +4,14 @@
 import {
   type Cell, type Bytes, type linger, type timeval, type sockaddr, type addrinfo, type addrinfo_hints, type in_addr,
   type in6_addr, type timespec,
-  UnixError, unix_error, socket, bind, listen, accept, connect, send, recv, shutdown, setsockopt, getsockopt,
+  UnixError, socket, bind, listen, accept, connect, send, recv, shutdown, setsockopt, getsockopt,
   getsockname, getpeername, socketpair, read, write, close, pipe, dup, dup2, fcntl, getaddrinfo, getnameinfo,
-  gai_strerror, inet_pton, inet_ntop, freeaddrinfo, sleep, nanosleep, errno_code, EINVAL, constants,
+  inet_pton, inet_ntop, freeaddrinfo, sleep, nanosleep, errno_code, EINVAL,
   type struct_stat, open, creat, lseek, stat, fstat, lstat, unlink, mkdir, rmdir, mkfifo, access, ftruncate,
   truncate, mmap, munmap, msync, setenv, unsetenv,
 } from '../sys/index.js';
+import { check, unix_error, gai_error } from './errors.js';
 
-// Where csapp.c checks `rc < 0`, so do these.
-function check(rc: number, syscall: string): number {
-  if (rc < 0) unix_error(syscall);
-  return rc;
-}
-
-/** A getaddrinfo / getnameinfo failure (CSAPP's gai_error): errno holds the EAI_* code. */
-export function gai_error(code: number, syscall: string): never {
-  throw new UnixError(syscall, code, eaiName(code), gai_strerror(code));
-}
-
-function eaiName(code: number): string {
-  for (const [name, value] of Object.entries(constants)) if (name.startsWith('EAI_') && value === code) return name;
-  return `EAI_${code}`;
-}
 
 export function Socket(domain: number, type: number, protocol: number): number {
   return check(socket(domain, type, protocol), 'socket');
