@@ -10,39 +10,10 @@
 // child_process) is invisible: the wait goes on for the time left.
 import { inspect } from 'node:util';
 import { native, sizeof, type Cell } from './native.js';
-import { FD_SETSIZE } from './constants.js';
-import { ENOSYS, set_errno } from './errno.js';
+import { ENOSYS, FD_SETSIZE, NFDBITS } from './constants.js';
+import { set_errno } from './errno.js';
 import type { timeval } from './socket.js';
 import type { timespec } from './time.js';
-
-const c = native.constants as Record<string, number | undefined>;
-
-/** Bits in one word of an fd_set (C's NFDBITS): 64 on 64-bit Linux (longs), 32 on macOS (int32s). */
-export const NFDBITS = c.NFDBITS as number;
-export const FIONREAD = c.FIONREAD as number;
-export const FIONBIO = c.FIONBIO as number;
-
-export const { POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL } = c as Record<string, number>;
-/** Present on some platforms only (POLLRDHUP: Linux). */
-export const { POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND, POLLRDHUP } = c;
-
-/**
- * epoll's constants: Linux only. Typed as numbers for the code that uses
- * them, which only runs where epoll exists; elsewhere they are undefined (and
- * the epoll calls fail with ENOSYS).
- */
-export const {
-  EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDNORM, EPOLLRDBAND, EPOLLWRNORM, EPOLLWRBAND, EPOLLMSG,
-  EPOLLRDHUP, EPOLLET, EPOLLONESHOT, EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL, EPOLL_CLOEXEC,
-} = c as Record<string, number>;
-/** Newer epoll flags (Linux 4.5, 3.5): undefined where the headers lack them. */
-export const { EPOLLEXCLUSIVE, EPOLLWAKEUP } = c;
-
-/** kqueue's constants: macOS and the BSDs only (undefined elsewhere, where kqueue fails with ENOSYS). */
-export const {
-  EVFILT_READ, EVFILT_WRITE, EVFILT_SIGNAL, EVFILT_TIMER, EVFILT_PROC, EVFILT_VNODE,
-  EV_ADD, EV_DELETE, EV_ENABLE, EV_DISABLE, EV_ONESHOT, EV_CLEAR, EV_RECEIPT, EV_EOF, EV_ERROR,
-} = c as Record<string, number>;
 
 // ---- fd_set ---------------------------------------------------------------
 

@@ -6,8 +6,8 @@
 // that throws unwinds out of that call.
 import { writeSync } from 'node:fs';
 import { native, type Cell } from './native.js';
-import { set_errno, EINVAL } from './errno.js';
-import { NSIG, SA_RESETHAND, SA_RESTART, SA_SIGINFO } from './constants.js';
+import { set_errno } from './errno.js';
+import { EINVAL, NSIG, SA_RESETHAND, SA_RESTART, SA_SIGINFO } from './constants.js';
 
 /** The default action. */
 export const SIG_DFL = Symbol('SIG_DFL');
