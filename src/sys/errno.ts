@@ -4,13 +4,13 @@
 import { native } from './native.js';
 
 /** The errno of the calling thread's last failed call (like C's errno, never reset by success). */
-export const errno: () => number = native.errno;
+export const errno = native.errno;
 
 /** Sets errno, as `errno = 0` does in C. */
-export const set_errno: (value: number) => void = native.set_errno;
+export const set_errno = native.set_errno;
 
 /** The C library's message for an errno value. */
-export const strerror: (errnum: number) => string = native.strerror;
+export const strerror = native.strerror;
 
 /** errno names to values on this platform: { EPERM: 1, ENOENT: 2, ... }. */
 export const errno_names: Readonly<Record<string, number>> = native.errno_names;

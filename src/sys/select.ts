@@ -9,7 +9,7 @@
 // (signal(7)). A signal handled only by Node itself (SIGCHLD for
 // child_process) is invisible: the wait goes on for the time left.
 import { inspect } from 'node:util';
-import { native, sizeof, type Cell } from './native.js';
+import { native, sizeof, type EpollCalls, type KqueueCalls } from './native.js';
 import { ENOSYS, FD_SETSIZE, NFDBITS } from './constants.js';
 import { set_errno } from './errno.js';
 import type { timeval } from './socket.js';
@@ -192,7 +192,7 @@ export class pollfd {
  * POLLERR, POLLNVAL for an fd that is not open). The number of entries with
  * events, 0 on timeout, -1 with errno (EINTR, EINVAL).
  */
-export const poll: (fds: pollfd[], nfds: number, timeout: number) => number = native.poll;
+export const poll = native.poll;
 
 // ---- ioctl ----------------------------------------------------------------
 
@@ -202,7 +202,7 @@ export const poll: (fds: pollfd[], nfds: number, timeout: number) => number = na
  * (how Beginning Linux Programming's programs tell it). ioctl(fd, FIONBIO, on)
  * sets or clears non-blocking mode. Other requests: -1 with EINVAL.
  */
-export const ioctl: (fd: number, request: number, argp: Cell<number> | number) => number = native.ioctl;
+export const ioctl = native.ioctl;
 
 // ---- epoll (Linux) ----------------------------------------------------------
 
@@ -230,18 +230,17 @@ function enosys(): number {
 }
 
 /** epoll_create(size): a new epoll fd (size only has to be positive). Linux only: elsewhere -1 with ENOSYS. */
-export const epoll_create: (size: number) => number = native.epoll_create ?? enosys;
+export const epoll_create: EpollCalls['epoll_create'] = native.epoll_create ?? enosys;
 
 /** epoll_create1(flags): a new epoll fd; flags 0 or EPOLL_CLOEXEC. */
-export const epoll_create1: (flags?: number) => number = native.epoll_create1 ?? enosys;
+export const epoll_create1: EpollCalls['epoll_create1'] = native.epoll_create1 ?? enosys;
 
 /**
  * epoll_ctl(epfd, op, fd, event): EPOLL_CTL_ADD / MOD / DEL fd with
  * event { events, data } (null for DEL). -1 with EEXIST, ENOENT, EBADF, EPERM
  * (a regular file)...
  */
-export const epoll_ctl: (epfd: number, op: number, fd: number, event: epoll_event | { events: number; data?: epoll_data | number } | null) => number =
-  native.epoll_ctl ?? enosys;
+export const epoll_ctl: EpollCalls['epoll_ctl'] = native.epoll_ctl ?? enosys;
 
 // epoll_wait's results come from the addon as 3 words per event (events, then
 // the union's 8 bytes as two words in memory order) in a Uint32Array kept per
@@ -325,7 +324,7 @@ export function EV_SET(kev: Partial<kevent>, ident: number, filter: number, flag
 }
 
 /** kqueue(): a new kernel event queue. macOS and the BSDs: elsewhere -1 with ENOSYS. */
-export const kqueue: () => number = native.kqueue ?? enosys;
+export const kqueue: KqueueCalls['kqueue'] = native.kqueue ?? enosys;
 
 /**
  * kevent(kq, changelist, nchanges, eventlist, nevents, timeout): applies the
