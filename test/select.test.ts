@@ -640,7 +640,8 @@ describe('kqueue', () => {
       '-std=c++20', '-fsyntax-only', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror',
       '-DSL_FORCE_KQUEUE', '-DNAPI_DISABLE_CPP_EXCEPTIONS', '-DNODE_ADDON_API_DISABLE_DEPRECATED',
       '-I', join(root, 'test', 'fixtures', 'kqueue-shim'), '-I', nodeInclude!, '-I', addonApi,
-      join(root, 'native', 'select.cc'),
+      // constants.cc too: kqueue's constants (native/constants.list) are taken there.
+      join(root, 'native', 'select.cc'), join(root, 'native', 'constants.cc'),
     ], { encoding: 'utf8', timeout: 60_000 });
     expect(r.error, String(r.error)).toBeUndefined();
     expect(r.status, r.stderr).toBe(0);
