@@ -2,6 +2,8 @@
 // compiled files live in dist/src/sys and the sources in src/sys, so the
 // package root is found by walking up. SYSCALL_LAB_ADDON names another build
 // of it (CI's cmake-js and sanitizer builds), for this process and its children.
+// NativeCalls below declares what the addon exports; the sys modules export
+// its functions with those types.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
