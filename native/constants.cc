@@ -1,5 +1,6 @@
 // Constants from the platform headers at build time, never typed in by hand:
-// the same names as in C, with this machine's values.
+// the same names as in C, with this machine's values. The names come from
+// native/constants.list, through constants_table.inc (tools/constants/generate.js).
 #include "common.h"
 
 #include <arpa/inet.h>
@@ -7,8 +8,10 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -18,6 +21,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+// The same platform test as select.cc's, which has the calls.
+#if defined(__linux__)
+#include <sys/epoll.h>
+#define SL_HAVE_EPOLL 1
+#endif
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
+    defined(__DragonFly__) || defined(SL_FORCE_KQUEUE)
+#include <sys/event.h>
+#define SL_HAVE_KQUEUE 1
+#endif
+
+// select.cc's fallback too, so both use one value.
+#ifndef NFDBITS
+#define NFDBITS (8 * static_cast<int>(sizeof(long)))
+#endif
+
 namespace sl {
 
 void InitConstants(Napi::Env env, Napi::Object exports) {
@@ -26,11 +45,6 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #define C(name) c.Set(#name, Napi::Number::New(env, static_cast<double>(name)))
 #include "constants_table.inc"
 #undef C
-  // Enumerators in glibc, not macros: #ifdef does not see them.
-  c.Set("PTHREAD_MUTEX_NORMAL", static_cast<double>(PTHREAD_MUTEX_NORMAL));
-  c.Set("PTHREAD_MUTEX_ERRORCHECK", static_cast<double>(PTHREAD_MUTEX_ERRORCHECK));
-  c.Set("PTHREAD_MUTEX_RECURSIVE", static_cast<double>(PTHREAD_MUTEX_RECURSIVE));
-  c.Set("PTHREAD_MUTEX_DEFAULT", static_cast<double>(PTHREAD_MUTEX_DEFAULT));
   exports.Set("constants", c);
 
   Napi::Object sizes = Napi::Object::New(env);

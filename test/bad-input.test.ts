@@ -3,6 +3,7 @@
 // leaked fd. The process surviving this file is part of the test.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as sys from '../src/sys/index.js';
+import { native } from '../src/sys/native.js';
 import {
   socket, bind, listen, accept, connect, read, write, recv, send, close, setsockopt, getsockopt, getsockname,
   socketpair, pipe, fcntl, inet_pton, inet_ntop, getaddrinfo, getnameinfo, errno, cell, sockaddr_of, sockaddr_in,
@@ -140,9 +141,9 @@ describe('hostile values: getters and proxies that throw', () => {
       run(() => sys.execle('/nonexistent', 'x', null, hh));
       run(() => sys.system(hh));
       run(() => sys.sigprocmask(sys.SIG_BLOCK, hh, null));
-      run(() => sys.native.sigprocmask(sys.SIG_BLOCK, hh));
-      run(() => sys.native.sigsuspend(hh));
-      run(() => sys.native.sigwait(hh));
+      run(() => native.sigprocmask(sys.SIG_BLOCK, hh));
+      run(() => native.sigsuspend(hh));
+      run(() => native.sigwait(hh));
       // Given an array whose hostile element is past the two fds, they succeed: closed here.
       const made = (rc: number) => { if (rc === 0) { close(hh[0]); close(hh[1]); } };
       run(() => made(sys.pipe(hh)));

@@ -5,13 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import {
   fd_set, FD_ZERO, FD_SET, FD_CLR, FD_ISSET, FD_COPY, FD_SETSIZE, NFDBITS, select, pselect, poll, pollfd, ioctl,
-  epoll_create1, epoll_ctl, epoll_wait, epoll_pwait, epoll_event, kqueue, kevent, native, sizeof, cell, errno,
+  epoll_create1, epoll_ctl, epoll_wait, epoll_pwait, epoll_event, kqueue, kevent, sizeof, cell, errno,
   socketpair, pipe, write, read, close, dup2, signal, sigset_t, sigemptyset, sigaddset, SIG_DFL, usleep,
   AF_UNIX, SOCK_STREAM, SIGUSR1, SIGUSR2, EINTR, EBADF, EINVAL, EEXIST, ENOENT, ENOSYS, FIONREAD, FIONBIO,
   POLLIN, POLLOUT, POLLNVAL, POLLHUP, EPOLLIN, EPOLLOUT, EPOLLET, EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL,
   EPOLL_CLOEXEC, fcntl, F_GETFL, O_NONBLOCK,
 } from '../src/sys/index.js';
 import { pthread_create, pthread_join, pthread_cancel, PTHREAD_CANCELED } from '../src/sys/index.js';
+import { native } from '../src/sys/native.js';
 import { Select, Poll } from '../src/index.js';
 import { FdScope, bound_io, fd_count, linux, describe_linux, NEEDS_LINUX } from './helpers.js';
 

@@ -5,10 +5,10 @@
 import { native } from './native.js';
 
 /** getenv(name): the value, or null when the variable is not set. */
-export const getenv: (name: string) => string | null = native.getenv;
+export const getenv = native.getenv;
 
 /** setenv(name, value, overwrite): 0, or -1 with EINVAL (an empty name, or '=' in it). Nonzero overwrite replaces a value. */
-export const setenv: (name: string, value: string, overwrite: number) => number = native.setenv;
+export const setenv = native.setenv;
 
 /** unsetenv(name): 0 (also when it was not set), or -1 with EINVAL. */
-export const unsetenv: (name: string) => number = native.unsetenv;
+export const unsetenv = native.unsetenv;

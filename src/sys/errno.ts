@@ -4,13 +4,13 @@
 import { native } from './native.js';
 
 /** The errno of the calling thread's last failed call (like C's errno, never reset by success). */
-export const errno: () => number = native.errno;
+export const errno = native.errno;
 
 /** Sets errno, as `errno = 0` does in C. */
-export const set_errno: (value: number) => void = native.set_errno;
+export const set_errno = native.set_errno;
 
 /** The C library's message for an errno value. */
-export const strerror: (errnum: number) => string = native.strerror;
+export const strerror = native.strerror;
 
 /** errno names to values on this platform: { EPERM: 1, ENOENT: 2, ... }. */
 export const errno_names: Readonly<Record<string, number>> = native.errno_names;
@@ -25,16 +25,6 @@ for (const [name, value] of Object.entries(errno_names)) {
 export function errno_code(errnum: number): string {
   return codes.get(errnum) ?? `E${errnum}`;
 }
-
-export const {
-  EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, E2BIG, ENOEXEC, EBADF, ECHILD, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY,
-  EEXIST, EXDEV, ENODEV, ENOTDIR, EISDIR, EINVAL, ENFILE, EMFILE, ENOTTY, EFBIG, ENOSPC, ESPIPE, EROFS, EMLINK,
-  EPIPE, EDOM, ERANGE, EDEADLK, ENAMETOOLONG, ENOLCK, ENOSYS, ENOTEMPTY, ELOOP, EWOULDBLOCK, ENOTSOCK,
-  EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, ENOPROTOOPT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, EOPNOTSUPP, ENOTSUP,
-  EPFNOSUPPORT, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL, ENETDOWN, ENETUNREACH, ENETRESET, ECONNABORTED,
-  ECONNRESET, ENOBUFS, EISCONN, ENOTCONN, ESHUTDOWN, ETIMEDOUT, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH,
-  EALREADY, EINPROGRESS, ETIME, ECANCELED, EOVERFLOW,
-} = errno_names as Record<string, number>;
 
 /**
  * An error from a system call: the wrappers (Socket, Accept, ...) throw it

@@ -23,7 +23,7 @@ const readonly = (): never => {
 export const environ: readonly string[] = new Proxy<string[]>([], {
   get(_target, key) {
     // A frozen copy: its methods read it, and the ones that would change it throw.
-    const list: string[] = Object.freeze(native.environ_list());
+    const list: readonly string[] = Object.freeze(native.environ_list());
     const v = Reflect.get(list, key, list);
     return typeof v === 'function' ? v.bind(list) : v;
   },
@@ -113,4 +113,4 @@ export function execle(pathname: string, ...args: (ListArg | readonly string[])[
  * if there is a shell. Meanwhile the caller ignores SIGINT and SIGQUIT and
  * blocks SIGCHLD, as C's; the shell gets its stdio as exec gives it.
  */
-export const system: (command: string | null) => number = native.system;
+export const system = native.system;

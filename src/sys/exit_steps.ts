@@ -4,9 +4,9 @@
 // process whose pthreads still run TypeScript. Internal: process.ts and
 // thread.ts use them; the package does not export them.
 import { writeSync } from 'node:fs';
-import { native } from './native.js';
+import { native, type NativeCalls } from './native.js';
 
-const _exit: (status: number) => never = native._exit;
+const _exit: NativeCalls['_exit'] = native._exit;
 
 /** The status a process ends with: process.exitCode if set, else code; the low 8 bits, 0 if not an integer. */
 export function exit_code(code: unknown): number {

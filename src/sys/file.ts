@@ -15,13 +15,13 @@ import {
  * O_CREAT, as C needs it (a TypeError otherwise). Opening a FIFO blocks until
  * its other end is opened, with the JS lock dropped.
  */
-export const open: (pathname: string, flags: number, mode?: number) => number = native.open;
+export const open = native.open;
 
 /** creat(pathname, mode): open(pathname, O_CREAT | O_WRONLY | O_TRUNC, mode). */
-export const creat: (pathname: string, mode: number) => number = native.creat;
+export const creat = native.creat;
 
 /** lseek(fd, offset, whence): SEEK_SET, SEEK_CUR, SEEK_END; the new offset or -1 (EINVAL, ESPIPE, EBADF). */
-export const lseek: (fd: number, offset: number, whence: number) => number = native.lseek;
+export const lseek = native.lseek;
 
 /**
  * struct stat, filled by stat, fstat and lstat: `const sbuf = new
@@ -58,13 +58,13 @@ export class struct_stat {
 }
 
 /** stat(pathname, statbuf): 0, or -1 (ENOENT, ENOTDIR, EACCES, ELOOP...). Follows symbolic links. */
-export const stat: (pathname: string, statbuf: struct_stat) => number = native.stat;
+export const stat = native.stat;
 
 /** lstat(pathname, statbuf): stat of a symbolic link itself. */
-export const lstat: (pathname: string, statbuf: struct_stat) => number = native.lstat;
+export const lstat = native.lstat;
 
 /** fstat(fd, statbuf): 0, or -1 (EBADF). */
-export const fstat: (fd: number, statbuf: struct_stat) => number = native.fstat;
+export const fstat = native.fstat;
 
 // The file-type macros of <sys/stat.h>.
 export const S_ISREG = (m: number): boolean => (m & S_IFMT) === S_IFREG;
@@ -76,28 +76,28 @@ export const S_ISFIFO = (m: number): boolean => (m & S_IFMT) === S_IFIFO;
 export const S_ISSOCK = (m: number): boolean => (m & S_IFMT) === S_IFSOCK;
 
 /** unlink(pathname): 0, or -1 (ENOENT, EISDIR on Linux / EPERM for a directory). */
-export const unlink: (pathname: string) => number = native.unlink;
+export const unlink = native.unlink;
 
 /** mkdir(pathname, mode): 0, or -1 (EEXIST, ENOENT). mode is masked by the umask. */
-export const mkdir: (pathname: string, mode: number) => number = native.mkdir;
+export const mkdir = native.mkdir;
 
 /** rmdir(pathname): 0, or -1 (ENOTEMPTY, ENOTDIR, ENOENT). */
-export const rmdir: (pathname: string) => number = native.rmdir;
+export const rmdir = native.rmdir;
 
 /** mkfifo(pathname, mode): a named pipe. */
-export const mkfifo: (pathname: string, mode: number) => number = native.mkfifo;
+export const mkfifo = native.mkfifo;
 
 /** access(pathname, mode): F_OK, or R_OK | W_OK | X_OK, checked with the real uid; 0 or -1 (ENOENT, EACCES). */
-export const access: (pathname: string, mode: number) => number = native.access;
+export const access = native.access;
 
 /** ftruncate(fd, length): the file gets that size (zeros when it grows); EINVAL for a negative length, EBADF. */
-export const ftruncate: (fd: number, length: number) => number = native.ftruncate;
+export const ftruncate = native.ftruncate;
 
 /** truncate(pathname, length). */
-export const truncate: (pathname: string, length: number) => number = native.truncate;
+export const truncate = native.truncate;
 
 /** umask(mask): sets the file-creation mask, returns the previous one. */
-export const umask: (mask: number) => number = native.umask;
+export const umask = native.umask;
 
 /** mmap's failure value (C's MAP_FAILED): `if (p === MAP_FAILED)` ports as it is. */
 export const MAP_FAILED = null;
@@ -112,8 +112,7 @@ export const MAP_FAILED = null;
  * changes only this process's copy. offset must be a multiple of the page
  * size (EINVAL).
  */
-export const mmap: (addr: null, length: number, prot: number, flags: number, fd: number, offset: number) =>
-  Uint8Array | null = native.mmap;
+export const mmap = native.mmap;
 
 /**
  * munmap(addr, length): addr is the array mmap returned, length the mapped
@@ -121,7 +120,7 @@ export const mmap: (addr: null, length: number, prot: number, flags: number, fd:
  * undefined, never unmapped memory). -1 with EINVAL for anything but a whole,
  * live mapping (part of one, a subarray, one unmapped already).
  */
-export const munmap: (addr: Uint8Array, length: number) => number = native.munmap;
+export const munmap = native.munmap;
 
 /** msync(addr, length, flags): MS_SYNC, MS_ASYNC, MS_INVALIDATE over a live mapping's first length bytes. */
-export const msync: (addr: Uint8Array, length: number, flags: number) => number = native.msync;
+export const msync = native.msync;

@@ -2,7 +2,8 @@
 // The declarations use Node's types (Buffer, ChildProcess, util.inspect):
 // a program that imports the package gets them (@types/node is a dependency).
 /// <reference types="node" preserve="true" />
-export * from './native.js';
+// Not the raw addon (native): its typed functions are the modules' exports.
+export { cell, sizeof, js_lock_held, type Cell, type SizeofName } from './native.js';
 export * from './constants.js';
 export * from './errno.js';
 export * from './sockaddr.js';

@@ -1,7 +1,7 @@
 // Name and address translation: getaddrinfo / getnameinfo, inet_pton /
 // inet_ntop, as in C (getaddrinfo's result list is chained by ai_next).
-import { native, type Cell } from './native.js';
-import type { in6_addr, in_addr, sockaddr } from './sockaddr.js';
+import { native } from './native.js';
+import type { sockaddr } from './sockaddr.js';
 
 /** struct addrinfo. */
 export interface addrinfo {
@@ -22,24 +22,22 @@ export type addrinfo_hints = Partial<Pick<addrinfo, 'ai_flags' | 'ai_family' | '
  * getaddrinfo(node, service, hints, res): 0 and res.value = the first addrinfo
  * of the list, or an EAI_* code (see gai_strerror; EAI_SYSTEM: see errno()).
  */
-export const getaddrinfo: (node: string | null, service: string | null, hints: addrinfo_hints | null, res: Cell<addrinfo | null>) => number =
-  native.getaddrinfo;
+export const getaddrinfo = native.getaddrinfo;
 
 /** freeaddrinfo(res): nothing to free (the list is garbage-collected); kept so C ports line by line. */
 export function freeaddrinfo(_res: addrinfo | null): void {}
 
 /** The text of an EAI_* code. */
-export const gai_strerror: (errcode: number) => string = native.gai_strerror;
+export const gai_strerror = native.gai_strerror;
 
 /**
  * getnameinfo(sa, salen, host, hostlen, serv, servlen, flags): host and serv
  * are cells that receive the names (or null). 0 or an EAI_* code.
  */
-export const getnameinfo: (sa: sockaddr, salen: number | undefined, host: Cell<string> | null, hostlen: number, serv: Cell<string> | null, servlen: number, flags?: number) => number =
-  native.getnameinfo;
+export const getnameinfo = native.getnameinfo;
 
 /** inet_pton(af, src, dst): 1 and dst filled, 0 if src is not an address of af, -1 (EAFNOSUPPORT). */
-export const inet_pton: (af: number, src: string, dst: in_addr | in6_addr) => number = native.inet_pton;
+export const inet_pton = native.inet_pton;
 
 /** inet_ntop(af, src): the text of the address, or null with errno (EAFNOSUPPORT). */
-export const inet_ntop: (af: number, src: in_addr | in6_addr | Uint8Array) => string | null = native.inet_ntop;
+export const inet_ntop = native.inet_ntop;

@@ -2,11 +2,12 @@
 // that keeps running TypeScript (timers, GC, console, the addon) for as long
 // as it likes; every way out of the child ends in _exit with its status,
 // because Node's own teardown waits for threads the child does not have.
-import { native, type Cell } from './native.js';
+import { native, type Cell, type NativeCalls } from './native.js';
 import { end_now, exit_code, report, run_exit_listeners } from './exit_steps.js';
 
 /** _exit(status): ends the process at once: no 'exit' listeners, no teardown. */
-export const _exit: (status: number) => never = native._exit;
+// Typed explicitly: only then does TypeScript see that a call never returns.
+export const _exit: NativeCalls['_exit'] = native._exit;
 
 /**
  * fork(): the child's pid in the parent, 0 in the child, -1 with errno
@@ -137,7 +138,7 @@ function on_uncaught(err: unknown): void {
 }
 
 /** waitpid(pid, status, options): the pid reaped, 0 (WNOHANG, none ready), or -1 (ECHILD, EINTR). status is a cell or null. */
-export const waitpid: (pid: number, status: Cell<number> | null, options: number) => number = native.waitpid;
+export const waitpid = native.waitpid;
 
 /** wait(status): waitpid(-1, status, 0). */
 export function wait(status: Cell<number> | null): number {
@@ -146,11 +147,11 @@ export function wait(status: Cell<number> | null): number {
 
 /** The status macros of <sys/wait.h>. */
 export const WIFEXITED: (status: number) => boolean = (s) => native.WIFEXITED(s) !== 0;
-export const WEXITSTATUS: (status: number) => number = native.WEXITSTATUS;
+export const WEXITSTATUS = native.WEXITSTATUS;
 export const WIFSIGNALED: (status: number) => boolean = (s) => native.WIFSIGNALED(s) !== 0;
-export const WTERMSIG: (status: number) => number = native.WTERMSIG;
+export const WTERMSIG = native.WTERMSIG;
 export const WIFSTOPPED: (status: number) => boolean = (s) => native.WIFSTOPPED(s) !== 0;
-export const WSTOPSIG: (status: number) => number = native.WSTOPSIG;
+export const WSTOPSIG = native.WSTOPSIG;
 export const WIFCONTINUED: (status: number) => boolean = (s) => native.WIFCONTINUED(s) !== 0;
 export const WCOREDUMP: (status: number) => boolean = (s) => native.WCOREDUMP(s) !== 0;
 
@@ -173,29 +174,29 @@ export function exit(status: number): never {
  * fewer pages. Takes some milliseconds; changes nothing a program can see.
  * Ruby's Process.warmup is the same idea.
  */
-export const fork_warmup: () => void = native.fork_warmup;
+export const fork_warmup = native.fork_warmup;
 
 /** getpid(): the real call (process.pid is fixed up in a forked child too). */
-export const getpid: () => number = native.getpid;
+export const getpid = native.getpid;
 /** getppid(). */
-export const getppid: () => number = native.getppid;
+export const getppid = native.getppid;
 /** getpgrp(): the caller's process group. */
-export const getpgrp: () => number = native.getpgrp;
+export const getpgrp = native.getpgrp;
 /** getpgid(pid): the process group of pid (0: the caller), or -1 with ESRCH. */
-export const getpgid: (pid: number) => number = native.getpgid;
+export const getpgid = native.getpgid;
 /**
  * setpgid(pid, pgid): moves pid (0: the caller) into group pgid (0: a new
  * group whose id is pid's). 0, or -1 with EINVAL, EPERM, ESRCH. kill(-pgid,
  * sig) then signals the whole group, as a shell's job control does.
  */
-export const setpgid: (pid: number, pgid: number) => number = native.setpgid;
+export const setpgid = native.setpgid;
 /** kill(pid, sig): 0 or -1 (EINVAL for a bad signal, ESRCH, EPERM). */
-export const kill: (pid: number, sig: number) => number = native.kill;
+export const kill = native.kill;
 /**
  * killpg(pgrp, sig): kill(-pgrp, sig), the whole group (0: the caller's).
  * 0 or -1 (EINVAL, ESRCH, EPERM); EINVAL for pgrp 1, which POSIX leaves
  * undefined and glibc would make every process the user may signal.
  */
-export const killpg: (pgrp: number, sig: number) => number = native.killpg;
+export const killpg = native.killpg;
 /** alarm(seconds): SIGALRM after that many seconds; the seconds left of the previous alarm. */
-export const alarm: (seconds: number) => number = native.alarm;
+export const alarm = native.alarm;

@@ -9,40 +9,11 @@
 // (signal(7)). A signal handled only by Node itself (SIGCHLD for
 // child_process) is invisible: the wait goes on for the time left.
 import { inspect } from 'node:util';
-import { native, sizeof, type Cell } from './native.js';
-import { FD_SETSIZE } from './constants.js';
-import { ENOSYS, set_errno } from './errno.js';
+import { native, sizeof, type EpollCalls, type KqueueCalls } from './native.js';
+import { ENOSYS, FD_SETSIZE, NFDBITS } from './constants.js';
+import { set_errno } from './errno.js';
 import type { timeval } from './socket.js';
 import type { timespec } from './time.js';
-
-const c = native.constants as Record<string, number | undefined>;
-
-/** Bits in one word of an fd_set (C's NFDBITS): 64 on 64-bit Linux (longs), 32 on macOS (int32s). */
-export const NFDBITS = c.NFDBITS as number;
-export const FIONREAD = c.FIONREAD as number;
-export const FIONBIO = c.FIONBIO as number;
-
-export const { POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL } = c as Record<string, number>;
-/** Present on some platforms only (POLLRDHUP: Linux). */
-export const { POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND, POLLRDHUP } = c;
-
-/**
- * epoll's constants: Linux only. Typed as numbers for the code that uses
- * them, which only runs where epoll exists; elsewhere they are undefined (and
- * the epoll calls fail with ENOSYS).
- */
-export const {
-  EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDNORM, EPOLLRDBAND, EPOLLWRNORM, EPOLLWRBAND, EPOLLMSG,
-  EPOLLRDHUP, EPOLLET, EPOLLONESHOT, EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL, EPOLL_CLOEXEC,
-} = c as Record<string, number>;
-/** Newer epoll flags (Linux 4.5, 3.5): undefined where the headers lack them. */
-export const { EPOLLEXCLUSIVE, EPOLLWAKEUP } = c;
-
-/** kqueue's constants: macOS and the BSDs only (undefined elsewhere, where kqueue fails with ENOSYS). */
-export const {
-  EVFILT_READ, EVFILT_WRITE, EVFILT_SIGNAL, EVFILT_TIMER, EVFILT_PROC, EVFILT_VNODE,
-  EV_ADD, EV_DELETE, EV_ENABLE, EV_DISABLE, EV_ONESHOT, EV_CLEAR, EV_RECEIPT, EV_EOF, EV_ERROR,
-} = c as Record<string, number>;
 
 // ---- fd_set ---------------------------------------------------------------
 
@@ -221,7 +192,7 @@ export class pollfd {
  * POLLERR, POLLNVAL for an fd that is not open). The number of entries with
  * events, 0 on timeout, -1 with errno (EINTR, EINVAL).
  */
-export const poll: (fds: pollfd[], nfds: number, timeout: number) => number = native.poll;
+export const poll = native.poll;
 
 // ---- ioctl ----------------------------------------------------------------
 
@@ -231,7 +202,7 @@ export const poll: (fds: pollfd[], nfds: number, timeout: number) => number = na
  * (how Beginning Linux Programming's programs tell it). ioctl(fd, FIONBIO, on)
  * sets or clears non-blocking mode. Other requests: -1 with EINVAL.
  */
-export const ioctl: (fd: number, request: number, argp: Cell<number> | number) => number = native.ioctl;
+export const ioctl = native.ioctl;
 
 // ---- epoll (Linux) ----------------------------------------------------------
 
@@ -259,18 +230,17 @@ function enosys(): number {
 }
 
 /** epoll_create(size): a new epoll fd (size only has to be positive). Linux only: elsewhere -1 with ENOSYS. */
-export const epoll_create: (size: number) => number = native.epoll_create ?? enosys;
+export const epoll_create: EpollCalls['epoll_create'] = native.epoll_create ?? enosys;
 
 /** epoll_create1(flags): a new epoll fd; flags 0 or EPOLL_CLOEXEC. */
-export const epoll_create1: (flags?: number) => number = native.epoll_create1 ?? enosys;
+export const epoll_create1: EpollCalls['epoll_create1'] = native.epoll_create1 ?? enosys;
 
 /**
  * epoll_ctl(epfd, op, fd, event): EPOLL_CTL_ADD / MOD / DEL fd with
  * event { events, data } (null for DEL). -1 with EEXIST, ENOENT, EBADF, EPERM
  * (a regular file)...
  */
-export const epoll_ctl: (epfd: number, op: number, fd: number, event: epoll_event | { events: number; data?: epoll_data | number } | null) => number =
-  native.epoll_ctl ?? enosys;
+export const epoll_ctl: EpollCalls['epoll_ctl'] = native.epoll_ctl ?? enosys;
 
 // epoll_wait's results come from the addon as 3 words per event (events, then
 // the union's 8 bytes as two words in memory order) in a Uint32Array kept per
@@ -354,7 +324,7 @@ export function EV_SET(kev: Partial<kevent>, ident: number, filter: number, flag
 }
 
 /** kqueue(): a new kernel event queue. macOS and the BSDs: elsewhere -1 with ENOSYS. */
-export const kqueue: () => number = native.kqueue ?? enosys;
+export const kqueue: KqueueCalls['kqueue'] = native.kqueue ?? enosys;
 
 /**
  * kevent(kq, changelist, nchanges, eventlist, nevents, timeout): applies the

@@ -6,8 +6,8 @@
 // that throws unwinds out of that call.
 import { writeSync } from 'node:fs';
 import { native, type Cell } from './native.js';
-import { set_errno, EINVAL } from './errno.js';
-import { NSIG, SA_RESETHAND, SA_RESTART, SA_SIGINFO } from './constants.js';
+import { set_errno } from './errno.js';
+import { EINVAL, NSIG, SA_RESETHAND, SA_RESTART, SA_SIGINFO } from './constants.js';
 
 /** The default action. */
 export const SIG_DFL = Symbol('SIG_DFL');
@@ -264,10 +264,10 @@ export function sigsuspend(mask: sigset_t): number {
 }
 
 /** pause(): waits until a handler ran; always -1 with EINTR. */
-export const pause: () => number = native.pause;
+export const pause = native.pause;
 
 /** raise(sig): sends sig to this thread; its handler has run when raise returns. */
-export const raise: (sig: number) => number = native.raise;
+export const raise = native.raise;
 
 /**
  * sigpending(set): fills set with the signals blocked and pending; 0. (The
@@ -306,7 +306,7 @@ export function pthread_sigmask(how: number, set: sigset_t | null, oldset: sigse
 }
 
 /** strsignal(sig): the C library's description of sig ("Interrupt", "Killed", "Unknown signal 99"). */
-export const strsignal: (sig: number) => string = native.strsignal;
+export const strsignal = native.strsignal;
 
 /** psignal(sig, s): writes "s: description" and a newline to stderr, unbuffered, as C's (no "s: " if s is empty or null). */
 export function psignal(sig: number, s: string | null): void {

@@ -108,8 +108,8 @@ export function sockaddr_of(host: string, port: number): sockaddr_in | sockaddr_
 export function sockaddr_host(sa: sockaddr): string {
   const s = sa as sockaddr_storage;
   switch (sa_family(sa)) {
-    case AF_INET: return native.inet_ntop(AF_INET, s.sin_addr);
-    case AF_INET6: return native.inet_ntop(AF_INET6, s.sin6_addr);
+    case AF_INET: return native.inet_ntop(AF_INET, s.sin_addr!) ?? '?';
+    case AF_INET6: return native.inet_ntop(AF_INET6, s.sin6_addr!) ?? '?';
     case AF_UNIX: return s.sun_path ?? '';
     default: return '?';
   }

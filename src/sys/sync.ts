@@ -3,13 +3,11 @@
 // the sem_ functions return 0 or -1 with errno. An object used before its
 // _init works as C's static initializers (PTHREAD_MUTEX_INITIALIZER...).
 import { native, type Cell } from './native.js';
-import { constants } from './constants.js';
+import {
+  PTHREAD_MUTEX_NORMAL, PTHREAD_MUTEX_ERRORCHECK, PTHREAD_MUTEX_RECURSIVE, PTHREAD_MUTEX_DEFAULT,
+} from './constants.js';
 import type { timespec } from './time.js';
 
-export const PTHREAD_MUTEX_NORMAL = constants.PTHREAD_MUTEX_NORMAL;
-export const PTHREAD_MUTEX_ERRORCHECK = constants.PTHREAD_MUTEX_ERRORCHECK;
-export const PTHREAD_MUTEX_RECURSIVE = constants.PTHREAD_MUTEX_RECURSIVE;
-export const PTHREAD_MUTEX_DEFAULT = constants.PTHREAD_MUTEX_DEFAULT;
 const EINVAL_: number = native.errno_names.EINVAL;
 
 /** pthread_mutexattr_t: the mutex type. */

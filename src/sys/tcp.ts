@@ -16,7 +16,7 @@ export type tcp_state_name =
  * 'CLOSE_WAIT', ...) from TCP_INFO (Linux) or TCP_CONNECTION_INFO (macOS);
  * null with errno() set for a bad fd or a socket that is not TCP.
  */
-export const tcp_state: (fd: number) => tcp_state_name | null = native.tcp_state;
+export const tcp_state = native.tcp_state;
 
 /** One row of the kernel's TCP table. */
 export interface tcp_connection {
@@ -39,7 +39,7 @@ function procAddress(hex: string): string {
   const bytes = new Uint8Array(words * 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < words; i++) view.setUint32(i * 4, parseInt(hex.slice(i * 8, i * 8 + 8), 16), little);
-  return native.inet_ntop(words === 1 ? AF_INET : AF_INET6, bytes);
+  return native.inet_ntop(words === 1 ? AF_INET : AF_INET6, bytes) ?? '?';
 }
 
 /**

@@ -116,10 +116,10 @@ export function pthread_join(thread: pthread_t, retval: Cell<unknown> | null): n
 }
 
 /** pthread_detach(thread): its resources go when it ends; nobody joins it. 0, ESRCH, EINVAL. */
-export const pthread_detach: (thread: pthread_t) => number = native.pthread_detach;
+export const pthread_detach = native.pthread_detach;
 
 /** pthread_self(): the calling thread's id (1 for the main thread). */
-export const pthread_self: () => pthread_t = native.pthread_self;
+export const pthread_self = native.pthread_self;
 
 /** pthread_equal(t1, t2): nonzero when they are the same thread. */
 export function pthread_equal(t1: pthread_t, t2: pthread_t): number {
@@ -138,10 +138,10 @@ export function pthread_exit(retval?: unknown): never {
 }
 
 /** pthread_cancel(thread): 0 or ESRCH. The thread ends at its next cancellation point (a blocking call). */
-export const pthread_cancel: (thread: pthread_t) => number = native.pthread_cancel;
+export const pthread_cancel = native.pthread_cancel;
 
 /** pthread_testcancel(): a cancellation point. */
-export const pthread_testcancel: () => void = native.pthread_testcancel;
+export const pthread_testcancel = native.pthread_testcancel;
 
 /** pthread_setcancelstate(state, oldstate): PTHREAD_CANCEL_ENABLE or _DISABLE. */
 export function pthread_setcancelstate(state: number, oldstate: Cell<number> | null): number {
@@ -163,7 +163,7 @@ export function pthread_setcancelstate(state: number, oldstate: Cell<number> | n
  * or -1 with errno EAGAIN when the thread that does the switching could not
  * start (RLIMIT_NPROC, say).
  */
-export const switch_interval: (microseconds: number) => number = native.switch_interval;
+export const switch_interval = native.switch_interval;
 
 /** The threads running now (created and not yet ended). */
-export const threads_running: () => number = native.threads_running;
+export const threads_running = native.threads_running;

@@ -13,13 +13,13 @@ export interface timespec {
  * (SA_RESTART or not, as in C): whole seconds on Linux, as glibc counts them;
  * rounded up on macOS.
  */
-export const sleep: (seconds: number) => number = native.sleep;
+export const sleep = native.sleep;
 
 /** usleep(usec): 0, or -1 with EINTR when a signal handler ended it (SA_RESTART or not). */
-export const usleep: (usec: number) => number = native.usleep;
+export const usleep = native.usleep;
 
 /** nanosleep(req, rem?): 0, or -1 with errno (EINTR, SA_RESTART or not: rem holds the time left; EINVAL). */
-export const nanosleep: (req: timespec, rem?: timespec | null) => number = native.nanosleep;
+export const nanosleep = native.nanosleep;
 
 /** time(): seconds since the epoch (C's time(NULL)). */
 export function time(): number {

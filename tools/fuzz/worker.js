@@ -63,14 +63,17 @@ export async function load() {
   const sys = await import('../../dist/src/sys/index.js');
   const csapp = await import('../../dist/src/csapp/index.js');
   const servers = await import('../../dist/src/servers/index.js');
-  return { sys, csapp, servers };
+  // The raw addon, which the package does not export: from its module.
+  const { native } = await import('../../dist/src/sys/native.js');
+  return { sys, csapp, servers, native };
 }
 
 // ---- The world a sequence works in: fds, handles, threads, children ------
 class Pool {
   constructor(lib, modes) {
-    const { sys, csapp } = lib;
+    const { sys, csapp, native } = lib;
     this.sys = sys;
+    this.native = native;
     this.csapp = csapp;
     this.modes = modes;
     this.fds = [];
@@ -79,7 +82,7 @@ class Pool {
     this.children = [];
     const c = sys.constants;
     this.c = c;
-    const n = sys.native;
+    const n = native;
     const nb = (fd) => { if (fd >= 0) { n.fcntl(fd, c.F_SETFL, n.fcntl(fd, c.F_GETFL, 0) | c.O_NONBLOCK); this.fds.push(fd); } return fd; };
     this.nb = nb;
     // A TCP listener on loopback, a connected pair through it, UDP, AF_UNIX.
@@ -145,7 +148,7 @@ class Pool {
   // After a call that may have closed fds: forget the ones that are gone, so
   // that a number libuv reuses later is never handed to close() by us.
   prune() {
-    const n = this.sys.native;
+    const n = this.native;
     const live = [];
     for (const fd of this.fds) {
       if (n.fcntl(fd, this.c.F_GETFD, 0) >= 0) live.push(fd);
@@ -157,7 +160,7 @@ class Pool {
   // Every fd non-blocking again (after an fcntl or ioctl that may have
   // changed one): no read, write or accept of a later call can wait.
   nonblocking() {
-    const n = this.sys.native;
+    const n = this.native;
     for (const fd of this.fds) {
       const fl = n.fcntl(fd, this.c.F_GETFL, 0);
       if (fl >= 0 && !(fl & this.c.O_NONBLOCK)) n.fcntl(fd, this.c.F_SETFL, fl | this.c.O_NONBLOCK);
@@ -168,7 +171,7 @@ class Pool {
   // so that no later read or accept on it can wait.
   adopt(fd) {
     if (!Number.isInteger(fd) || fd < 3 || this.fds.includes(fd) || fd === PROGRESS_FD) return;
-    const n = this.sys.native;
+    const n = this.native;
     const fl = n.fcntl(fd, this.c.F_GETFL, 0);
     if (fl < 0) return;
     n.fcntl(fd, this.c.F_SETFL, fl | this.c.O_NONBLOCK);
@@ -181,7 +184,7 @@ class Pool {
   // A closed fd number, only if it is still closed (never one libuv took).
   staleFd(r) {
     const fd = r.pick(this.stale.length ? this.stale : [1000]);
-    return this.sys.native.fcntl(fd, this.c.F_GETFD, 0) < 0 ? fd : -1;
+    return this.native.fcntl(fd, this.c.F_GETFD, 0) < 0 ? fd : -1;
   }
 }
 
@@ -457,7 +460,7 @@ function blocks(name, proxied, pool) {
   const value = (s) => {
     try {
       const v = sys.cell(0);
-      return s instanceof sys.sem_t ? (sys.sem_getvalue(s, v), v.value) : sys.native.sem_getvalue(s);
+      return s instanceof sys.sem_t ? (sys.sem_getvalue(s, v), v.value) : pool.native.sem_getvalue(s);
     } catch {
       return 1; // destroyed: the wait fails at once
     }
@@ -522,7 +525,7 @@ export function targets(lib, modes, skip = new Set()) {
     WIFEXITED: ['status_'], WEXITSTATUS: ['status_'], WIFSIGNALED: ['status_'], WTERMSIG: ['status_'], WIFSTOPPED: ['status_'],
     WSTOPSIG: ['status_'], WIFCONTINUED: ['status_'], WCOREDUMP: ['status_'],
   };
-  for (const [name, fn] of Object.entries(lib.sys.native)) {
+  for (const [name, fn] of Object.entries(lib.native)) {
     if (typeof fn !== 'function') continue;
     add(`native.${name}`, fn, rawParams[name] ?? sigs.get(name) ?? Array.from({ length: Math.max(fn.length, 3) }, (_, i) => `a${i}`));
   }
@@ -666,7 +669,7 @@ export async function run({ seed, from, to, modes, skip = new Set(), verbose = f
     if (profile) { const e = profile.get(call.t.name) ?? [0, 0]; e[0] += performance.now() - t0; e[1]++; profile.set(call.t.name, e); }
     // Bookkeeping on what the call made; its arguments may be hostile still.
     const name = call.t.name;
-    if (/fork|Fork/.test(name) && rc === 0) lib.sys.native._exit(0); // the forked child ends at once
+    if (/fork|Fork/.test(name) && rc === 0) lib.native._exit(0); // the forked child ends at once
     if (/fork|Fork/.test(name) && rc > 0) pool.children.push(rc);
     try {
       if (FD_MAKERS.test(name)) {
@@ -705,7 +708,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const modes = new Set((process.argv[5] ?? '').split(',').filter(Boolean));
   // The parent's progress file, moved to a number no call is given.
   const { openSync, closeSync } = await import('node:fs');
-  const { native } = await import('../../dist/src/sys/index.js');
+  const { native } = await import('../../dist/src/sys/native.js');
   const fd = openSync(process.argv[6], 'r+');
   if (native.dup2(fd, PROGRESS_FD) !== PROGRESS_FD) throw new Error('fuzz: cannot place the progress fd');
   closeSync(fd);
