@@ -27,7 +27,7 @@
 #define SL_HAVE_EPOLL 1
 #endif
 #if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
-    defined(__DragonFly__) || defined(SL_FORCE_KQUEUE)
+    defined(__DragonFly__)
 #include <sys/event.h>
 #define SL_HAVE_KQUEUE 1
 #endif

@@ -30,7 +30,7 @@
 #define SL_HAVE_EPOLL 1
 #endif
 #if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
-    defined(__DragonFly__) || defined(SL_FORCE_KQUEUE)
+    defined(__DragonFly__)
 #include <sys/event.h>
 #define SL_HAVE_KQUEUE 1
 #endif
@@ -593,7 +593,7 @@ Napi::Value EpollPwait(const Napi::CallbackInfo& info) { return EpollWaitImpl(in
 
 // ---- kqueue (macOS, the BSDs) ---------------------------------------------------
 // Runs on those systems only. The test suite, which runs on Linux, compiles
-// it against a stand-in <sys/event.h> (SL_FORCE_KQUEUE) so that it cannot rot.
+// it against stand-in headers (test/macos-compile.test.ts) so that it cannot rot.
 #ifdef SL_HAVE_KQUEUE
 
 Napi::Value Kqueue(const Napi::CallbackInfo& info) {
