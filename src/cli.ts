@@ -19,7 +19,8 @@ commands:
   check [options] -- COMMAND...          grade any echo server (docs/GRADING.md)
   list                                   list the servers, clients and demos
 
-Each command takes --help. The first line a server prints is "listening on HOST:PORT".`;
+Each command takes --help. The first line a server prints is "listening on HOST:PORT".
+run, serve, client and demo take --trace FILE: every call, as strace shows it.`;
 
 function table(entries: Record<string, { summary: string; original?: string }>): string {
   const width = Math.max(...Object.keys(entries).map((k) => k.length));
@@ -86,6 +87,7 @@ async function serve(args: string[]): Promise<number> {
   --quiet     no per-connection / per-line messages (benchmarks)
   --verbose   say what the server does: child pids and reaps, threads, clients
               added and removed with the pool's size, each connection's 4-tuple
+  --trace FILE  write every call to FILE, as strace shows it (docs/TRACE.md)
   --no-reap         echo-fork: no SIGCHLD handler (the children stay zombies)
   --forget-close    echo-fork: the parent forgets close(connfd) (no EOF for the client)
   --cold            echo-fork: no warm-up of the echo path in the parent (see echo_warm)
@@ -174,6 +176,19 @@ async function demo(args: string[]): Promise<number> {
   return await entry.run(args.slice(1));
 }
 
+/** --trace FILE: taken out of the command's arguments and set up before anything loads the addon. */
+async function withTrace(command: string, args: string[]): Promise<string[]> {
+  if (!args.some((a) => a === '--trace' || a.startsWith('--trace='))) return args;
+  const { takeTraceOption, traceTo } = await import('./lab/trace-option.js');
+  const taken = takeTraceOption(args);
+  const problem = traceTo(taken.trace!);
+  if (problem) {
+    process.stderr.write(`syscall-lab ${command}: ${problem}\n`);
+    process.exit(73); // EX_CANTCREAT
+  }
+  return taken.args;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -189,9 +204,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'typecheck': return (await import('./lab/typecheck.js')).checkCommand(rest);
     case 'init': return (await import('./lab/init.js')).initCommand(rest);
-    case 'serve': return serve(rest);
-    case 'client': return client(rest);
-    case 'demo': return demo(rest);
+    case 'serve': return serve(await withTrace('serve', rest));
+    case 'client': return client(await withTrace('client', rest));
+    case 'demo': return demo(await withTrace('demo', rest));
     case 'watch': return (await import('./lab/watch/index.js')).watch(rest); // lazy: only watch reads /proc
     case 'check': return (await import('./lab/grade/index.js')).check_command(rest);
     case 'list':

@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 
-export const RUN_USAGE = `usage: syscall-lab run [--check] [--stack] FILE [ARG...]
+export const RUN_USAGE = `usage: syscall-lab run [--check] [--stack] [--trace FILE] PROGRAM [ARG...]
 
 Runs FILE (.ts, .mts, .js, .mjs) with node, its types removed, as
 \`node FILE ARG...\` would: same pid, stdin, stdout, signals and exit status.
@@ -17,8 +17,11 @@ Stack traces name the lines of the .ts file.
 
   --check   type-check first (as \`syscall-lab typecheck\`); do not run on errors
   --stack   an uncaught UnixError prints its stack too
+  --trace FILE
+            write every call to FILE, as strace would show it, for this
+            process, its children and its threads (docs/TRACE.md)
 
-Options come before FILE; everything after FILE goes to the program.`;
+Options come before PROGRAM; everything after it goes to the program.`;
 
 /** Node's own type stripping: on by default (22.18+, 23.6+), behind a flag (22.6+), or absent. */
 export function nodeStrips(version = process.versions.node, features: object = process.features): 'default' | 'flag' | 'no' {
@@ -38,17 +41,21 @@ export function nodeFlags(): string[] {
   return flags;
 }
 
-export interface RunOptions { check: boolean; stack: boolean; file: string; args: string[] }
+export interface RunOptions { check: boolean; stack: boolean; trace?: string; file: string; args: string[] }
 
 /** Options up to the first argument that is not one; the file; the program's arguments. */
 export function parseRunArgs(argv: string[]): RunOptions | 'help' | string {
-  const opts = { check: false, stack: false };
+  const opts: { check: boolean; stack: boolean; trace?: string } = { check: false, stack: false };
   let i = 0;
   while (i < argv.length && argv[i].startsWith('-')) {
     const arg = argv[i++];
     if (arg === '--') break; // the file may start with '-'
     else if (arg === '--check') opts.check = true;
     else if (arg === '--stack') opts.stack = true;
+    else if (arg === '--trace') {
+      if (i >= argv.length) return 'run: --trace needs a FILE';
+      opts.trace = argv[i++];
+    } else if (arg.startsWith('--trace=')) opts.trace = arg.slice('--trace='.length);
     else if (arg === '-h' || arg === '--help') return 'help';
     else return `run: unknown option ${arg}`;
   }
@@ -75,6 +82,14 @@ export async function run(opts: RunOptions): Promise<number> {
   if (opts.stack) process.env.SYSCALL_LAB_STACK = '1';
   else delete process.env.SYSCALL_LAB_STACK;
   const argv = [process.execPath, ...nodeFlags(), file, ...opts.args];
+  if (opts.trace !== undefined) {
+    const { traceTo } = await import('./trace-option.js');
+    const problem = traceTo(opts.trace);
+    if (problem) {
+      process.stderr.write(`syscall-lab run: ${problem}\n`);
+      return 73; // EX_CANTCREAT
+    }
+  }
   let sys;
   try {
     sys = await Promise.all([import('../sys/exec.js'), import('../sys/errno.js')]);

@@ -9,6 +9,7 @@
 // as at EOF; the caller closes connfd as usual.
 import { socketpair, setsockopt, read, shutdown, close, errno, strerror, UnixError, AF_UNIX, SOCK_STREAM, SOL_SOCKET, SO_SNDTIMEO, SHUT_WR } from '../sys/index.js';
 import { rio_t, Rio_readinitb, rio_readlineb, rio_writen, Rio_writen, printf, eprintf } from '../csapp/index.js';
+import { untraced } from '../sys/trace.js';
 import { MAXLINE } from './common.js';
 
 export function echo(connfd: number, quiet = false): void {
@@ -48,6 +49,10 @@ export function echo_warm(lines = 20_000): void {
   // weakly: with no rio_t left alive, a full GC (fork_warmup) would take the
   // map and the optimized echo with it.
   warm_rio ??= new rio_t();
+  untraced(`echo_warm: ${lines} lines through echo over socketpairs`, () => warm(lines));
+}
+
+function warm(lines: number): void {
   const perRound = 50; // one round's echoes must fit in the socketpair's buffer
   const text = new TextEncoder().encode('warming up the echo path: 32 B\n'.repeat(perRound));
   const drain = new Uint8Array(text.length);

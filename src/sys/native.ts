@@ -20,6 +20,7 @@ import type { PTHREAD_CANCELED, ThreadCancel, ThreadExit, pthread_t, start_routi
 /** The C types whose sizes the addon reports (sizeof.sockaddr_in, ...). */
 export type SizeofName = 'sockaddr' | 'sockaddr_in' | 'sockaddr_in6' | 'sockaddr_un' | 'sockaddr_storage' | 'linger' |
   'timeval' | 'timespec' | 'int' | 'socklen_t' | 'sun_path' | 'fd_set';
+import { traced } from './trace.js';
 
 function findAddon(): string {
   const chosen = process.env.SYSCALL_LAB_ADDON;
@@ -245,8 +246,8 @@ export interface KqueueCalls {
 /** The addon: every platform's calls, and epoll's or kqueue's where the platform has them. */
 export type Native = NativeCalls & Partial<EpollCalls> & Partial<KqueueCalls>;
 
-/** The raw addon, for the sys modules only (not exported from syscall-lab/sys). */
-export const native: Native = createRequire(import.meta.url)(findAddon());
+/** The raw addon, for the sys modules only (not exported from syscall-lab/sys); its calls traced under SYSCALL_LAB_TRACE. */
+export const native: Native = traced(createRequire(import.meta.url)(findAddon()));
 
 /** A C out-parameter (`int *`, `socklen_t *`, `struct addrinfo **`): the callee writes `value`. */
 export interface Cell<T> {
