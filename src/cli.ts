@@ -15,6 +15,7 @@ commands:
   serve <server> [--host H] [--port N]   serve until SIGINT or SIGTERM
   client <client> HOST PORT              run a course client
   demo <demo> [options]                  run a lesson demo
+  timeline SCENARIO [--svg FILE]         draw the notes' figures from a real run
   watch PID [--once] [--json]            a live view of a running server (Linux)
   check [options] -- COMMAND...          grade any echo server (docs/GRADING.md)
   list                                   list the servers, clients and demos
@@ -207,6 +208,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': return serve(await withTrace('serve', rest));
     case 'client': return client(await withTrace('client', rest));
     case 'demo': return demo(await withTrace('demo', rest));
+    case 'timeline': return (await import('./lab/timeline/index.js')).timeline_command(rest);
     case 'watch': return (await import('./lab/watch/index.js')).watch(rest); // lazy: only watch reads /proc
     case 'check': return (await import('./lab/grade/index.js')).check_command(rest);
     case 'list':
