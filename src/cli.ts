@@ -20,14 +20,29 @@ commands:
   check [options] -- COMMAND...          grade any echo server (docs/GRADING.md)
   list                                   list the servers, clients and demos
 
-Each command takes --help. The first line a server prints is "listening on HOST:PORT".
+Each command takes --help. A server's first line is "listening on HOST:PORT".
 run, serve, client and demo take --trace FILE: every call, as strace shows it.`;
 
+/** Names and summaries, the summaries wrapped under themselves to fit 80 columns. */
 function table(entries: Record<string, { summary: string; original?: string }>): string {
   const width = Math.max(...Object.keys(entries).map((k) => k.length));
+  const indent = width + 4;
   return Object.entries(entries)
-    .map(([name, e]) => `  ${name.padEnd(width)}  ${e.summary}${e.original ? ` (${e.original})` : ''}`)
+    .map(([name, e]) => `  ${name.padEnd(width)}  ${wrap(`${e.summary}${e.original ? ` (${e.original})` : ''}`, 80 - indent, indent)}`)
     .join('\n');
+}
+
+function wrap(text: string, width: number, indent: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
 }
 
 async function list(): Promise<string> {
@@ -84,14 +99,17 @@ async function serve(args: string[]): Promise<number> {
 
   --host H    address to listen on (default 127.0.0.1; ::1 for IPv6)
   --port N    port (default 0: the kernel chooses; see the first line)
-  --sleep S   daytime: seconds to sleep before close; server5: seconds before each answer (default 5)
+  --sleep S   daytime: seconds to sleep before close; server5: seconds
+              before each answer (default 5)
   --quiet     no per-connection / per-line messages (benchmarks)
   --verbose   say what the server does: child pids and reaps, threads, clients
               added and removed with the pool's size, each connection's 4-tuple
   --trace FILE  write every call to FILE, as strace shows it (docs/TRACE.md)
   --no-reap         echo-fork: no SIGCHLD handler (the children stay zombies)
-  --forget-close    echo-fork: the parent forgets close(connfd) (no EOF for the client)
-  --cold            echo-fork: no warm-up of the echo path in the parent (see echo_warm)
+  --forget-close    echo-fork: the parent forgets close(connfd) (no EOF for
+                    the client)
+  --cold            echo-fork: no warm-up of the echo path in the parent
+                    (see echo_warm)
   --root DIR  tiny: the directory to serve (default: the book's demo, with
               home.html, godzilla.gif and cgi-bin/adder)
 

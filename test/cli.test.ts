@@ -19,6 +19,16 @@ describe('syscall-lab', () => {
     }
   });
 
+  it('every help and list fits an 80-column terminal', () => {
+    const commands = [['--help'], ['list'], ['serve', '--help'], ['client', '--help'], ['demo', '--help'], ['run', '--help'],
+      ['typecheck', '--help'], ['init', '--help'], ['timeline', '--help'], ['watch', '--help'], ['check', '--help']];
+    for (const args of commands) {
+      const r = run_cli(args);
+      expect(r.status, args.join(' ')).toBe(0);
+      for (const line of r.stdout.split('\n')) expect(line.length, `${args.join(' ')}: ${line}`).toBeLessThanOrEqual(80);
+    }
+  });
+
   it('usage errors exit 64 with a message', () => {
     for (const args of [['nope'], ['serve', 'nope'], ['serve'], ['serve', 'daytime', '--port', '99999'], ['serve', 'daytime', '--bogus'], ['client', 'echo'], ['demo', 'nope']]) {
       const r = run_cli(args);
