@@ -60,7 +60,7 @@ const QUICK = {
 function modelList(): string {
   return models
     .map((m) => {
-      const sides = m.peer ? 'peer' : `${m.ts && servers[m.ts] ? `TS ${m.ts}` : `TS ${m.ts} (not yet)`} / C ${m.c}${m.python ? ` / Py ${m.python}` : ''}`;
+      const sides = m.peer ? 'peer' : `${m.ts && servers[m.ts] ? `TS ${m.ts}` : `TS ${m.ts} (not yet)`} / C${m.python ? ' and Python' : ''} ${m.c}`;
       return `  ${m.model.padEnd(16)} ${sides}`;
     })
     .join('\n');
@@ -73,33 +73,43 @@ programs in Python (benchmarks/python/) and Node's net module under
 benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
 
   --models a,b          models to run (default: every model whose TypeScript
-                        server is in the CLI registry, plus the peers); a model
-                        named here without a TypeScript server yet runs its C side
-  --scenarios a,b       of pingpong,idle,c10k,churn,forkloop,overhead (default: all)
-                          pingpong  --conns connections x --rounds round trips of --len bytes
-                          idle      iterative only: one idle client held --idle-ms
-                                    while a ping-pong of --rounds/10 runs ("out to lunch")
-                          c10k      K idle connections held (each served one line
-                                    first) while --conns clients ping-pong --rounds/4
-                                    round trips: req/s and the server's memory
-                                    (RSS of it and its children) against K;
-                                    fork, threads, select, epoll, Node net
-                          churn     --total short connections, --concurrency at a time
-                          forkloop  fork + the child's _exit(0) + waitpid in a loop,
-                                    TypeScript vs C: what a fork server pays per
-                                    client before it serves a byte
-                          overhead  socketpair write+read loop, TypeScript vs C
+                        server is in the CLI registry, plus the peers); a
+                        model named here without a TypeScript server yet
+                        runs its C side
+  --scenarios a,b       of pingpong,idle,c10k,churn,forkloop,overhead
+                        (default: all)
+                        pingpong  --conns connections x --rounds round trips
+                                  of --len bytes
+                        idle      iterative only: one idle client held
+                                  --idle-ms while a ping-pong of --rounds/10
+                                  runs ("out to lunch")
+                        c10k      K idle connections held (each served one
+                                  line first) while --conns clients
+                                  ping-pong --rounds/4 round trips: req/s
+                                  and the server's memory (RSS of it and its
+                                  children) against K; fork, threads,
+                                  select, epoll, Node net
+                        churn     --total short connections, --concurrency
+                                  at a time
+                        forkloop  fork + the child's _exit(0) + waitpid in a
+                                  loop, TypeScript vs C: what a fork server
+                                  pays per client before it serves a byte
+                        overhead  socketpair write+read loop, TypeScript vs C
   --conns N             ping-pong connections (default ${DEFAULTS.conns})
-  --rounds N            ping-pong round trips per connection (default ${DEFAULTS.rounds}, scaled, see below)
+  --rounds N            ping-pong round trips per connection (default
+                        ${DEFAULTS.rounds}, scaled, see below)
   --len N               bytes per line, '\\n' included (default ${DEFAULTS.len})
   --total N             churn connections (default ${DEFAULTS.total}, scaled, see below)
   --concurrency N       churn connections at a time (default ${DEFAULTS.concurrency})
-  --reps N              repetitions of every measurement (default ${DEFAULTS.reps}); the table shows medians
+  --reps N              repetitions of every measurement (default ${DEFAULTS.reps}); the
+                        table shows medians
   --idle-ms MS          how long the idle client stays (default ${DEFAULTS.idleMs})
   --timeout SEC         loadgen deadline per run (default ${DEFAULTS.timeout})
-  --c10k K,K,...        the C10K scenario's K (default ${C10K_KS.join(',')}, each model up
-                        to what it can hold: 10,000 for epoll, threads and
-                        Node net, 1000 for fork; select stops at FD_SETSIZE)
+  --c10k K,K,...        the C10K scenario's K (default ${C10K_KS.join(',')},
+                        each model up to what it can hold: 10,000 for epoll,
+                        threads and Node net, 1000 for fork; select stops
+                        below FD_SETSIZE)
+                        Runs once per K unless --reps is given.
   --c10k-budget SEC     time one C10K server may take to accept its K idle
                         connections (default ${DEFAULTS.c10kBudget}); a larger K that would
                         take longer, or more than half the free memory, by
@@ -110,9 +120,11 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
                         max ms, CPU µs/op, PSS); the default fits 80 columns
   --iterations N        overhead loop iterations (default ${DEFAULTS.overheadIterations})
   --fork-iterations N   fork loop iterations (default ${DEFAULTS.forkIterations})
-  --host H              address the servers listen on (default 127.0.0.1; ::1 works)
-  --pin none|split      split: loadgen on CPU 0, the servers on the other CPUs (taskset);
-                        default none, the scheduler places them
+  --host H              address the servers listen on (default 127.0.0.1;
+                        ::1 works)
+  --pin none|split      split: loadgen on CPU 0, the servers on the other
+                        CPUs (taskset); default none, the scheduler places
+                        them
   --node-flags="F ..."  Node options for the TypeScript servers and Node's net
                         peer (their node command), e.g.
                         --node-flags="--v8-pool-size=1 --use-largepages=on"
@@ -121,15 +133,19 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
                         Environment variables (UV_THREADPOOL_SIZE=1) pass
                         through as they are
   --out DIR             results folder (default benchmarks/results)
-  --quick               a small smoke-test run (a few seconds): ${QUICK.conns}x${QUICK.rounds} ping-pong,
-                        ${QUICK.total} churn, 1 repetition, short fork and overhead loops
+  --quick               a small smoke-test run (a few seconds): ${QUICK.conns}x${QUICK.rounds}
+                        ping-pong, ${QUICK.total} churn, 1 repetition, short fork and
+                        overhead loops
   -h, --help            this text
 
-Budget: the defaults (${DEFAULTS.conns}x${DEFAULTS.rounds} ping-pong, ${DEFAULTS.total}-connection churn, ${DEFAULTS.reps} repetitions)
-are sized for up to ${BUDGET_SERVERS} server processes (today: iterative TS + C, Node net: about a
-minute on 2 cores). With more, --rounds and --total shrink by ${BUDGET_SERVERS}/servers (at least
-200 rounds and 1000 connections), so all seven models stay within a few minutes.
-Explicit --rounds / --total are never scaled.
+Budget: the defaults (${DEFAULTS.conns}x${DEFAULTS.rounds} ping-pong, ${DEFAULTS.total}-connection churn,
+${DEFAULTS.reps} repetitions) are sized for up to ${BUDGET_SERVERS} server processes (today:
+iterative TS + C, Node net: about a minute on 2 cores). With more, --rounds
+and --total shrink by ${BUDGET_SERVERS}/servers (at least 200 rounds and 1000
+connections), so all seven models stay within a few minutes. Explicit
+--rounds / --total are never scaled. The c10k scenario adds a server start
+per model, side, K and repetition, and up to --c10k-budget s for each to
+accept its K idle connections.
 
 models:
 ${modelList()}`;
@@ -161,7 +177,8 @@ interface Options {
   python?: string;
   /** Why there is no Python side, said in the notes. */
   pythonMissing?: string;
-  c10k: { ks?: number[]; budget: number; rounds: number };
+  /** The C10K scenario: K list (--c10k), setup budget, active rounds, and repetitions (1 unless --reps is given). */
+  c10k: { ks?: number[]; budget: number; rounds: number; reps: number };
   wide: boolean;
   out: string;
   quick: boolean;
@@ -321,7 +338,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     nodeFlags,
     python: py.path,
     pythonMissing: py.missing,
-    c10k: { ks: c10kKs, budget: c10kBudget, rounds: Math.max(values.quick ? 20 : 100, Math.round(rounds / 4)) },
+    c10k: { ks: c10kKs, budget: c10kBudget, rounds: Math.max(values.quick ? 20 : 100, Math.round(rounds / 4)), reps: values.reps === undefined ? 1 : int('reps', values.reps, base.reps) },
     wide: values.wide!,
     out: resolve(values.out ?? join(packageRoot(), 'benchmarks', 'results')),
     quick: values.quick!,
@@ -578,7 +595,7 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
   let server: Launched | undefined;
   try {
     if (row.scenario === 'c10k') {
-      const why = c10kGuard(row, m, o);
+      const why = c10kGuard(row, o);
       if (why) throw new Skip(why);
     }
     if (row.impl === 'c' && !existsSync(row.command[0])) {
@@ -649,7 +666,7 @@ class Skip extends Error {}
  * pace and that memory per connection, setting up K connections would take
  * longer than --c10k-budget or more than half the machine's free memory.
  */
-function c10kGuard(row: Row, m: Model, o: Options): string | undefined {
+function c10kGuard(row: Row, o: Options): string | undefined {
   const k = row.k ?? 0;
   const before = c10kRows.filter((r) => r.model === row.model && r.impl === row.impl && (r.k ?? 0) < k && r.samples.length);
   if (before.length === 0) return undefined;
@@ -677,7 +694,6 @@ function c10kGuard(row: Row, m: Model, o: Options): string | undefined {
       return `K=${pk} took ${mb(median(grown)!)} MB, so K=${k} would take about ${mb(need)} MB, over half the machine's free memory (${mb(free)} MB)`;
     }
   }
-  void m;
   return undefined;
 }
 
@@ -767,7 +783,7 @@ async function runAll(o: Options, rows: Row[]): Promise<void> {
           if (scenario === 'c10k') c10kRows.push(row);
           byImpl.set(impl, row);
         }
-        for (let rep = 0; rep < o.reps; rep++) {
+        for (let rep = 0; rep < (scenario === 'c10k' ? o.c10k.reps : o.reps); rep++) {
           const order = rep % 2 === 0 ? [...impls].reverse() : impls; // impls is [ts, py, c]: C first on rep 0
           order.forEach((impl, i) => plan.push({ row: byImpl.get(impl)!, m, rep, position: i + 1 }));
         }
@@ -834,6 +850,23 @@ function ratioCell(row: Row, of: 'rate' | 'rate_py'): string {
   return r === undefined ? '—' : `${r.toFixed(2)}x`;
 }
 
+/** Words of text in lines of at most width columns, the first prefixed by first, the others by rest. */
+function wrap(text: string, width: number, first: string, rest: string): string {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(' ')) {
+    const lead = line === first || line === rest;
+    if (!lead && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line += (lead ? '' : ' ') + word;
+    }
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
 function sideLabel(row: Row): string {
   if (row.impl === 'ts') return 'TS';
   if (row.impl === 'c') return 'C';
@@ -864,9 +897,9 @@ function renderNarrow(rows: Row[], o: Options): string {
       const first = row.model !== last;
       last = row.model;
       const s = row.summary!;
-      return [first ? row.model : '', sideLabel(row), String(row.k), rateCell(s, 'req/s', false), us(s.p99_us), mb(s.rss_kb), kbCell(s.rss_kb_per_conn), errorsCell(row, true), ratioCell(row, 'rate'), ratioCell(row, 'rate_py')];
+      return [first ? row.model : '', sideLabel(row), n0(row.k), rateCell(s, 'req/s', false), ms(s.p99_us), mb(s.rss_kb), kbCell(s.rss_kb_per_conn), errorsCell(row, true), ratioCell(row, 'rate'), ratioCell(row, 'rate_py')];
     });
-    parts.push(`${scenarioLabel('c10k', o)}\n${textTable(['model', 'server', 'K', 'req/s', 'p99 µs', 'RSS MB', 'KB/conn', 'errors', 'TS/C', 'TS/Py'], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'], body)}`);
+    parts.push(`${scenarioLabel('c10k', o)}\n${textTable(['model', 'server', 'K', 'req/s', 'p99 ms', 'RSS MB', 'KB/conn', 'errors', 'TS/C', 'TS/Py'], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'], body)}`);
   }
   return parts.join('\n\n');
 }
@@ -912,7 +945,7 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
   if (o.pythonMissing) out.push(`Python: skipped, ${o.pythonMissing}.`);
   else if (rows.some((r) => r.impl === 'py')) out.push(`Python: ${o.python}, the C servers ported to its standard library (benchmarks/python/).`);
   if (rows.some((r) => r.scenario === 'c10k')) {
-    out.push(`c10k: K idle connections, each served one line first so that the server holds it (a child, a thread, a slot in its set), then ${o.conns} clients ping-pong ${o.c10k.rounds} round trips. RSS MB sums VmRSS over the server and its children while they hold the K idle connections, before the active clients start; KB/conn is its growth over the warmed-up server, per idle connection. RSS counts the pages a fork server's children share with it once per child; PSS (--wide, and the JSON) shares them out.`);
+    out.push(`c10k: K idle connections, each served one line first so that the server holds it (a child, a thread, a slot in its set), then ${o.conns} clients ping-pong ${o.c10k.rounds} round trips${o.c10k.reps === 1 ? ', once per K and server' : ''}. RSS MB sums VmRSS over the server and its children while they hold the K idle connections, before the active clients start; KB/conn is its growth over the warmed-up server, per idle connection. RSS counts the pages a fork server's children share with it once per child; PSS (--wide, and the JSON) shares them out.`);
     out.push(...c10kNotes);
   }
   if (drift) out.push(drift);
@@ -1089,7 +1122,7 @@ async function main(argv: string[]): Promise<number> {
       models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds, idle_rounds: opts.idleRounds,
       len: opts.len, total: opts.total, concurrency: opts.concurrency, reps: opts.reps, idle_ms: opts.idleMs, timeout: opts.timeout,
       iterations: opts.iterations, fork_iterations: opts.forkIterations, host: opts.host, pin: opts.pin.mode, node_flags: opts.nodeFlags, quick: opts.quick, budget: opts.budget,
-      python: opts.python ?? null, python_missing: opts.pythonMissing, c10k: { ks: opts.c10k.ks ?? C10K_KS, budget: opts.c10k.budget, rounds: opts.c10k.rounds, fd_setsize: FD_SETSIZE },
+      python: opts.python ?? null, python_missing: opts.pythonMissing, c10k: { ks: opts.c10k.ks ?? C10K_KS, budget: opts.c10k.budget, rounds: opts.c10k.rounds, reps: opts.c10k.reps, fd_setsize: FD_SETSIZE },
     },
     rows: rows.map((r) => ({ ...r, command: r.command.map((a) => a.replace(packageRoot() + '/', '')) })),
     forkloop: forkloop ?? (forkloopError ? { error: forkloopError } : undefined),
@@ -1103,12 +1136,12 @@ async function main(argv: string[]): Promise<number> {
   // stdout
   const parts: string[] = [];
   if (rows.length) {
-    parts.push(`syscall-lab echo servers: TypeScript vs C and Python (${os.cpus().length} CPUs, node ${process.version}, ${process.platform} ${os.release()})`);
+    parts.push(`syscall-lab echo servers: TypeScript vs C and Python\n(${os.cpus().length} CPUs, node ${process.version}, ${process.platform} ${os.release()})`);
     parts.push(opts.wide ? renderWide(rows, opts) : renderNarrow(rows, opts));
   }
   if (forkloop) parts.push(formatForkLoop(forkloop));
   if (overhead) parts.push(formatOverhead(overhead));
-  parts.push(`notes:\n${noteLines.map((l) => `  - ${l}`).join('\n')}`);
+  parts.push(`notes:\n${noteLines.map((l) => wrap(l, 78, '  - ', '    ')).join('\n')}`);
   parts.push(`took ${seconds.toFixed(1)} s; results written to ${relative(process.cwd(), file) || file} and ${relative(process.cwd(), latest) || latest}`);
   process.stdout.write(`${parts.join('\n\n')}\n`);
   process.off('SIGINT', onSignal);
