@@ -958,7 +958,7 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
   if (rows.some((r) => r.scenario === 'idle')) {
     out.push(`idle: one client connects first and stays silent for ${o.idleMs} ms; an iterative server serves nobody meanwhile ("out to lunch"), which shows in max ms and the low req/s.`);
   }
-  if (o.nodeFlags.length) out.push(`Node servers (TypeScript and the net peer) ran as node ${o.nodeFlags.join(' ')}; the C servers as always.`);
+  if (o.nodeFlags.length) out.push(`Node servers (TypeScript and the net peer) ran as node ${o.nodeFlags.join(' ')}; the C and Python servers as always.`);
   if (o.budget.scaled) {
     out.push(`Budget: ${o.budget.servers} server processes per repetition (> ${BUDGET_SERVERS}), so rounds and churn totals were scaled by ${o.budget.scale.toFixed(2)}: ${o.rounds} rounds, ${o.total} connections.`);
   }
