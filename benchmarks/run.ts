@@ -10,8 +10,9 @@
 // SIGKILL). A model's C, Python and TypeScript servers are measured back to
 // back, alternating which goes first, for each repetition; the table shows
 // the median of the repetitions. The scenarios run in the order ping-pong,
-// idle, c10k, churn, so the TIME_WAIT sockets churn leaves behind cannot
-// slow the others.
+// idle, churn, c10k, so that the TIME_WAIT sockets churn and c10k leave
+// behind (their client sides close first) cannot slow the others, and
+// c10k's thousands cannot slow churn's connects.
 //
 // Results: a table on stdout (progress on stderr), and JSON in
 // benchmarks/results/<ISO timestamp>.json and benchmarks/results/latest.json.
@@ -32,7 +33,7 @@ import { textTable } from './text-table.js';
 
 // ---------------------------------------------------------------- options
 
-const SCENARIOS = ['pingpong', 'idle', 'c10k', 'churn', 'forkloop', 'overhead'] as const;
+const SCENARIOS = ['pingpong', 'idle', 'churn', 'c10k', 'forkloop', 'overhead'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 type LoadScenario = Exclude<Scenario, 'forkloop' | 'overhead'>;
 
@@ -76,7 +77,7 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
                         server is in the CLI registry, plus the peers); a
                         model named here without a TypeScript server yet
                         runs its C side
-  --scenarios a,b       of pingpong,idle,c10k,churn,forkloop,overhead
+  --scenarios a,b       of pingpong,idle,churn,c10k,forkloop,overhead
                         (default: all)
                         pingpong  --conns connections x --rounds round trips
                                   of --len bytes
@@ -764,14 +765,15 @@ function c10kKs(m: Model, o: Options): number[] {
 }
 
 /**
- * The order: scenario by scenario (ping-pong, idle, c10k, churn last: churn
- * leaves thousands of TIME_WAIT sockets), model by model (c10k: K by K,
- * ascending), and for each repetition the model's servers back to back:
+ * The order: scenario by scenario (ping-pong, idle, then churn and c10k,
+ * which leave thousands of TIME_WAIT sockets; c10k last, its K=10,000 runs
+ * leaving the most), model by model (c10k: K by K, ascending), and for
+ * each repetition the model's servers back to back:
  * C, Python, TS on even repetitions, TS, Python, C on odd ones.
  */
 async function runAll(o: Options, rows: Row[]): Promise<void> {
   const plan: Array<{ row: Row; m: Model; rep: number; position: number }> = [];
-  for (const scenario of ['pingpong', 'idle', 'c10k', 'churn'] as const) {
+  for (const scenario of ['pingpong', 'idle', 'churn', 'c10k'] as const) {
     for (const m of o.models) {
       if (!scenariosFor(m, o).includes(scenario)) continue;
       const impls = implsOf(m, o);
@@ -941,7 +943,7 @@ function renderWide(rows: Row[], o: Options): string {
 function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, drift: string | undefined): string[] {
   const out: string[] = [];
   out.push(`Medians of ${o.reps} repetition${o.reps > 1 ? 's' : ''}${o.reps > 1 ? ' (± is half the spread of the rates)' : ''}; every measurement on a fresh server after an untimed warm-up. TS/C is the TypeScript throughput over the C throughput (req/s, or conn/s for churn): below 1 means TypeScript is slower; TS/Py the same over the Python port of the C server.`);
-  out.push(`Order: all ping-pong runs, then idle, then c10k, then churn; within a model the C, Python and TS servers run back to back, C first in the 1st, 3rd... repetition and TS first in the 2nd, 4th... (Python between), so slow drift hits every side alike.`);
+  out.push(`Order: all ping-pong runs, then idle, then churn, then c10k; within a model the C, Python and TS servers run back to back, C first in the 1st, 3rd... repetition and TS first in the 2nd, 4th... (Python between), so slow drift hits every side alike.`);
   if (o.pythonMissing) out.push(`Python: skipped, ${o.pythonMissing}.`);
   else if (rows.some((r) => r.impl === 'py')) out.push(`Python: ${o.python}, the C servers ported to its standard library (benchmarks/python/).`);
   if (rows.some((r) => r.scenario === 'c10k')) {
@@ -1016,7 +1018,7 @@ function driftNote(rows: Row[]): string | undefined {
   const churn = rows.flatMap((r) => r.samples.filter((s) => s.time_wait_before !== undefined).map((s) => ({ seq: s.seq, tw: s.time_wait_before! })));
   if (churn.length === 0) return undefined;
   churn.sort((a, b) => a.seq - b.seq);
-  return `Drift: churn leaves client sockets in TIME_WAIT (60 s), and connect() can slow down as they pile up: ${churn[0].tw.toLocaleString('en-US')} TIME_WAIT sockets before the first churn run, ${churn[churn.length - 1].tw.toLocaleString('en-US')} before the last. Churn runs last for that reason, and the alternating TS/C order keeps each model's ratio fair.`;
+  return `Drift: churn leaves client sockets in TIME_WAIT (60 s), and connect() can slow down as they pile up: ${churn[0].tw.toLocaleString('en-US')} TIME_WAIT sockets before the first churn run, ${churn[churn.length - 1].tw.toLocaleString('en-US')} before the last. Churn runs after ping-pong and idle for that reason (c10k, which leaves more, after churn), and the alternating order keeps each model's ratios fair.`;
 }
 
 // ---------------------------------------------------------------- main
@@ -1064,7 +1066,7 @@ async function main(argv: string[]): Promise<number> {
   const started = new Date();
   const t0 = performance.now();
   const rows: Row[] = [];
-  process.stderr.write(`models: ${opts.models.map((m) => m.model).join(', ')}; scenarios: ${opts.scenarios.join(', ')}; ${opts.reps} repetition(s)\n`);
+  process.stderr.write(`models: ${opts.models.map((m) => m.model).join(', ')}; scenarios: ${opts.scenarios.join(', ')}; ${opts.reps} repetition(s)${opts.scenarios.includes('c10k') && opts.c10k.reps !== opts.reps ? ` (c10k: ${opts.c10k.reps})` : ''}\n`);
   let fatal: string | undefined;
   try {
     if (loadScenarios.length) await runAll(opts, rows);
