@@ -108,8 +108,8 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
   --timeout SEC         loadgen deadline per run (default ${DEFAULTS.timeout})
   --c10k K,K,...        the C10K scenario's K (default ${C10K_KS.join(',')},
                         each model up to what it can hold: 10,000 for epoll,
-                        threads and Node net, 1000 for fork; select stops
-                        below FD_SETSIZE)
+                        threads and Node net; fork as far as memory and
+                        --c10k-budget allow; select stops below FD_SETSIZE)
                         Runs once per K unless --reps is given.
   --c10k-budget SEC     time one C10K server may take to accept its K idle
                         connections (default ${DEFAULTS.c10kBudget}); a larger K that would
@@ -404,8 +404,10 @@ function loadgen(args: string[], timeoutSec: number, prefix: string[] = [], onPa
       stdout += d;
       if (paused || !stdout.includes('\n')) return;
       paused = true;
+      const line = stdout.slice(0, stdout.indexOf('\n'));
       try {
-        onPause!(stdout.slice(0, stdout.indexOf('\n')));
+        // Timed out while opening the idle connections: no pause line, only the result.
+        if (!line.startsWith('{"mode"')) onPause!(line);
       } finally {
         child.stdin!.end('\n');
       }
