@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launch, type Launched } from '../src/launch.js';
 
 const runner = fileURLToPath(new URL('../dist/benchmarks/run.js', import.meta.url));
 const forkLoop = fileURLToPath(new URL('../dist/benchmarks/fork-loop.js', import.meta.url));
@@ -173,6 +174,30 @@ describe('benchmarks/run', () => {
     expect(usage.status).toBe(64);
     expect(usage.stderr).toContain('--idle-echo and --idle-half exclude each other');
   });
+
+  it.runIf(hasPython)('every Python server echoes ping-pong and churn, then exits 0 on SIGTERM', async () => {
+    const models = ['iterative', 'fork', 'threads', 'prethreaded', 'select', ...(linux ? ['epoll'] : [])];
+    for (const model of models) {
+      const script = fileURLToPath(new URL(`../benchmarks/python/echo_${model}.py`, import.meta.url));
+      let server: Launched | undefined;
+      try {
+        server = await launch([python.stdout.trim(), script, '--host', '127.0.0.1', '--port', '0'], { timeoutMs: 15_000 });
+        const where = ['--host', server.host, '--port', String(server.port), '--timeout', '20'];
+        // 100-byte lines, and 20,000-byte ones: more than one read and one write each.
+        for (const len of ['100', '20000']) {
+          const pp = spawnSync(loadgenC, ['pingpong', ...where, '--conns', '3', '--rounds', '20', '--len', len], { encoding: 'utf8', timeout: 30_000 });
+          expect(pp.status, `${model} ${len}: ${pp.stderr}`).toBe(0);
+          expect(JSON.parse(pp.stdout)).toMatchObject({ requests: 60, errors: 0, timeout: false });
+        }
+        const churn = spawnSync(loadgenC, ['churn', ...where, '--total', '20', '--concurrency', '4', '--len', '32'], { encoding: 'utf8', timeout: 30_000 });
+        expect(churn.status, `${model}: ${churn.stderr}`).toBe(0);
+        expect(JSON.parse(churn.stdout)).toMatchObject({ connections: 20, errors: 0 });
+      } finally {
+        const exit = await server?.stop('SIGTERM', 5000);
+        if (server) expect(exit, model).toEqual({ code: 0, signal: null });
+      }
+    }
+  }, 180_000);
 
   it('usage errors name the bad option', () => {
     const r = bench(['--node-flags', 'v8-pool-size=1']);
