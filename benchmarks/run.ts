@@ -833,17 +833,18 @@ function rateCell(s: Summary | undefined, unit: Summary['rate_unit'], spread = t
   return cell;
 }
 
-/** The errors cell: the count, timeouts, and why samples failed or were skipped (short: the notes say more). */
+/** The errors cell: the count, timeouts, and why samples failed or were skipped (short: one word, the notes say more). */
 function errorsCell(row: Row, short = false): string {
   const s = row.summary!;
   if (s.skipped) return 'skipped';
+  if (short) return s.failed ? 'failed' : s.timeouts ? 'timeout' : String(s.errors);
   const parts: string[] = [];
   if (s.ok_samples > 0) parts.push(String(s.errors));
-  if (s.timeouts) parts.push(short ? 'timeout' : `${s.timeouts} timeout${s.timeouts > 1 ? 's' : ''}`);
+  if (s.timeouts) parts.push(`${s.timeouts} timeout${s.timeouts > 1 ? 's' : ''}`);
   if (s.failed) {
     const first = row.samples.find((x) => !x.ok && !x.skipped)?.error ?? '';
-    const what = short ? 'failed' : first.startsWith('server failed to start') ? 'start failed' : first.includes('not built') ? 'not built' : 'run failed';
-    parts.push(`${what}${row.samples.length > 1 && !short ? ` (${s.failed}/${row.samples.length})` : ''}`);
+    const what = first.startsWith('server failed to start') ? 'start failed' : first.includes('not built') ? 'not built' : 'run failed';
+    parts.push(`${what}${row.samples.length > 1 ? ` (${s.failed}/${row.samples.length})` : ''}`);
   }
   return parts.join(', ');
 }
@@ -901,9 +902,10 @@ function renderNarrow(rows: Row[], o: Options): string {
       const first = row.model !== last;
       last = row.model;
       const s = row.summary!;
-      return [first ? row.model : '', sideLabel(row), n0(row.k), rateCell(s, 'req/s', false), ms(s.p99_us), mb(s.rss_kb), kbCell(s.rss_kb_per_conn), errorsCell(row, true), ratioCell(row, 'rate'), ratioCell(row, 'rate_py')];
+      return [first ? row.model : '', sideLabel(row), n0(row.k), rateCell(s, 'req/s', false), mb(s.rss_kb), kbCell(s.rss_kb_per_conn), errorsCell(row, true), ratioCell(row, 'rate'), ratioCell(row, 'rate_py')];
     });
-    parts.push(`${scenarioLabel('c10k', o)}\n${textTable(['model', 'server', 'K', 'req/s', 'p99 ms', 'RSS MB', 'KB/conn', 'errors', 'TS/C', 'TS/Py'], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right'], body)}`);
+    // Latencies, PSS, processes and threads: --wide.
+    parts.push(`${scenarioLabel('c10k', o)}\n${textTable(['model', 'server', 'K', 'req/s', 'RSS MB', 'KB/conn', 'errors', 'TS/C', 'TS/Py'], ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right'], body)}`);
   }
   return parts.join('\n\n');
 }
