@@ -1,7 +1,9 @@
 // The concurrency models the benchmark compares: for each, the TypeScript
 // server in the CLI registry (`syscall-lab serve <ts>`), the C server in
-// benchmarks/bin/ that it is measured against, and "peers": other servers
-// worth having in the same table (Node's own net module) with no C twin.
+// benchmarks/bin/ that it is measured against, the same C program ported to
+// Python's standard library (benchmarks/python/), and "peers": other
+// servers worth having in the same table (Node's own net module) with no C
+// twin.
 //
 // The runner keeps a model's TypeScript side only when `servers` (the CLI's
 // registry) has it, so the comparison grows by itself as servers land.
@@ -17,10 +19,19 @@ export interface Model {
   ts?: string;
   /** The C server's binary in benchmarks/bin/. */
   c?: string;
+  /** The Python server's script in benchmarks/python/ (run by python3). */
+  python?: string;
   /** A command that starts a peer server (prints `listening on HOST:PORT`, stops on SIGTERM). */
   peer?: string[];
   /** Scenarios beyond pingpong and churn that this model takes part in. */
   extra?: Array<'idle'>;
+  /**
+   * The C10K scenario: K idle connections held while the active clients
+   * ping-pong, for the default K up to `upTo`. `limit` names what stops the
+   * model: select's FD_SETSIZE, or fork's processes (as many as the
+   * machine's memory and the run's time budget allow).
+   */
+  c10k?: { upTo: number; limit?: 'FD_SETSIZE' | 'processes' };
   /** Said in the output notes when the model is measured. */
   note?: string;
 }
@@ -31,6 +42,7 @@ export const models: Model[] = [
     title: 'iterative: one client at a time',
     ts: 'echo-iterative',
     c: 'echo_iterative',
+    python: 'echo_iterative.py',
     extra: ['idle'],
   },
   {
@@ -38,24 +50,33 @@ export const models: Model[] = [
     title: 'process per connection (fork)',
     ts: 'echo-fork',
     c: 'echo_fork',
+    python: 'echo_fork.py',
+    // Up to 10,000 children where the machine's memory and --c10k-budget
+    // allow, judged by the smaller K (the runner's c10kGuard).
+    c10k: { upTo: 10_000, limit: 'processes' },
   },
   {
     model: 'threads',
     title: 'thread per connection',
     ts: 'echo-threads',
     c: 'echo_threads',
+    python: 'echo_threads.py',
+    c10k: { upTo: 10_000 },
   },
   {
     model: 'prethreaded',
     title: 'prethreaded pool + bounded buffer',
     ts: 'echo-prethreaded',
     c: 'echo_prethreaded',
+    python: 'echo_prethreaded.py',
   },
   {
     model: 'select',
     title: 'I/O multiplexing with select (the book\'s, line-blocking)',
     ts: 'echo-select',
     c: 'echo_select',
+    python: 'echo_select.py',
+    c10k: { upTo: 1000, limit: 'FD_SETSIZE' },
   },
   {
     // The C side is the book's select server (echo_select), not epoll: same
@@ -67,18 +88,22 @@ export const models: Model[] = [
     title: 'select, non-blocking with per-connection buffers',
     ts: 'echo-select-hardened',
     c: 'echo_select',
-    note: 'select-hardened is compared with the book\'s C select server (echo_select): same select() interface, so the ratio is TypeScript + hardening vs. the book\'s C.',
+    python: 'echo_select.py',
+    note: 'select-hardened is compared with the book\'s C select server (echo_select) and its Python port (echo_select.py): same select() interface, so the ratios are TypeScript + hardening vs. the book\'s program.',
   },
   {
     model: 'epoll',
     title: 'I/O multiplexing with epoll (Linux)',
     ts: 'echo-epoll',
     c: 'echo_epoll',
+    python: 'echo_epoll.py',
+    c10k: { upTo: 10_000 },
   },
   {
     model: 'node-net',
     title: 'Node\'s net module (libuv), a peer with no C twin',
     peer: [process.execPath, join(packageRoot(), 'dist', 'benchmarks', 'node-net-echo.js')],
+    c10k: { upTo: 10_000 },
   },
 ];
 

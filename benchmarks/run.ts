@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // The benchmark runner (`npm start`): every concurrency model's TypeScript
-// server against its C twin (and Node's net module as a peer), driven by
+// server against its C twin and the same C program ported to Python
+// (benchmarks/python/; and Node's net module as a peer), driven by
 // benchmarks/bin/loadgen, then the fork loop (fork-loop.ts) and the per-call
 // overhead (overhead.ts).
 //
 // One server runs at a time, started fresh for each measurement, warmed up
 // with a small untimed load, measured, and stopped by its pid (SIGTERM, then
-// SIGKILL). A model's TypeScript and C servers are measured back to back,
-// alternating which goes first, for each repetition; the table shows the
-// median of the repetitions. The scenarios run in the order ping-pong, idle,
-// churn, so the TIME_WAIT sockets churn leaves behind cannot slow the others.
+// SIGKILL). A model's C, Python and TypeScript servers are measured back to
+// back, alternating which goes first, for each repetition; the table shows
+// the median of the repetitions. The scenarios run in the order ping-pong,
+// idle, churn, c10k, so that the TIME_WAIT sockets churn and c10k leave
+// behind (their client sides close first) cannot slow the others, and
+// c10k's thousands cannot slow churn's connects.
 //
 // Results: a table on stdout (progress on stderr), and JSON in
 // benchmarks/results/<ISO timestamp>.json and benchmarks/results/latest.json.
@@ -25,23 +28,32 @@ import { models, type Model } from './models.js';
 import { formatForkLoop, forkLoopPath, measureForkLoop, type ForkLoopResult } from './fork-loop.js';
 import { median as medianOf } from './loops.js';
 import { formatOverhead, measureOverhead, socketpairLoopPath, type OverheadResult } from './overhead.js';
+import { memAvailableKb, openFds, treeMemory, type TreeMemory } from './proc-memory.js';
+import { textTable } from './text-table.js';
 
 // ---------------------------------------------------------------- options
 
-const SCENARIOS = ['pingpong', 'idle', 'churn', 'forkloop', 'overhead'] as const;
+const SCENARIOS = ['pingpong', 'idle', 'churn', 'c10k', 'forkloop', 'overhead'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 type LoadScenario = Exclude<Scenario, 'forkloop' | 'overhead'>;
 
 /** The default run is sized for this many server processes per repetition (today: TS + C iterative, Node net). */
 const BUDGET_SERVERS = 4;
 
+/** select's limit on descriptor numbers (glibc and macOS): the C10K scenario stops select there. */
+const FD_SETSIZE = 1024;
+/** Descriptors a server holds besides its clients, allowed for when select's K is capped (Node's own are about 25). */
+const FD_RESERVE = 32;
+/** The C10K scenario's default K, each model up to its Model.c10k.upTo. */
+const C10K_KS = [0, 10, 100, 1000, 10_000];
+
 const DEFAULTS = {
-  conns: 50, rounds: 2000, len: 32, total: 3000, concurrency: 20, reps: 3, idleMs: 500, timeout: 30,
+  conns: 50, rounds: 2000, len: 32, total: 3000, concurrency: 20, reps: 3, idleMs: 500, timeout: 30, c10kBudget: 60,
   overheadIterations: 200_000, overheadReps: 5, overheadWarmup: 50_000,
   forkIterations: 1000, forkReps: 3, forkWarmup: 20,
 };
 const QUICK = {
-  conns: 10, rounds: 100, len: 32, total: 200, concurrency: 10, reps: 1, idleMs: 200, timeout: 10,
+  conns: 10, rounds: 100, len: 32, total: 200, concurrency: 10, reps: 1, idleMs: 200, timeout: 10, c10kBudget: 20,
   overheadIterations: 20_000, overheadReps: 1, overheadWarmup: 5_000,
   forkIterations: 100, forkReps: 1, forkWarmup: 5,
 };
@@ -49,7 +61,7 @@ const QUICK = {
 function modelList(): string {
   return models
     .map((m) => {
-      const sides = m.peer ? 'peer' : `${m.ts && servers[m.ts] ? `TS ${m.ts}` : `TS ${m.ts} (not yet)`} / C ${m.c}`;
+      const sides = m.peer ? 'peer' : `${m.ts && servers[m.ts] ? `TS ${m.ts}` : `TS ${m.ts} (not yet)`} / C${m.python ? ' and Python' : ''} ${m.c}`;
       return `  ${m.model.padEnd(16)} ${sides}`;
     })
     .join('\n');
@@ -57,35 +69,63 @@ function modelList(): string {
 
 const USAGE = `usage: npm start -- [options]     (node dist/benchmarks/run.js [options])
 
-Compares the TypeScript echo servers with their C twins (and Node's net
-module) under benchmarks/bin/loadgen, then the fork loop and the per-call
-overhead.
+Compares the TypeScript echo servers with their C twins, the same C
+programs in Python (benchmarks/python/) and Node's net module under
+benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
 
   --models a,b          models to run (default: every model whose TypeScript
-                        server is in the CLI registry, plus the peers); a model
-                        named here without a TypeScript server yet runs its C side
-  --scenarios a,b       of pingpong,idle,churn,forkloop,overhead (default: all)
-                          pingpong  --conns connections x --rounds round trips of --len bytes
-                          idle      iterative only: one idle client held --idle-ms
-                                    while a ping-pong of --rounds/10 runs ("out to lunch")
-                          churn     --total short connections, --concurrency at a time
-                          forkloop  fork + the child's _exit(0) + waitpid in a loop,
-                                    TypeScript vs C: what a fork server pays per
-                                    client before it serves a byte
-                          overhead  socketpair write+read loop, TypeScript vs C
+                        server is in the CLI registry, plus the peers); a
+                        model named here without a TypeScript server yet
+                        runs its C side
+  --scenarios a,b       of pingpong,idle,churn,c10k,forkloop,overhead
+                        (default: all)
+                        pingpong  --conns connections x --rounds round trips
+                                  of --len bytes
+                        idle      iterative only: one idle client held
+                                  --idle-ms while a ping-pong of --rounds/10
+                                  runs ("out to lunch")
+                        c10k      K idle connections held (each served one
+                                  line first) while --conns clients
+                                  ping-pong --rounds/4 round trips: req/s
+                                  and the server's memory (RSS of it and its
+                                  children) against K; fork, threads,
+                                  select, epoll, Node net
+                        churn     --total short connections, --concurrency
+                                  at a time
+                        forkloop  fork + the child's _exit(0) + waitpid in a
+                                  loop, TypeScript vs C: what a fork server
+                                  pays per client before it serves a byte
+                        overhead  socketpair write+read loop, TypeScript vs C
   --conns N             ping-pong connections (default ${DEFAULTS.conns})
-  --rounds N            ping-pong round trips per connection (default ${DEFAULTS.rounds}, scaled, see below)
+  --rounds N            ping-pong round trips per connection (default
+                        ${DEFAULTS.rounds}, scaled, see below)
   --len N               bytes per line, '\\n' included (default ${DEFAULTS.len})
   --total N             churn connections (default ${DEFAULTS.total}, scaled, see below)
   --concurrency N       churn connections at a time (default ${DEFAULTS.concurrency})
-  --reps N              repetitions of every measurement (default ${DEFAULTS.reps}); the table shows medians
+  --reps N              repetitions of every measurement (default ${DEFAULTS.reps}); the
+                        table shows medians
   --idle-ms MS          how long the idle client stays (default ${DEFAULTS.idleMs})
   --timeout SEC         loadgen deadline per run (default ${DEFAULTS.timeout})
+  --c10k K,K,...        the C10K scenario's K (default ${C10K_KS.join(',')},
+                        each model up to what it can hold: 10,000 for epoll,
+                        threads and Node net; fork as far as memory and
+                        --c10k-budget allow; select stops below FD_SETSIZE)
+                        Runs once per K unless --reps is given.
+  --c10k-budget SEC     time one C10K server may take to accept its K idle
+                        connections (default ${DEFAULTS.c10kBudget}); a larger K that would
+                        take longer, or more than half the free memory, by
+                        the smaller K's figures, is skipped with its reason
+  --python CMD          the Python 3 that runs the Python servers (default
+                        python3 on PATH; without one they are skipped)
+  --wide                the full table (server names, conn/s beside req/s,
+                        max ms, CPU µs/op, PSS); the default fits 80 columns
   --iterations N        overhead loop iterations (default ${DEFAULTS.overheadIterations})
   --fork-iterations N   fork loop iterations (default ${DEFAULTS.forkIterations})
-  --host H              address the servers listen on (default 127.0.0.1; ::1 works)
-  --pin none|split      split: loadgen on CPU 0, the servers on the other CPUs (taskset);
-                        default none, the scheduler places them
+  --host H              address the servers listen on (default 127.0.0.1;
+                        ::1 works)
+  --pin none|split      split: loadgen on CPU 0, the servers on the other
+                        CPUs (taskset); default none, the scheduler places
+                        them
   --node-flags="F ..."  Node options for the TypeScript servers and Node's net
                         peer (their node command), e.g.
                         --node-flags="--v8-pool-size=1 --use-largepages=on"
@@ -94,15 +134,19 @@ overhead.
                         Environment variables (UV_THREADPOOL_SIZE=1) pass
                         through as they are
   --out DIR             results folder (default benchmarks/results)
-  --quick               a small smoke-test run (a few seconds): ${QUICK.conns}x${QUICK.rounds} ping-pong,
-                        ${QUICK.total} churn, 1 repetition, short fork and overhead loops
+  --quick               a small smoke-test run (a few seconds): ${QUICK.conns}x${QUICK.rounds}
+                        ping-pong, ${QUICK.total} churn, 1 repetition, short fork and
+                        overhead loops
   -h, --help            this text
 
-Budget: the defaults (${DEFAULTS.conns}x${DEFAULTS.rounds} ping-pong, ${DEFAULTS.total}-connection churn, ${DEFAULTS.reps} repetitions)
-are sized for up to ${BUDGET_SERVERS} server processes (today: iterative TS + C, Node net: about a
-minute on 2 cores). With more, --rounds and --total shrink by ${BUDGET_SERVERS}/servers (at least
-200 rounds and 1000 connections), so all seven models stay within a few minutes.
-Explicit --rounds / --total are never scaled.
+Budget: the defaults (${DEFAULTS.conns}x${DEFAULTS.rounds} ping-pong, ${DEFAULTS.total}-connection churn,
+${DEFAULTS.reps} repetitions) are sized for up to ${BUDGET_SERVERS} server processes (today:
+iterative TS + C, Node net: about a minute on 2 cores). With more, --rounds
+and --total shrink by ${BUDGET_SERVERS}/servers (at least 200 rounds and 1000
+connections), so all seven models stay within a few minutes. Explicit
+--rounds / --total are never scaled. The c10k scenario adds a server start
+per model, side, K and repetition, and up to --c10k-budget s for each to
+accept its K idle connections.
 
 models:
 ${modelList()}`;
@@ -130,6 +174,13 @@ interface Options {
   pin: { mode: 'none' | 'split'; server: string[]; loadgen: string[] };
   /** Node options put before the script of every Node server (TS and the net peer). */
   nodeFlags: string[];
+  /** The Python interpreter's path (sys.executable), or undefined without one. */
+  python?: string;
+  /** Why there is no Python side, said in the notes. */
+  pythonMissing?: string;
+  /** The C10K scenario: K list (--c10k), setup budget, active rounds, and repetitions (1 unless --reps is given). */
+  c10k: { ks?: number[]; budget: number; rounds: number; reps: number };
+  wide: boolean;
   out: string;
   quick: boolean;
   budget: { servers: number; scale: number; scaled: boolean };
@@ -147,6 +198,18 @@ function int(name: string, v: string | undefined, fallback: number, min = 1): nu
 
 function hasTs(m: Model): boolean {
   return !!m.ts && Object.hasOwn(servers, m.ts);
+}
+
+/**
+ * The Python 3 to run the Python servers with: its sys.executable, found
+ * once (pyenv's shims and the like cost a second per start), or why not.
+ */
+function findPython(cmd: string): { path?: string; missing?: string } {
+  const r = spawnSync(cmd, ['-c', 'import sys; assert sys.version_info >= (3, 6), sys.version; print(sys.executable)'], { encoding: 'utf8', timeout: 30_000 });
+  if (r.error) return { missing: `${cmd} not found (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})` };
+  const path = r.stdout.trim();
+  if (r.status !== 0 || !path) return { missing: `${cmd} is not a usable Python 3 (exit ${r.status ?? r.signal}${r.stderr ? `: ${r.stderr.trim().split('\n').pop()}` : ''})` };
+  return { path };
 }
 
 function parseOptions(argv: string[]): Options | 'help' {
@@ -170,6 +233,10 @@ function parseOptions(argv: string[]): Options | 'help' {
         host: { type: 'string', default: '127.0.0.1' },
         pin: { type: 'string', default: 'none' },
         'node-flags': { type: 'string' },
+        c10k: { type: 'string' },
+        'c10k-budget': { type: 'string' },
+        python: { type: 'string' },
+        wide: { type: 'boolean', default: false },
         out: { type: 'string' },
         quick: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
@@ -210,7 +277,8 @@ function parseOptions(argv: string[]): Options | 'help' {
   }
 
   // The budget: how many server processes one repetition of a scenario starts.
-  const serverCount = selected.reduce((n, m) => n + (m.peer ? 1 : (hasTs(m) ? 1 : 0) + (m.c ? 1 : 0)), 0);
+  const py = findPython(values.python ?? 'python3');
+  const serverCount = selected.reduce((n, m) => n + (m.peer ? 1 : (hasTs(m) ? 1 : 0) + (m.c ? 1 : 0) + (m.python && py.path ? 1 : 0)), 0);
   const scale = Math.min(1, BUDGET_SERVERS / Math.max(1, serverCount));
   const scaleRounds = values.rounds === undefined && !values.quick && scale < 1;
   const scaleTotal = values.total === undefined && !values.quick && scale < 1;
@@ -231,6 +299,18 @@ function parseOptions(argv: string[]): Options | 'help' {
   } else if (values.pin !== 'none') {
     throw new UsageError(`--pin must be none or split, not ${JSON.stringify(values.pin)}`);
   }
+
+  let c10kKs: number[] | undefined;
+  if (values.c10k !== undefined) {
+    const parts = values.c10k.split(',').map((x) => x.trim()).filter(Boolean);
+    if (parts.length === 0 || parts.some((x) => !/^\d+$/.test(x) || Number(x) > 1_000_000)) {
+      throw new UsageError(`--c10k takes a list of connection counts from 0 to 1000000 (e.g. 0,10,100), not ${JSON.stringify(values.c10k)}`);
+    }
+    c10kKs = [...new Set(parts.map(Number))].sort((a, b) => a - b);
+  }
+  const c10kBudget = values['c10k-budget'] === undefined ? base.c10kBudget : Number(values['c10k-budget']);
+  if (!(c10kBudget > 0) || !Number.isFinite(c10kBudget)) throw new UsageError(`--c10k-budget must be a positive number of seconds, not ${JSON.stringify(values['c10k-budget'])}`);
+  if (values.python !== undefined && !py.path) throw new UsageError(`--python ${values.python}: ${py.missing}`);
 
   const nodeFlags = (values['node-flags'] ?? '').split(/\s+/).filter(Boolean);
   const notFlag = nodeFlags.find((f) => !f.startsWith('-'));
@@ -257,6 +337,10 @@ function parseOptions(argv: string[]): Options | 'help' {
     host: values.host!,
     pin,
     nodeFlags,
+    python: py.path,
+    pythonMissing: py.missing,
+    c10k: { ks: c10kKs, budget: c10kBudget, rounds: Math.max(values.quick ? 20 : 100, Math.round(rounds / 4)), reps: values.reps === undefined ? 1 : int('reps', values.reps, base.reps) },
+    wide: values.wide!,
     out: resolve(values.out ?? join(packageRoot(), 'benchmarks', 'results')),
     quick: values.quick!,
     budget: { servers: serverCount, scale, scaled: scaleRounds || scaleTotal },
@@ -286,6 +370,11 @@ interface LoadgenResult {
   p99_us: number;
   max_us: number;
   timeout: boolean;
+  /** With --idle K: K, how many were held, how many failed, and the seconds it took to hold them. */
+  idle?: number;
+  idle_held?: number;
+  idle_errors?: number;
+  idle_seconds?: number;
 }
 
 interface LoadgenRun {
@@ -296,16 +385,34 @@ interface LoadgenRun {
   failure?: string;
 }
 
-/** Runs loadgen with its own --timeout; killed (SIGKILL, by pid) if it overstays that by 10 s. */
-function loadgen(args: string[], timeoutSec: number, prefix: string[] = []): Promise<LoadgenRun> {
+/**
+ * Runs loadgen with its own --timeout; killed (SIGKILL, by pid) if it
+ * overstays that by 10 s. With onPause, loadgen runs with --idle-pause: its
+ * first line (the idle connections held) goes to onPause, and loadgen goes
+ * on once that has settled.
+ */
+function loadgen(args: string[], timeoutSec: number, prefix: string[] = [], onPause?: (line: string) => void): Promise<LoadgenRun> {
   return new Promise((resolveRun) => {
     // taskset (the --pin prefix) execs loadgen: the pid stays the same.
-    const command = [...prefix, loadgenPath(), ...args, '--timeout', String(timeoutSec)];
-    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = [...prefix, loadgenPath(), ...args, ...(onPause ? ['--idle-pause'] : []), '--timeout', String(timeoutSec)];
+    const child = spawn(command[0], command.slice(1), { stdio: [onPause ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     liveLoadgens.add(child);
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d) => { stdout += d; });
+    let paused = !onPause;
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+      if (paused || !stdout.includes('\n')) return;
+      paused = true;
+      const line = stdout.slice(0, stdout.indexOf('\n'));
+      try {
+        // Timed out while opening the idle connections: no pause line, only the result.
+        if (!line.startsWith('{"mode"')) onPause!(line);
+      } finally {
+        child.stdin!.end('\n');
+      }
+    });
+    child.stdin?.on('error', () => {}); // loadgen gone before it read the line: its exit says why
     child.stderr!.on('data', (d) => { if (stderr.length < 2000) stderr += d; });
     const guard = setTimeout(() => child.kill('SIGKILL'), (timeoutSec + 10) * 1000);
     let failure: string | undefined;
@@ -367,7 +474,7 @@ function busyCpuSeconds(): number | undefined {
 
 // ---------------------------------------------------------------- measuring
 
-type Impl = 'ts' | 'c' | 'peer';
+type Impl = 'ts' | 'c' | 'py' | 'peer';
 
 interface Sample {
   rep: number;
@@ -385,6 +492,12 @@ interface Sample {
   time_wait_before?: number;
   /** CPU time of the whole machine (server, its children, loadgen, kernel) per request or connection of the timed run. */
   cpu_us_per_op?: number;
+  /** c10k: the server's tree after the warm-up, before the idle connections (Linux). */
+  memory_base?: TreeMemory;
+  /** c10k: the server's tree holding the K idle connections, before the active clients (Linux). */
+  memory?: TreeMemory;
+  /** c10k: why this measurement was not made (a limit of the model or the machine). */
+  skipped?: string;
   wall_seconds: number;
 }
 
@@ -402,18 +515,31 @@ interface Summary {
   ok_samples: number;
   /** Median of the samples' cpu_us_per_op. */
   cpu_us_per_op?: number;
+  /** c10k: medians of the samples' memory (KiB), and the memory per idle connection above the base. */
+  rss_kb?: number;
+  pss_kb?: number;
+  rss_kb_per_conn?: number;
+  processes?: number;
+  threads?: number;
+  /** c10k: idle connections that failed (closed by the server, refused...), and the median time to hold them. */
+  idle_errors?: number;
+  idle_seconds?: number;
+  /** c10k: the reason every sample was skipped. */
+  skipped?: string;
 }
 
 interface Row {
   model: string;
   scenario: LoadScenario;
+  /** c10k: the idle connections held. */
+  k?: number;
   impl: Impl;
   server: string;
   command: string[];
   samples: Sample[];
   summary?: Summary;
-  /** On the TypeScript row: TS / C of the medians. */
-  ratio?: { rate?: number; p50?: number; p99?: number };
+  /** On the TypeScript row: TS / C of the medians, and TS / Python's rate. */
+  ratio?: { rate?: number; p50?: number; p99?: number; rate_py?: number };
 }
 
 /** The median, or undefined for no values. */
@@ -422,20 +548,22 @@ function median(xs: number[]): number | undefined {
 }
 
 // nodeFlags go between node and its script, for the servers that run on Node.
-function serverCommand(m: Model, impl: Impl, host: string, nodeFlags: string[]): string[] {
+function serverCommand(m: Model, impl: Impl, host: string, nodeFlags: string[], python?: string): string[] {
   const onNode = ([cmd, ...rest]: string[]) => (cmd === process.execPath ? [cmd, ...nodeFlags, ...rest] : [cmd, ...rest]);
   if (impl === 'ts') return [...onNode(cliCommand()), 'serve', m.ts!, '--host', host, '--port', '0', '--quiet'];
   if (impl === 'c') return [join(packageRoot(), 'benchmarks', 'bin', m.c!), '--host', host, '--port', '0'];
+  if (impl === 'py') return [python!, join(packageRoot(), 'benchmarks', 'python', m.python!), '--host', host, '--port', '0'];
   return [...onNode(m.peer!), '--host', host, '--port', '0'];
 }
 
 function serverLabel(m: Model, impl: Impl): string {
   if (impl === 'ts') return `TS ${m.ts}`;
   if (impl === 'c') return `C ${m.c}`;
+  if (impl === 'py') return `Py ${m.python}`;
   return m.model === 'node-net' ? 'Node net (libuv)' : m.model;
 }
 
-function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number, warm: boolean): string[] {
+function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number, warm: boolean, k = 0): string[] {
   const where = ['--host', host, '--port', String(port), '--len', String(o.len)];
   if (scenario === 'churn') {
     const total = warm ? Math.min(o.total, o.quick ? 50 : 200) : o.total;
@@ -445,9 +573,10 @@ function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number
   // path (1,000 left it measurably short of its steady state); the C server
   // gets the same.
   if (warm) return ['pingpong', ...where, '--conns', String(Math.min(o.conns, 20)), '--rounds', String(o.quick ? 20 : 500)];
-  const rounds = scenario === 'idle' ? o.idleRounds : o.rounds;
+  const rounds = scenario === 'idle' ? o.idleRounds : scenario === 'c10k' ? o.c10k.rounds : o.rounds;
   const args = ['pingpong', ...where, '--conns', String(o.conns), '--rounds', String(rounds)];
   if (scenario === 'idle') args.push('--idle', '1', '--idle-ms', String(o.idleMs));
+  if (scenario === 'c10k' && k) args.push('--idle', String(k), '--idle-echo');
   return args;
 }
 
@@ -464,9 +593,14 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
   const t0 = performance.now();
   const sample: Sample = { rep, position, seq: ++seq, ok: false, wall_seconds: 0 };
   row.samples.push(sample);
-  process.stderr.write(`[${sample.seq}/${progressTotal}] ${row.scenario.padEnd(8)} ${row.model} ${row.server} ... `);
+  const k = row.k ?? 0;
+  process.stderr.write(`[${sample.seq}/${progressTotal}] ${row.scenario.padEnd(8)} ${row.model}${row.k === undefined ? '' : ` K=${k}`} ${row.server} ... `);
   let server: Launched | undefined;
   try {
+    if (row.scenario === 'c10k') {
+      const why = c10kGuard(row, o);
+      if (why) throw new Skip(why);
+    }
     if (row.impl === 'c' && !existsSync(row.command[0])) {
       throw new Error(`${relative(packageRoot(), row.command[0])} is not built (make -C benchmarks)`);
     }
@@ -476,24 +610,46 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
       throw new Error(`server failed to start: ${(err as Error).message.split('\n').filter(Boolean).slice(0, 2).join(' / ')}`);
     }
     liveServers.add(server);
+    const launched = server;
     const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true), Math.min(o.timeout, 10), o.pin.loadgen);
     if (warm.failure || warm.exit !== 0) sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
     if (row.scenario === 'churn') sample.time_wait_before = timeWaitCount();
+    let onPause: ((line: string) => void) | undefined;
+    if (row.scenario === 'c10k') {
+      if (m.c10k?.limit === 'FD_SETSIZE') {
+        // The descriptors the server holds now are the lowest; its clients get the next ones.
+        const fds = openFds(server.pid);
+        if (fds !== undefined && fds + k + o.conns > FD_SETSIZE) {
+          throw new Skip(`${k} idle + ${o.conns} active connections beside the ${fds} descriptors it holds need descriptors up to ${fds + k + o.conns - 1}: select stops at FD_SETSIZE (${FD_SETSIZE})`);
+        }
+      }
+      sample.memory_base = treeMemory(server.pid);
+      if (k === 0) sample.memory = sample.memory_base;
+      else onPause = () => { sample.memory = treeMemory(launched.pid); };
+    }
     const busy0 = busyCpuSeconds();
-    const run = await loadgen(loadArgs(row.scenario, o, server.host, server.port, false), o.timeout, o.pin.loadgen);
+    const timeout = row.scenario === 'c10k' ? o.timeout + o.c10k.budget : o.timeout;
+    const run = await loadgen(loadArgs(row.scenario, o, server.host, server.port, false, k), timeout, o.pin.loadgen, onPause);
     const busy1 = busyCpuSeconds();
     const ops = run.result && (row.scenario === 'churn' ? run.result.connections : run.result.requests);
     // /proc/stat counts in 10 ms ticks: a window of less than 0.25 s of CPU is too coarse to report.
-    if (busy0 !== undefined && busy1 !== undefined && ops && busy1 - busy0 >= 0.25) sample.cpu_us_per_op = ((busy1 - busy0) * 1e6) / ops;
+    // (Not for c10k: its window includes setting up the idle connections.)
+    if (row.scenario !== 'c10k' && busy0 !== undefined && busy1 !== undefined && ops && busy1 - busy0 >= 0.25) sample.cpu_us_per_op = ((busy1 - busy0) * 1e6) / ops;
     sample.loadgen_exit = run.exit;
     if (run.stderr) sample.loadgen_stderr = run.stderr.split('\n').slice(0, 5).join('\n');
     if (run.failure) throw new Error(run.failure);
     sample.result = run.result;
     sample.ok = true;
-    process.stderr.write(`${fmtRate(run.result!)}\n`);
+    const mem = sample.memory ? `, ${mb(sample.memory.rss_kb)} MB RSS in ${sample.memory.processes} process(es)` : '';
+    process.stderr.write(`${fmtRate(run.result!)}${mem}\n`);
   } catch (err) {
-    sample.error = (err as Error).message;
-    process.stderr.write(`FAILED: ${sample.error}\n`);
+    if (err instanceof Skip) {
+      sample.skipped = err.message;
+      process.stderr.write(`skipped: ${err.message}\n`);
+    } else {
+      sample.error = (err as Error).message;
+      process.stderr.write(`FAILED: ${sample.error}\n`);
+    }
   } finally {
     if (server) {
       const status = await server.stop('SIGTERM', 3000);
@@ -504,10 +660,51 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
   }
 }
 
+/** A c10k measurement not made: a limit of the model or of the machine, said in the output. */
+class Skip extends Error {}
+
+/**
+ * Why a c10k measurement at this K is not made, judged by the same server
+ * at the smaller K measured before it: failed or skipped there, or, at that
+ * pace and that memory per connection, setting up K connections would take
+ * longer than --c10k-budget or more than half the machine's free memory.
+ */
+function c10kGuard(row: Row, o: Options): string | undefined {
+  const k = row.k ?? 0;
+  const before = c10kRows.filter((r) => r.model === row.model && r.impl === row.impl && (r.k ?? 0) < k && r.samples.length);
+  if (before.length === 0) return undefined;
+  const prev = before[before.length - 1];
+  const pk = prev.k ?? 0;
+  if (prev.samples.every((s) => s.skipped)) return prev.samples[0].skipped;
+  const ok = prev.samples.filter((s) => s.ok && s.result);
+  if (ok.length === 0) return `K=${pk} failed`;
+  const bad = ok.find((s) => s.result!.timeout || (s.result!.idle_errors ?? 0) > 0);
+  if (bad) {
+    const r = bad.result!;
+    return `stopped at K=${pk}: ${r.timeout ? 'it timed out' : `${r.idle_errors} of its ${pk} idle connections failed`}`;
+  }
+  if (pk === 0) return undefined;
+  const secs = median(ok.map((s) => s.result!.idle_seconds ?? 0))!;
+  const projected = (secs / pk) * k;
+  if (projected > o.c10k.budget) {
+    return `K=${pk} took ${secs.toFixed(1)} s to set up, so K=${k} would take about ${Math.round(projected)} s, over --c10k-budget ${o.c10k.budget} s`;
+  }
+  const grown = ok.flatMap((s) => (s.memory && s.memory_base ? [(s.memory.pss_kb ?? s.memory.rss_kb) - (s.memory_base.pss_kb ?? s.memory_base.rss_kb)] : []));
+  const free = memAvailableKb();
+  if (grown.length && free !== undefined) {
+    const need = (median(grown)! / pk) * k;
+    if (need > free / 2) {
+      return `K=${pk} took ${mb(median(grown)!)} MB, so K=${k} would take about ${mb(need)} MB, over half the machine's free memory (${mb(free)} MB)`;
+    }
+  }
+  return undefined;
+}
+
 function summarize(row: Row): void {
   const unit = row.scenario === 'churn' ? 'conn/s' : 'req/s';
   const ok = row.samples.filter((s) => s.ok && s.result);
   const rates = ok.map((s) => (unit === 'conn/s' ? s.result!.conn_per_s : s.result!.req_per_s) ?? 0);
+  const skipped = row.samples.filter((s) => s.skipped);
   row.summary = {
     rate: median(rates),
     rate_unit: unit,
@@ -518,59 +715,96 @@ function summarize(row: Row): void {
     max_us: median(ok.map((s) => s.result!.max_us)),
     errors: ok.reduce((n, s) => n + s.result!.errors, 0),
     timeouts: ok.filter((s) => s.result!.timeout).length,
-    failed: row.samples.length - ok.length,
+    failed: row.samples.length - ok.length - skipped.length,
     ok_samples: ok.length,
     cpu_us_per_op: median(ok.flatMap((s) => (s.cpu_us_per_op === undefined ? [] : [s.cpu_us_per_op]))),
   };
+  if (row.scenario !== 'c10k') return;
+  const withMem = ok.filter((s) => s.memory);
+  const k = row.k ?? 0;
+  Object.assign(row.summary, {
+    rss_kb: median(withMem.map((s) => s.memory!.rss_kb)),
+    pss_kb: withMem.every((s) => s.memory!.pss_kb !== undefined) ? median(withMem.map((s) => s.memory!.pss_kb!)) : undefined,
+    rss_kb_per_conn: k > 0 ? median(withMem.flatMap((s) => (s.memory_base ? [(s.memory!.rss_kb - s.memory_base.rss_kb) / k] : []))) : undefined,
+    processes: median(withMem.map((s) => s.memory!.processes)),
+    threads: median(withMem.map((s) => s.memory!.threads)),
+    idle_errors: ok.reduce((n, s) => n + (s.result!.idle_errors ?? 0), 0),
+    idle_seconds: k > 0 ? median(ok.map((s) => s.result!.idle_seconds ?? 0)) : undefined,
+    skipped: skipped.length && skipped.length === row.samples.length ? skipped[0].skipped : undefined,
+  });
 }
 
 function scenariosFor(m: Model, o: Options): LoadScenario[] {
-  return o.scenarios.filter((s): s is LoadScenario => s === 'pingpong' || s === 'churn' || (s === 'idle' && !!m.extra?.includes('idle')));
+  return o.scenarios.filter((s): s is LoadScenario => s === 'pingpong' || s === 'churn' || (s === 'idle' && !!m.extra?.includes('idle')) || (s === 'c10k' && !!m.c10k));
 }
 
-function implsOf(m: Model): Impl[] {
+function implsOf(m: Model, o: Options): Impl[] {
   if (m.peer) return ['peer'];
   const impls: Impl[] = [];
   if (hasTs(m)) impls.push('ts');
+  if (m.python && o.python) impls.push('py');
   if (m.c) impls.push('c');
   return impls;
 }
 
+/** Said in the notes: how the C10K K lists were fitted to the models. */
+const c10kNotes: string[] = [];
+/** The c10k rows so far, in the order they are measured (K ascending per model). */
+const c10kRows: Row[] = [];
+
+/** A model's C10K K list: --c10k or the defaults up to what the model holds; select's capped below FD_SETSIZE. */
+function c10kKs(m: Model, o: Options): number[] {
+  let ks = o.c10k.ks ?? C10K_KS.filter((k) => k <= m.c10k!.upTo);
+  if (m.c10k?.limit === 'FD_SETSIZE') {
+    const cap = FD_SETSIZE - o.conns - FD_RESERVE;
+    const over = ks.filter((k) => k > cap);
+    if (over.length) {
+      ks = [...new Set(ks.map((k) => Math.min(k, Math.max(0, cap))))];
+      c10kNotes.push(`${m.model}: K=${over.join(', ')} lowered to ${cap}: select watches descriptors below FD_SETSIZE (${FD_SETSIZE}) only, and ${o.conns} active clients and the server's own descriptors (up to ${FD_RESERVE}) need their share.`);
+    }
+  }
+  return ks;
+}
+
 /**
- * The order: scenario by scenario (ping-pong, idle, churn last: churn leaves
- * thousands of TIME_WAIT sockets), model by model, and for each repetition
- * the model's servers back to back: C first on even repetitions, TS first on
- * odd ones.
+ * The order: scenario by scenario (ping-pong, idle, then churn and c10k,
+ * which leave thousands of TIME_WAIT sockets; c10k last, its K=10,000 runs
+ * leaving the most), model by model (c10k: K by K, ascending), and for
+ * each repetition the model's servers back to back:
+ * C, Python, TS on even repetitions, TS, Python, C on odd ones.
  */
 async function runAll(o: Options, rows: Row[]): Promise<void> {
   const plan: Array<{ row: Row; m: Model; rep: number; position: number }> = [];
-  for (const scenario of ['pingpong', 'idle', 'churn'] as const) {
+  for (const scenario of ['pingpong', 'idle', 'churn', 'c10k'] as const) {
     for (const m of o.models) {
       if (!scenariosFor(m, o).includes(scenario)) continue;
-      const impls = implsOf(m);
-      const byImpl = new Map<Impl, Row>();
-      for (const impl of impls) {
-        const row: Row = { model: m.model, scenario, impl, server: serverLabel(m, impl), command: serverCommand(m, impl, o.host, o.nodeFlags), samples: [] };
-        rows.push(row);
-        byImpl.set(impl, row);
-      }
-      for (let rep = 0; rep < o.reps; rep++) {
-        const order = rep % 2 === 0 ? [...impls].reverse() : impls; // impls is [ts, c]: C first on rep 0
-        order.forEach((impl, i) => plan.push({ row: byImpl.get(impl)!, m, rep, position: i + 1 }));
+      const impls = implsOf(m, o);
+      for (const k of scenario === 'c10k' ? c10kKs(m, o) : [undefined]) {
+        const byImpl = new Map<Impl, Row>();
+        for (const impl of impls) {
+          const row: Row = { model: m.model, scenario, ...(k === undefined ? {} : { k }), impl, server: serverLabel(m, impl), command: serverCommand(m, impl, o.host, o.nodeFlags, o.python), samples: [] };
+          rows.push(row);
+          if (scenario === 'c10k') c10kRows.push(row);
+          byImpl.set(impl, row);
+        }
+        for (let rep = 0; rep < (scenario === 'c10k' ? o.c10k.reps : o.reps); rep++) {
+          const order = rep % 2 === 0 ? [...impls].reverse() : impls; // impls is [ts, py, c]: C first on rep 0
+          order.forEach((impl, i) => plan.push({ row: byImpl.get(impl)!, m, rep, position: i + 1 }));
+        }
       }
     }
   }
   progressTotal = plan.length;
   for (const step of plan) await measure(step.row, step.m, o, step.rep, step.position);
   for (const row of rows) summarize(row);
+  const div = (a?: number, b?: number) => (a !== undefined && b ? a / b : undefined);
   for (const row of rows) {
     if (row.impl !== 'ts') continue;
-    const c = rows.find((r) => r.model === row.model && r.scenario === row.scenario && r.impl === 'c');
+    const twin = (impl: Impl) => rows.find((r) => r.model === row.model && r.scenario === row.scenario && r.k === row.k && r.impl === impl)?.summary;
     const t = row.summary!;
-    const cs = c?.summary;
-    if (!cs) continue;
-    const div = (a?: number, b?: number) => (a !== undefined && b ? a / b : undefined);
-    row.ratio = { rate: div(t.rate, cs.rate), p50: div(t.p50_us, cs.p50_us), p99: div(t.p99_us, cs.p99_us) };
+    const cs = twin('c');
+    const ps = twin('py');
+    row.ratio = { rate: div(t.rate, cs?.rate), p50: div(t.p50_us, cs?.p50_us), p99: div(t.p99_us, cs?.p99_us), rate_py: div(t.rate, ps?.rate) };
   }
 }
 
@@ -579,45 +813,109 @@ async function runAll(o: Options, rows: Row[]): Promise<void> {
 const n0 = (x?: number) => (x === undefined ? '—' : Math.round(x).toLocaleString('en-US'));
 const us = (x?: number) => (x === undefined ? '—' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
 const ms = (x?: number) => (x === undefined ? '—' : x >= 10_000 ? Math.round(x / 1000).toLocaleString('en-US') : (x / 1000).toFixed(1));
+/** KiB (the kernel's kB) as MiB, with one decimal below 100. */
+const mb = (kb?: number) => (kb === undefined ? '—' : kb >= 100 * 1024 ? Math.round(kb / 1024).toLocaleString('en-US') : (kb / 1024).toFixed(1));
+const kbCell = (kb?: number) => (kb === undefined ? '—' : kb >= 100 ? Math.round(kb).toLocaleString('en-US') : kb.toFixed(1));
 
 function scenarioLabel(s: LoadScenario, o: Options): string {
   if (s === 'pingpong') return `ping-pong ${o.conns}x${o.rounds}x${o.len}B`;
   if (s === 'idle') return `idle ${o.idleMs} ms ${o.conns}x${o.idleRounds}x${o.len}B`;
+  if (s === 'c10k') return `c10k: K idle + ${o.conns}x${o.c10k.rounds}x${o.len}B`;
   return `churn ${o.total}/${o.concurrency}x${o.len}B`;
 }
 
-function rateCell(s: Summary | undefined, unit: Summary['rate_unit']): string {
+function rateCell(s: Summary | undefined, unit: Summary['rate_unit'], spread = true): string {
   if (!s || s.rate_unit !== unit || s.rate === undefined) return s?.rate_unit === unit ? '—' : '';
   let cell = n0(s.rate);
-  if (s.ok_samples > 1 && s.rate_min !== undefined && s.rate_max !== undefined && s.rate > 0) {
+  if (spread && s.ok_samples > 1 && s.rate_min !== undefined && s.rate_max !== undefined && s.rate > 0) {
     cell += ` ±${Math.round(((s.rate_max - s.rate_min) / 2 / s.rate) * 100)}%`;
   }
   return cell;
 }
 
-function errorsCell(row: Row): string {
+/** The errors cell: the count, timeouts, and why samples failed or were skipped (short: one word, the notes say more). */
+function errorsCell(row: Row, short = false): string {
   const s = row.summary!;
+  if (s.skipped) return 'skipped';
+  if (short) return s.failed ? 'failed' : s.timeouts ? 'timeout' : String(s.errors);
   const parts: string[] = [];
   if (s.ok_samples > 0) parts.push(String(s.errors));
   if (s.timeouts) parts.push(`${s.timeouts} timeout${s.timeouts > 1 ? 's' : ''}`);
   if (s.failed) {
-    const first = row.samples.find((x) => !x.ok)?.error ?? '';
+    const first = row.samples.find((x) => !x.ok && !x.skipped)?.error ?? '';
     const what = first.startsWith('server failed to start') ? 'start failed' : first.includes('not built') ? 'not built' : 'run failed';
     parts.push(`${what}${row.samples.length > 1 ? ` (${s.failed}/${row.samples.length})` : ''}`);
   }
   return parts.join(', ');
 }
 
-function ratioCell(row: Row): string {
+function ratioCell(row: Row, of: 'rate' | 'rate_py'): string {
   if (row.impl !== 'ts') return '';
-  const r = row.ratio?.rate;
+  const r = row.ratio?.[of];
   return r === undefined ? '—' : `${r.toFixed(2)}x`;
 }
 
-function renderTable(rows: Row[], o: Options): string {
+/** Words of text in lines of at most width columns, the first prefixed by first, the others by rest. */
+function wrap(text: string, width: number, first: string, rest: string): string {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(' ')) {
+    const lead = line === first || line === rest;
+    if (!lead && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line += (lead ? '' : ' ') + word;
+    }
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+function sideLabel(row: Row): string {
+  if (row.impl === 'ts') return 'TS';
+  if (row.impl === 'c') return 'C';
+  if (row.impl === 'py') return 'Python';
+  return row.model === 'node-net' ? 'Node net' : row.server;
+}
+
+/** The default tables, one per scenario, within 80 columns: the side (TS, C, Python) rather than the server's name. */
+function renderNarrow(rows: Row[], o: Options): string {
+  const parts: string[] = [];
+  for (const scenario of ['pingpong', 'idle', 'churn'] as const) {
+    const these = rows.filter((r) => r.scenario === scenario);
+    if (these.length === 0) continue;
+    const unit = scenario === 'churn' ? 'conn/s' : 'req/s';
+    let last = '';
+    const body = these.map((row) => {
+      const first = row.model !== last;
+      last = row.model;
+      const s = row.summary!;
+      return [first ? row.model : '', sideLabel(row), rateCell(s, unit), us(s.p50_us), us(s.p99_us), errorsCell(row, true), ratioCell(row, 'rate'), ratioCell(row, 'rate_py')];
+    });
+    parts.push(`${scenarioLabel(scenario, o)}\n${textTable(['model', 'server', unit, 'p50 µs', 'p99 µs', 'errors', 'TS/C', 'TS/Py'], ['left', 'left', 'right', 'right', 'right', 'left', 'right', 'right'], body)}`);
+  }
+  const c10k = rows.filter((r) => r.scenario === 'c10k');
+  if (c10k.length) {
+    let last = '';
+    const body = c10k.map((row) => {
+      const first = row.model !== last;
+      last = row.model;
+      const s = row.summary!;
+      return [first ? row.model : '', sideLabel(row), n0(row.k), rateCell(s, 'req/s', false), mb(s.rss_kb), kbCell(s.rss_kb_per_conn), errorsCell(row, true), ratioCell(row, 'rate'), ratioCell(row, 'rate_py')];
+    });
+    // Latencies, PSS, processes and threads: --wide.
+    parts.push(`${scenarioLabel('c10k', o)}\n${textTable(['model', 'server', 'K', 'req/s', 'RSS MB', 'KB/conn', 'errors', 'TS/C', 'TS/Py'], ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right'], body)}`);
+  }
+  return parts.join('\n\n');
+}
+
+/** --wide: everything in one table (server names, both rates, max ms, CPU, memory). */
+function renderWide(rows: Row[], o: Options): string {
+  const c10k = rows.some((r) => r.scenario === 'c10k');
   const table = new Table({
-    head: ['model', 'scenario', 'server', 'req/s', 'conn/s', 'p50 µs', 'p99 µs', 'max ms', 'CPU µs/op', 'errors', 'TS/C'],
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'right'],
+    head: ['model', 'scenario', 'server', 'req/s', 'conn/s', 'p50 µs', 'p99 µs', 'max ms', 'CPU µs/op', ...(c10k ? ['K', 'RSS MB', 'PSS MB', 'KB/conn', 'procs', 'threads'] : []), 'errors', 'TS/C', 'TS/Py'],
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', ...(c10k ? Array<'right'>(6).fill('right') : []), 'left', 'right', 'right'],
     style: { head: [], border: [] },
   });
   let lastGroup = '';
@@ -626,6 +924,7 @@ function renderTable(rows: Row[], o: Options): string {
     const first = group !== lastGroup;
     lastGroup = group;
     const s = row.summary!;
+    const mem = row.scenario === 'c10k' ? [String(row.k), mb(s.rss_kb), mb(s.pss_kb), kbCell(s.rss_kb_per_conn), n0(s.processes), n0(s.threads)] : ['', '', '', '', '', ''];
     table.push([
       first ? row.model : '',
       first ? scenarioLabel(row.scenario, o) : '',
@@ -636,8 +935,10 @@ function renderTable(rows: Row[], o: Options): string {
       us(s.p99_us),
       ms(s.max_us),
       us(s.cpu_us_per_op),
+      ...(c10k ? mem : []),
       errorsCell(row),
-      ratioCell(row),
+      ratioCell(row, 'rate'),
+      ratioCell(row, 'rate_py'),
     ]);
   }
   return table.toString();
@@ -645,8 +946,14 @@ function renderTable(rows: Row[], o: Options): string {
 
 function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, drift: string | undefined): string[] {
   const out: string[] = [];
-  out.push(`Medians of ${o.reps} repetition${o.reps > 1 ? 's' : ''}${o.reps > 1 ? ' (± is half the spread of the rates)' : ''}; every measurement on a fresh server after an untimed warm-up. TS/C is the TypeScript throughput over the C throughput (req/s, or conn/s for churn): below 1 means TypeScript is slower.`);
-  out.push(`Order: all ping-pong runs, then idle, then churn; within a model the TS and C servers run back to back, C first in the 1st, 3rd... repetition and TS first in the 2nd, 4th..., so slow drift hits both sides alike.`);
+  out.push(`Medians of ${o.reps} repetition${o.reps > 1 ? 's' : ''}${o.reps > 1 ? ' (± is half the spread of the rates)' : ''}; every measurement on a fresh server after an untimed warm-up. TS/C is the TypeScript throughput over the C throughput (req/s, or conn/s for churn): below 1 means TypeScript is slower; TS/Py the same over the Python port of the C server.`);
+  out.push(`Order: all ping-pong runs, then idle, then churn, then c10k; within a model the C, Python and TS servers run back to back, C first in the 1st, 3rd... repetition and TS first in the 2nd, 4th... (Python between), so slow drift hits every side alike.`);
+  if (o.pythonMissing) out.push(`Python: skipped, ${o.pythonMissing}.`);
+  else if (rows.some((r) => r.impl === 'py')) out.push(`Python: ${o.python}, the C servers ported to its standard library (benchmarks/python/).`);
+  if (rows.some((r) => r.scenario === 'c10k')) {
+    out.push(`c10k: K idle connections, each served one line first so that the server holds it (a child, a thread, a slot in its set), then ${o.conns} clients ping-pong ${o.c10k.rounds} round trips${o.c10k.reps === 1 ? ', once per K and server' : ''}. RSS MB sums VmRSS over the server and its children while they hold the K idle connections, before the active clients start; KB/conn is its growth over the warmed-up server, per idle connection. RSS counts the pages a fork server's children share with it once per child; PSS (--wide, and the JSON) shares them out.`);
+    out.push(...c10kNotes);
+  }
   if (drift) out.push(drift);
   out.push(o.pin.mode === 'split'
     ? `Pinned (--pin split): loadgen on CPU 0, the servers on CPU ${o.pin.server[2]}; every round trip crosses CPUs.`
@@ -657,7 +964,7 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
   if (rows.some((r) => r.scenario === 'idle')) {
     out.push(`idle: one client connects first and stays silent for ${o.idleMs} ms; an iterative server serves nobody meanwhile ("out to lunch"), which shows in max ms and the low req/s.`);
   }
-  if (o.nodeFlags.length) out.push(`Node servers (TypeScript and the net peer) ran as node ${o.nodeFlags.join(' ')}; the C servers as always.`);
+  if (o.nodeFlags.length) out.push(`Node servers (TypeScript and the net peer) ran as node ${o.nodeFlags.join(' ')}; the C and Python servers as always.`);
   if (o.budget.scaled) {
     out.push(`Budget: ${o.budget.servers} server processes per repetition (> ${BUDGET_SERVERS}), so rounds and churn totals were scaled by ${o.budget.scale.toFixed(2)}: ${o.rounds} rounds, ${o.total} connections.`);
   }
@@ -671,12 +978,12 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
   for (const row of rows) {
     const seen = new Set<string>();
     for (const s of row.samples) {
-      const msgs = [s.error, s.warmup_error && `warm-up: ${s.warmup_error}`, s.ok && s.result && s.result.errors > 0 && s.loadgen_stderr ? `loadgen: ${s.loadgen_stderr.split('\n')[0]}` : undefined,
+      const msgs = [s.error, s.skipped && `skipped: ${s.skipped}`, s.warmup_error && `warm-up: ${s.warmup_error}`, s.ok && s.result && s.result.errors > 0 && s.loadgen_stderr ? `loadgen: ${s.loadgen_stderr.split('\n')[0]}` : undefined,
         s.server_exit && s.server_exit.code !== 0 ? `server exit ${s.server_exit.code ?? s.server_exit.signal} on SIGTERM` : undefined];
       for (const msg of msgs) {
         if (!msg || seen.has(msg)) continue;
         seen.add(msg);
-        out.push(`${row.model} ${row.scenario} ${row.server}: ${msg}`);
+        out.push(`${row.model} ${row.scenario}${row.k === undefined ? '' : ` K=${row.k}`} ${row.server}: ${msg}`);
       }
     }
   }
@@ -715,7 +1022,7 @@ function driftNote(rows: Row[]): string | undefined {
   const churn = rows.flatMap((r) => r.samples.filter((s) => s.time_wait_before !== undefined).map((s) => ({ seq: s.seq, tw: s.time_wait_before! })));
   if (churn.length === 0) return undefined;
   churn.sort((a, b) => a.seq - b.seq);
-  return `Drift: churn leaves client sockets in TIME_WAIT (60 s), and connect() can slow down as they pile up: ${churn[0].tw.toLocaleString('en-US')} TIME_WAIT sockets before the first churn run, ${churn[churn.length - 1].tw.toLocaleString('en-US')} before the last. Churn runs last for that reason, and the alternating TS/C order keeps each model's ratio fair.`;
+  return `Drift: churn leaves client sockets in TIME_WAIT (60 s), and connect() can slow down as they pile up: ${churn[0].tw.toLocaleString('en-US')} TIME_WAIT sockets before the first churn run, ${churn[churn.length - 1].tw.toLocaleString('en-US')} before the last. Churn runs after ping-pong and idle for that reason (c10k, which leaves more, after churn), and the alternating order keeps each model's ratios fair.`;
 }
 
 // ---------------------------------------------------------------- main
@@ -763,7 +1070,7 @@ async function main(argv: string[]): Promise<number> {
   const started = new Date();
   const t0 = performance.now();
   const rows: Row[] = [];
-  process.stderr.write(`models: ${opts.models.map((m) => m.model).join(', ')}; scenarios: ${opts.scenarios.join(', ')}; ${opts.reps} repetition(s)\n`);
+  process.stderr.write(`models: ${opts.models.map((m) => m.model).join(', ')}; scenarios: ${opts.scenarios.join(', ')}; ${opts.reps} repetition(s)${opts.scenarios.includes('c10k') && opts.c10k.reps !== opts.reps ? ` (c10k: ${opts.c10k.reps})` : ''}\n`);
   let fatal: string | undefined;
   try {
     if (loadScenarios.length) await runAll(opts, rows);
@@ -821,6 +1128,7 @@ async function main(argv: string[]): Promise<number> {
       models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds, idle_rounds: opts.idleRounds,
       len: opts.len, total: opts.total, concurrency: opts.concurrency, reps: opts.reps, idle_ms: opts.idleMs, timeout: opts.timeout,
       iterations: opts.iterations, fork_iterations: opts.forkIterations, host: opts.host, pin: opts.pin.mode, node_flags: opts.nodeFlags, quick: opts.quick, budget: opts.budget,
+      python: opts.python ?? null, python_missing: opts.pythonMissing, c10k: { ks: opts.c10k.ks ?? C10K_KS, budget: opts.c10k.budget, rounds: opts.c10k.rounds, reps: opts.c10k.reps, fd_setsize: FD_SETSIZE },
     },
     rows: rows.map((r) => ({ ...r, command: r.command.map((a) => a.replace(packageRoot() + '/', '')) })),
     forkloop: forkloop ?? (forkloopError ? { error: forkloopError } : undefined),
@@ -834,12 +1142,12 @@ async function main(argv: string[]): Promise<number> {
   // stdout
   const parts: string[] = [];
   if (rows.length) {
-    parts.push(`syscall-lab echo servers: TypeScript vs C (${os.cpus().length} CPUs, node ${process.version}, ${process.platform} ${os.release()})`);
-    parts.push(renderTable(rows, opts));
+    parts.push(`syscall-lab echo servers: TypeScript vs C and Python\n(${os.cpus().length} CPUs, node ${process.version}, ${process.platform} ${os.release()})`);
+    parts.push(opts.wide ? renderWide(rows, opts) : renderNarrow(rows, opts));
   }
   if (forkloop) parts.push(formatForkLoop(forkloop));
   if (overhead) parts.push(formatOverhead(overhead));
-  parts.push(`notes:\n${noteLines.map((l) => `  - ${l}`).join('\n')}`);
+  parts.push(`notes:\n${noteLines.map((l) => wrap(l, 78, '  - ', '    ')).join('\n')}`);
   parts.push(`took ${seconds.toFixed(1)} s; results written to ${relative(process.cwd(), file) || file} and ${relative(process.cwd(), latest) || latest}`);
   process.stdout.write(`${parts.join('\n\n')}\n`);
   process.off('SIGINT', onSignal);

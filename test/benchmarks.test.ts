@@ -1,18 +1,46 @@
-// The benchmark runner (npm start): a quick real run, and its usage errors.
+// The benchmark runner (npm start): quick real runs (the Python side, the
+// C10K scenario), its usage errors, and loadgen's idle connections.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launch, type Launched } from '../src/launch.js';
 
 const runner = fileURLToPath(new URL('../dist/benchmarks/run.js', import.meta.url));
 const forkLoop = fileURLToPath(new URL('../dist/benchmarks/fork-loop.js', import.meta.url));
 const forkLoopC = fileURLToPath(new URL('../benchmarks/bin/fork_loop', import.meta.url));
+const loadgenC = fileURLToPath(new URL('../benchmarks/bin/loadgen', import.meta.url));
 const linux = process.platform === 'linux';
+const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 30_000 });
+const hasPython = python.status === 0;
 
-function bench(args: string[], timeout = 120_000) {
-  return spawnSync(process.execPath, [runner, ...args], { encoding: 'utf8', timeout });
+// spawnSync's timeout sends SIGTERM: the runner then stops its servers and loadgens by pid.
+function bench(args: string[], timeout = 120_000, env?: NodeJS.ProcessEnv) {
+  return spawnSync(process.execPath, [runner, ...args], { encoding: 'utf8', timeout, env: env ?? process.env });
+}
+
+/** Runs the benchmark into a temporary folder and returns its exit, output and JSON. */
+function benchJson(args: string[], timeout = 120_000, env?: NodeJS.ProcessEnv) {
+  const out = mkdtempSync(join(tmpdir(), 'syscall-lab-bench-'));
+  try {
+    const r = bench([...args, '--out', out], timeout, env);
+    let json: any;
+    try {
+      json = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+    } catch {
+      json = undefined;
+    }
+    return { ...r, json };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The lines of the run's stdout but the last ("took ... results written to PATH"): within 80 columns. */
+function tooWide(stdout: string): string[] {
+  return stdout.trimEnd().split('\n').slice(0, -1).filter((l) => [...l].length > 80);
 }
 
 describe('benchmarks/run', () => {
@@ -21,18 +49,155 @@ describe('benchmarks/run', () => {
     try {
       const r = bench(['--quick', '--models', 'fork', '--scenarios', 'churn', '--node-flags=--max-semi-space-size=1', '--out', out]);
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).toContain('ran as node --max-semi-space-size=1');
       const json = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+      expect(json.notes.join('\n')).toContain('ran as node --max-semi-space-size=1');
       expect(json.options.node_flags).toEqual(['--max-semi-space-size=1']);
       const ts = json.rows.find((row: any) => row.impl === 'ts');
       const c = json.rows.find((row: any) => row.impl === 'c');
       expect(ts.command[1]).toBe('--max-semi-space-size=1');
       expect(c.command).not.toContain('--max-semi-space-size=1');
+      const py = json.rows.find((row: any) => row.impl === 'py');
+      if (hasPython) expect(py.command).not.toContain('--max-semi-space-size=1');
       for (const row of json.rows) expect(row.samples.every((s: any) => s.ok), JSON.stringify(row.samples)).toBe(true);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  }, 150_000);
+
+  it.runIf(hasPython)('the Python servers run in the same alternation as TS and C, with TS/Py beside TS/C', () => {
+    const r = benchJson(['--quick', '--models', 'threads,select', '--scenarios', 'pingpong', '--reps', '2'], 150_000);
+    expect(r.status, r.stderr).toBe(0);
+    const json = r.json;
+    expect(json.options.python).toBe(python.stdout.trim());
+    for (const model of ['threads', 'select']) {
+      const rows = json.rows.filter((row: any) => row.model === model);
+      expect(rows.map((row: any) => row.impl)).toEqual(['ts', 'py', 'c']);
+      const py = rows[1];
+      expect(py.server).toBe(`Py echo_${model}.py`);
+      expect(py.command[1]).toBe(`benchmarks/python/echo_${model}.py`);
+      for (const row of rows) {
+        expect(row.samples.every((x: any) => x.ok && x.result.errors === 0), JSON.stringify(row.samples)).toBe(true);
+        expect(row.summary.rate).toBeGreaterThan(0);
+        // C first in the first repetition, TS first in the second, Python between.
+        const pos = row.samples.map((x: any) => x.position);
+        expect(pos).toEqual(row.impl === 'c' ? [1, 3] : row.impl === 'ts' ? [3, 1] : [2, 2]);
+        // SIGTERM ends every server with exit 0.
+        for (const x of row.samples) expect(x.server_exit).toEqual({ code: 0, signal: null });
+      }
+      const ts = rows[0];
+      expect(ts.ratio.rate_py).toBeCloseTo(ts.summary.rate / py.summary.rate, 6);
+      expect(ts.ratio.rate).toBeCloseTo(ts.summary.rate / rows[2].summary.rate, 6);
+    }
+    expect(r.stdout).toContain('TS/Py');
+    expect(r.stdout).toMatch(/^threads +TS +[\d,]+/m);
+    expect(r.stdout).toMatch(/^ +Python +[\d,]+/m);
+    expect(tooWide(r.stdout)).toEqual([]);
+  }, 180_000);
+
+  it('without python3 the Python side is skipped with one line; --python names a bad one', () => {
+    // No python3 on this PATH: node, loadgen and the C servers are started by absolute path.
+    const r = benchJson(['--quick', '--models', 'iterative', '--scenarios', 'pingpong'], 60_000, { ...process.env, PATH: '/nonexistent' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json.rows.map((row: any) => row.impl)).toEqual(['ts', 'c']);
+    expect(r.json.options.python).toBeNull();
+    const said = r.json.notes.filter((n: string) => n.startsWith('Python: skipped, python3 not found'));
+    expect(said, r.json.notes.join('\n')).toHaveLength(1);
+    const bad = bench(['--python', '/nonexistent/python3', '--scenarios', 'overhead']);
+    expect(bad.status).toBe(64);
+    expect(bad.stderr).toContain('--python /nonexistent/python3: /nonexistent/python3 not found');
+  }, 90_000);
+
+  it.runIf(linux)('c10k holds K idle connections and reports req/s and the server tree\'s memory against K', () => {
+    // A budget too small for K=100 after K=10: the runner says it skipped it, and why.
+    const r = benchJson(['--quick', '--models', 'fork,threads,epoll', '--scenarios', 'c10k', '--c10k', '0,10,100', '--c10k-budget', '0.001'], 240_000);
+    expect(r.status, r.stderr).toBe(0);
+    const json = r.json;
+    expect(json.options.c10k).toMatchObject({ ks: [0, 10, 100], budget: 0.001, reps: 1 });
+    const sides = hasPython ? ['ts', 'py', 'c'] : ['ts', 'c'];
+    for (const model of ['fork', 'threads', 'epoll']) {
+      for (const impl of sides) {
+        const row = (k: number) => json.rows.find((x: any) => x.model === model && x.impl === impl && x.k === k);
+        const what = `${model} ${impl}`;
+        for (const k of [0, 10]) {
+          const x = row(k);
+          expect(x.scenario).toBe('c10k');
+          expect(x.samples, what).toHaveLength(1);
+          const s = x.samples[0];
+          expect(s.ok, `${what} K=${k}: ${JSON.stringify(s)}`).toBe(true);
+          expect(s.result.errors, what).toBe(0);
+          expect(x.summary.rate, what).toBeGreaterThan(0);
+          expect(x.summary.rss_kb, what).toBeGreaterThan(0);
+          expect(s.memory_base.rss_kb).toBeGreaterThan(0);
+          if (k === 0) {
+            expect(s.result.idle).toBeUndefined();
+            expect(s.memory).toEqual(s.memory_base);
+            continue;
+          }
+          expect(s.result).toMatchObject({ idle: 10, idle_held: 10, idle_errors: 0 });
+          expect(s.result.idle_seconds).toBeGreaterThan(0);
+          // What holding 10 connections takes: a child each, a thread each, or neither.
+          if (model === 'fork') expect(s.memory.processes, what).toBeGreaterThanOrEqual(11);
+          else expect(s.memory.processes, what).toBe(1);
+          if (model === 'threads') expect(s.memory.threads, what).toBeGreaterThanOrEqual(11); // the main thread and one per idle connection
+          expect(x.summary.rss_kb_per_conn, what).toBeDefined();
+        }
+        const big = row(100);
+        expect(big.samples[0].ok).toBe(false);
+        expect(big.summary.skipped, what).toMatch(/^K=10 took [\d.]+ s to set up, so K=100 would take about \d+ s, over --c10k-budget 0.001 s$/);
+        expect(json.notes).toContain(`${model} c10k K=100 ${big.server}: skipped: ${big.summary.skipped}`);
+      }
+    }
+    expect(r.stdout).toMatch(/^c10k: K idle \+ 10x25x32B$/m);
+    expect(r.stdout).toMatch(/^ +C +100 +— +— +— +skipped/m);
+    expect(tooWide(r.stdout)).toEqual([]);
+  }, 300_000);
+
+  it.runIf(linux)('c10k stops select below FD_SETSIZE and says so', () => {
+    const r = benchJson(['--quick', '--models', 'select', '--scenarios', 'c10k', '--c10k', '5000', '--conns', '10'], 180_000);
+    expect(r.status, r.stderr).toBe(0);
+    const cap = 1024 - 10 - 32;
+    expect(r.json.notes).toContain(`select: K=5000 lowered to ${cap}: select watches descriptors below FD_SETSIZE (1024) only, and 10 active clients and the server's own descriptors (up to 32) need their share.`);
+    for (const row of r.json.rows) {
+      expect(row.k).toBe(cap);
+      const s = row.samples[0];
+      expect(s.ok, `${row.server}: ${JSON.stringify(s)}`).toBe(true);
+      expect(s.result).toMatchObject({ idle: cap, idle_held: cap, idle_errors: 0, errors: 0 });
+      expect(s.memory.rss_kb).toBeGreaterThan(0);
+    }
+  }, 200_000);
+
+  it.runIf(linux)('loadgen says when RLIMIT_NOFILE is short of its connections; --idle-echo excludes --idle-half', () => {
+    const lg = spawnSync('sh', ['-c', `ulimit -n 64 && exec "$0" pingpong --host 127.0.0.1 --port 9 --conns 10 --rounds 1 --len 8 --idle 100`, loadgenC], { encoding: 'utf8', timeout: 30_000 });
+    expect(lg.status).toBe(1);
+    expect(lg.stderr).toContain('loadgen: 110 connections need about 126 descriptors, but RLIMIT_NOFILE is 64 (hard limit 64)');
+    const usage = spawnSync(loadgenC, ['pingpong', '--host', '127.0.0.1', '--port', '9', '--conns', '1', '--rounds', '1', '--len', '8', '--idle-echo', '--idle-half'], { encoding: 'utf8', timeout: 30_000 });
+    expect(usage.status).toBe(64);
+    expect(usage.stderr).toContain('--idle-echo and --idle-half exclude each other');
   });
+
+  it.runIf(hasPython)('every Python server echoes ping-pong and churn, then exits 0 on SIGTERM', async () => {
+    const models = ['iterative', 'fork', 'threads', 'prethreaded', 'select', ...(linux ? ['epoll'] : [])];
+    for (const model of models) {
+      const script = fileURLToPath(new URL(`../benchmarks/python/echo_${model}.py`, import.meta.url));
+      let server: Launched | undefined;
+      try {
+        server = await launch([python.stdout.trim(), script, '--host', '127.0.0.1', '--port', '0'], { timeoutMs: 15_000 });
+        const where = ['--host', server.host, '--port', String(server.port), '--timeout', '20'];
+        // 100-byte lines, and 20,000-byte ones: more than one read and one write each.
+        for (const len of ['100', '20000']) {
+          const pp = spawnSync(loadgenC, ['pingpong', ...where, '--conns', '3', '--rounds', '20', '--len', len], { encoding: 'utf8', timeout: 30_000 });
+          expect(pp.status, `${model} ${len}: ${pp.stderr}`).toBe(0);
+          expect(JSON.parse(pp.stdout)).toMatchObject({ requests: 60, errors: 0, timeout: false });
+        }
+        const churn = spawnSync(loadgenC, ['churn', ...where, '--total', '20', '--concurrency', '4', '--len', '32'], { encoding: 'utf8', timeout: 30_000 });
+        expect(churn.status, `${model}: ${churn.stderr}`).toBe(0);
+        expect(JSON.parse(churn.stdout)).toMatchObject({ connections: 20, errors: 0 });
+      } finally {
+        const exit = await server?.stop('SIGTERM', 5000);
+        if (server) expect(exit, model).toEqual({ code: 0, signal: null });
+      }
+    }
+  }, 180_000);
 
   it('usage errors name the bad option', () => {
     const r = bench(['--node-flags', 'v8-pool-size=1']);
@@ -41,13 +206,20 @@ describe('benchmarks/run', () => {
     const m = bench(['--models', 'nope']);
     expect(m.status).not.toBe(0);
     expect(m.stderr).toContain('unknown model "nope"');
+    const k = bench(['--c10k', '10,x']);
+    expect(k.status).toBe(64);
+    expect(k.stderr).toContain('--c10k takes a list of connection counts from 0 to 1000000 (e.g. 0,10,100), not "10,x"');
+    const b = bench(['--c10k-budget', '0']);
+    expect(b.status).toBe(64);
+    expect(b.stderr).toContain('--c10k-budget must be a positive number of seconds, not "0"');
   });
 
   it('the fork loop times fork + _exit + waitpid on both sides and bounds fork\'s churn', () => {
     const out = mkdtempSync(join(tmpdir(), 'syscall-lab-bench-'));
     try {
       // 2000 connections: enough CPU time for /proc/stat's 10 ms ticks to measure each side's CPU per connection.
-      const r = bench(['--quick', '--total', '2000', '--models', 'fork', '--scenarios', 'churn,forkloop', '--out', out]);
+      // --wide: the table with the CPU µs/op column.
+      const r = bench(['--quick', '--wide', '--total', '2000', '--models', 'fork', '--scenarios', 'churn,forkloop', '--out', out], 240_000);
       expect(r.status, r.stderr).toBe(0);
       const json = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
       const f = json.forkloop;
@@ -76,7 +248,7 @@ describe('benchmarks/run', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+  }, 250_000);
 
   it('fork-loop --child reaps every child it forked and reports wall and CPU time', () => {
     const r = spawnSync(process.execPath, [forkLoop, '--child', '30', '--warmup', '2'], { encoding: 'utf8', timeout: 60_000 });

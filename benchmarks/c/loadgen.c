@@ -4,6 +4,7 @@
  * usage:
  *   loadgen pingpong --host H --port P --conns N --rounds M --len L
  *                    [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]
+ *                    [--idle-echo] [--idle-pause]
  *   loadgen churn    --host H --port P --total T --concurrency C --len L
  *                    [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]
  *
@@ -30,17 +31,34 @@
  *   that (default: at the end of the run) and are not measured.  A failure
  *   to establish one counts as an error.
  *
+ * --idle-echo: each idle connection first does one round trip (a line of L
+ *   bytes, checked), so it is held only once the server has accepted it and
+ *   serves it (forked its child, started its thread, put it in its select
+ *   set): what holding K connections costs the server.  The idle
+ *   connections are then opened at most IDLE_BATCH at a time, so the listen
+ *   backlog never overflows.  Failures count as errors (and idle_errors).
+ *
+ * --idle-pause: once the idle connections are held, print one JSON line
+ *   {"idle":K,"idle_held":H,"idle_errors":E,"idle_seconds":S} on stdout and
+ *   wait for a line on stdin before the measured phase (the benchmark
+ *   runner measures the server's memory meanwhile).
+ *
  * --timeout SEC (default 60, fractional allowed) is an overall deadline from
  *   program start; when it passes the run stops and reports what completed
  *   with "timeout":true.
  *
- * Output: exactly one JSON line on stdout at the end:
+ * RLIMIT_NOFILE: the soft limit is raised to the hard limit; when that is
+ *   still short of the connections asked for, loadgen says so and exits 1.
+ *
+ * Output: one JSON line on stdout at the end (after the --idle-pause line):
  *   {"mode":"pingpong","conns":N,"rounds":M,"len":L,"requests":R,
  *    "errors":E,"seconds":S,"req_per_s":X,"p50_us":..,"p99_us":..,
  *    "max_us":..,"timeout":false}
  *   {"mode":"churn","total":T,"concurrency":C,"len":L,"connections":K,
  *    "errors":E,"seconds":S,"conn_per_s":X,"p50_us":..,"p99_us":..,
  *    "max_us":..,"timeout":false}
+ * With --idle K > 0 the line also has "idle":K,"idle_held":H,
+ * "idle_errors":E,"idle_seconds":S (the time to establish them).
  * "seconds" is the measured phase (from the first measured connect until
  * the last measured connection finished).  Percentiles are nearest-rank
  * over all samples, in microseconds with one decimal; 0 when there are no
@@ -86,9 +104,11 @@
 #define MAX_LEN (16 * 1024 * 1024)
 #define NMSGS 94 /* distinct message patterns */
 #define MAX_ERROR_LOGS 10
+#define IDLE_BATCH 64 /* --idle-echo: idle connections opening at a time */
+#define SPARE_FDS 16  /* stdio, epoll and the like, beside the sockets */
 
 enum mode { MODE_PINGPONG, MODE_CHURN };
-enum state { ST_FREE, ST_CONNECTING, ST_ACTIVE, ST_IDLE_HELD };
+enum state { ST_FREE, ST_CONNECTING, ST_ACTIVE, ST_IDLE_ECHO, ST_IDLE_HELD };
 
 struct conn {
     int fd;
@@ -109,7 +129,7 @@ static const char *opt_host, *opt_port;
 static long long opt_conns = -1, opt_rounds = -1, opt_total = -1,
                  opt_concurrency = -1, opt_len = -1;
 static long long opt_idle = 0, opt_idle_ms = -1;
-static int opt_idle_half = 0;
+static int opt_idle_half = 0, opt_idle_echo = 0, opt_idle_pause = 0;
 static double opt_timeout = 60.0;
 
 /* ---- state ---- */
@@ -124,6 +144,8 @@ static size_t L;
 static long long g_requests, g_connections, g_errors, g_attempts;
 static long long g_active;       /* measured connections not yet finished */
 static long long g_idle_pending; /* idle connections still connecting */
+static long long g_idle_held, g_idle_errors;
+static size_t g_idle_next;       /* next idle slot to open */
 static long long g_next_id;
 
 static uint64_t *samples;
@@ -150,6 +172,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: loadgen pingpong --host H --port P --conns N --rounds M "
             "--len L [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n"
+            "                [--idle-echo] [--idle-pause]\n"
             "       loadgen churn --host H --port P --total T --concurrency C "
             "--len L [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n");
 }
@@ -237,7 +260,8 @@ static void conn_finished(struct conn *c)
 {
     size_t slot = (size_t)(c - conns);
     if (c->idle) {
-        if (g_idle_pending > 0 && c->state == ST_CONNECTING)
+        if (g_idle_pending > 0 &&
+            (c->state == ST_CONNECTING || c->state == ST_IDLE_ECHO))
             g_idle_pending--;
         conn_close(c);
         return;
@@ -251,6 +275,8 @@ static void conn_finished(struct conn *c)
 static void conn_fail(struct conn *c, const char *what, int err)
 {
     g_errors++;
+    if (c->idle)
+        g_idle_errors++;
     log_error(c, what, err);
     conn_finished(c);
 }
@@ -333,6 +359,12 @@ static void round_done(struct conn *c)
 {
     uint64_t t = now_ns();
     c->rounds_done++;
+    if (c->idle) { /* --idle-echo: served once, now held */
+        c->state = ST_IDLE_HELD;
+        g_idle_pending--;
+        g_idle_held++;
+        return;
+    }
     if (mode == MODE_PINGPONG) {
         add_sample(t - c->t_round);
         g_requests++;
@@ -400,8 +432,15 @@ static void on_connected(struct conn *c)
                 return;
             }
         }
+        if (opt_idle_echo) {
+            c->state = ST_IDLE_ECHO;
+            start_round(c);
+            (void)do_write(c);
+            return;
+        }
         c->state = ST_IDLE_HELD;
         g_idle_pending--;
+        g_idle_held++;
         return;
     }
     c->state = ST_ACTIVE;
@@ -436,13 +475,16 @@ static void on_event(struct conn *c, int can_read, int can_write, int bad)
         return;
     }
     case ST_ACTIVE:
+    case ST_IDLE_ECHO: {
+        unsigned char st = c->state;
         if (can_write && c->sent < L) {
             if (do_write(c) < 0)
                 return;
         }
-        if (can_read && c->state == ST_ACTIVE)
+        if (can_read && c->state == st)
             do_read(c);
         return;
+    }
     default:
         return; /* idle-held or stale */
     }
@@ -460,6 +502,40 @@ static void start_next_churn(size_t slot)
         g_errors++;
         log_error(c, "connect", errno);
     }
+}
+
+/* Open idle connections: all at once, or with --idle-echo at most
+ * IDLE_BATCH in progress at a time. */
+static void start_idle_more(void)
+{
+    long long batch = opt_idle_echo ? IDLE_BATCH : (long long)nidle;
+    while (g_idle_next < nidle && g_idle_pending < batch) {
+        struct conn *c = &conns[g_idle_next++];
+        if (conn_start(c, 1) == 0) {
+            g_idle_pending++;
+        } else {
+            g_errors++;
+            g_idle_errors++;
+            log_error(c, "connect", errno);
+        }
+    }
+}
+
+/* Is the soft RLIMIT_NOFILE (raised to the hard limit) enough for n
+ * sockets?  If not, say so and exit 1. */
+static void check_nofile(size_t n)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= (rlim_t)n + SPARE_FDS)
+        return;
+    fprintf(stderr,
+            "loadgen: %zu connections need about %zu descriptors, but "
+            "RLIMIT_NOFILE is %llu (hard limit %llu): raise the hard limit "
+            "(ulimit -Hn, limits.conf)\n",
+            n, n + SPARE_FDS, (unsigned long long)rl.rlim_cur,
+            (unsigned long long)rl.rlim_max);
+    exit(1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -496,7 +572,7 @@ static void poll_once(int timeout_ms)
         short ev;
         if (c->state == ST_CONNECTING)
             ev = POLLOUT;
-        else if (c->state == ST_ACTIVE)
+        else if (c->state == ST_ACTIVE || c->state == ST_IDLE_ECHO)
             ev = (short)(POLLIN | (c->sent < L ? POLLOUT : 0));
         else
             continue;
@@ -589,10 +665,17 @@ static void parse_args(int argc, char **argv)
             strcpy(name, a);
         }
 
-        if (strcmp(name, "--idle-half") == 0) {
+        if (strcmp(name, "--idle-half") == 0 ||
+            strcmp(name, "--idle-echo") == 0 ||
+            strcmp(name, "--idle-pause") == 0) {
             if (val)
-                usage_error("--idle-half takes no value");
-            opt_idle_half = 1;
+                usage_error("%s takes no value", name);
+            if (strcmp(name, "--idle-half") == 0)
+                opt_idle_half = 1;
+            else if (strcmp(name, "--idle-echo") == 0)
+                opt_idle_echo = 1;
+            else
+                opt_idle_pause = 1;
             continue;
         }
         if (!val) {
@@ -645,6 +728,8 @@ static void parse_args(int argc, char **argv)
         usage_error("pingpong needs --conns and --rounds");
     if (mode == MODE_CHURN && (opt_total < 0 || opt_concurrency < 0))
         usage_error("churn needs --total and --concurrency");
+    if (opt_idle_echo && opt_idle_half)
+        usage_error("--idle-echo and --idle-half exclude each other");
 }
 
 /* ------------------------------------------------------------------ */
@@ -709,6 +794,7 @@ int main(int argc, char **argv)
                          : (opt_concurrency < opt_total ? opt_concurrency
                                                         : opt_total));
     nconns = nidle + nmeasured;
+    check_nofile(nconns);
     conns = xmalloc(nconns * sizeof *conns);
     memset(conns, 0, nconns * sizeof *conns);
     for (i = 0; i < nconns; i++)
@@ -733,21 +819,29 @@ int main(int argc, char **argv)
 #endif
 
     /* ---- phase 1: idle connections ---- */
-    for (i = 0; i < nidle; i++) {
-        if (conn_start(&conns[i], 1) == 0) {
-            g_idle_pending++;
-        } else {
-            g_errors++;
-            log_error(&conns[i], "connect", errno);
-        }
-    }
-    while (g_idle_pending > 0) {
+    uint64_t t_idle = now_ns();
+    start_idle_more();
+    while (g_idle_pending > 0 || g_idle_next < nidle) {
         uint64_t now = now_ns();
         if (now >= deadline) {
             timed_out = 1;
             break;
         }
         poll_once(ms_until(deadline, now));
+        start_idle_more();
+    }
+    double idle_secs = (double)(now_ns() - t_idle) / 1e9;
+    char idle_json[160] = "";
+    if (nidle > 0)
+        snprintf(idle_json, sizeof idle_json,
+                 ",\"idle\":%zu,\"idle_held\":%lld,\"idle_errors\":%lld,"
+                 "\"idle_seconds\":%.6f",
+                 nidle, g_idle_held, g_idle_errors, idle_secs);
+    if (opt_idle_pause && !timed_out) {
+        char line[64];
+        printf("{%s}\n", idle_json[0] ? idle_json + 1 : "\"idle\":0");
+        fflush(stdout);
+        (void)!fgets(line, sizeof line, stdin); /* EOF also goes on */
     }
 
     /* ---- phase 2: measured connections ---- */
@@ -808,18 +902,18 @@ int main(int argc, char **argv)
         printf("{\"mode\":\"pingpong\",\"conns\":%lld,\"rounds\":%lld,"
                "\"len\":%lld,\"requests\":%lld,\"errors\":%lld,"
                "\"seconds\":%.6f,\"req_per_s\":%.1f,\"p50_us\":%.1f,"
-               "\"p99_us\":%.1f,\"max_us\":%.1f,\"timeout\":%s}\n",
+               "\"p99_us\":%.1f,\"max_us\":%.1f,\"timeout\":%s%s}\n",
                opt_conns, opt_rounds, opt_len, g_requests, g_errors, secs,
                secs > 0 ? (double)g_requests / secs : 0.0, p50, p99, pmax,
-               timed_out ? "true" : "false");
+               timed_out ? "true" : "false", idle_json);
     } else {
         printf("{\"mode\":\"churn\",\"total\":%lld,\"concurrency\":%lld,"
                "\"len\":%lld,\"connections\":%lld,\"errors\":%lld,"
                "\"seconds\":%.6f,\"conn_per_s\":%.1f,\"p50_us\":%.1f,"
-               "\"p99_us\":%.1f,\"max_us\":%.1f,\"timeout\":%s}\n",
+               "\"p99_us\":%.1f,\"max_us\":%.1f,\"timeout\":%s%s}\n",
                opt_total, opt_concurrency, opt_len, g_connections, g_errors,
                secs, secs > 0 ? (double)g_connections / secs : 0.0, p50,
-               p99, pmax, timed_out ? "true" : "false");
+               p99, pmax, timed_out ? "true" : "false", idle_json);
     }
     fflush(stdout);
     freeaddrinfo(g_ai);

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""echo_threads.py - thread-per-connection echo server (CSAPP 3e echoservert.c).
+
+A Python port of benchmarks/c/echo_threads.c: for each accepted connection
+the main thread starts a thread that echoes and closes the connection.  The
+threads are daemon threads, nobody joins them (the C threads detach).
+Signals are handled in the main thread only (Python's rule, as the C server
+arranges by blocking them in the peer threads): SIGTERM interrupts accept()
+and ends the process.
+
+usage: python3 echo_threads.py [--host H] [--port N]
+"""
+import sys
+import threading
+
+from common import echo, report_accept_error, server_startup
+
+
+def thread(conn):
+    echo(conn)
+    conn.close()
+
+
+def main():
+    listenfd, _ = server_startup(sys.argv)
+    while True:
+        try:
+            conn, _ = listenfd.accept()
+        except (ConnectionAbortedError, InterruptedError):
+            continue
+        except OSError as e:
+            report_accept_error(e)
+            continue
+        try:
+            threading.Thread(target=thread, args=(conn,), daemon=True).start()
+        except RuntimeError as e:  # can't start new thread
+            print(f"pthread_create: {e}", file=sys.stderr)
+            conn.close()
+
+
+if __name__ == "__main__":
+    main()
