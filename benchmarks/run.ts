@@ -18,6 +18,7 @@
 // benchmarks/results/<ISO timestamp>.json and benchmarks/results/latest.json.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { render_chart, summary_lines, type Results } from './chart.js';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -1138,6 +1139,20 @@ async function main(argv: string[]): Promise<number> {
   const text = `${JSON.stringify(json, null, 2)}\n`;
   writeFileSync(file, text);
   writeFileSync(latest, text);
+  // The picture, next to the JSON.
+  let chart: string | undefined;
+  let summary: string[] = [];
+  if (rows.length) {
+    try {
+      const svg = await render_chart(json as unknown as Results);
+      chart = file.replace(/\.json$/, '.svg');
+      writeFileSync(chart, svg);
+      writeFileSync(join(opts.out, 'latest.svg'), svg);
+      summary = summary_lines(json as unknown as Results);
+    } catch (err) {
+      noteLines.push(`chart: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
 
   // stdout
   const parts: string[] = [];
@@ -1147,8 +1162,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (forkloop) parts.push(formatForkLoop(forkloop));
   if (overhead) parts.push(formatOverhead(overhead));
+  if (summary.length) parts.push(`who wins (TypeScript servers, by rate):\n${summary.join('\n')}`);
   parts.push(`notes:\n${noteLines.map((l) => wrap(l, 78, '  - ', '    ')).join('\n')}`);
-  parts.push(`took ${seconds.toFixed(1)} s; results written to ${relative(process.cwd(), file) || file} and ${relative(process.cwd(), latest) || latest}`);
+  parts.push(`took ${seconds.toFixed(1)} s; results written to ${relative(process.cwd(), file) || file} and ${relative(process.cwd(), latest) || latest}` +
+    (chart ? `; the chart: ${relative(process.cwd(), chart) || chart}` : ''));
   process.stdout.write(`${parts.join('\n\n')}\n`);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

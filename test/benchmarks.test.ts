@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, type Launched } from '../src/launch.js';
+import { in_browser, no_browser } from './browser.js';
 
 const runner = fileURLToPath(new URL('../dist/benchmarks/run.js', import.meta.url));
 const forkLoop = fileURLToPath(new URL('../dist/benchmarks/fork-loop.js', import.meta.url));
@@ -27,12 +28,14 @@ function benchJson(args: string[], timeout = 120_000, env?: NodeJS.ProcessEnv) {
   try {
     const r = bench([...args, '--out', out], timeout, env);
     let json: any;
+    let svg: string | undefined;
     try {
       json = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+      svg = readFileSync(join(out, 'latest.svg'), 'utf8');
     } catch {
-      json = undefined;
+      json ??= undefined;
     }
-    return { ...r, json };
+    return { ...r, json, svg };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -44,6 +47,35 @@ function tooWide(stdout: string): string[] {
 }
 
 describe('benchmarks/run', () => {
+  it('ends with a chart of every model that ran (checked in a browser) and an 80-column summary of who wins', (ctx) => {
+    if (no_browser) ctx.skip(no_browser);
+    const r = benchJson(['--quick', '--models', 'iterative,select,node-net', '--scenarios', 'pingpong,churn'], 150_000);
+    expect(r.status, r.stderr).toBe(0);
+    expect(tooWide(r.stdout)).toEqual([]);
+    expect(r.stdout).toMatch(/^ping-pong: \S+ wins, [\d,]+ req\/s/m);
+    expect(r.stdout).toMatch(/^churn: \S+ wins, [\d,]+ conn\/s/m);
+    expect(r.stdout).toMatch(/^ {2}why: /m);
+    expect(r.svg).toBeDefined();
+    // In Chromium: a bar for every row that has a rate, labelled with its model and side.
+    const drawn = in_browser<{ bars: string[]; labels: string[]; width: number }>(r.svg!, `(root) => ({
+      bars: [...root.querySelectorAll('[aria-roledescription="bar"]')].map((e) => e.getAttribute('aria-label')),
+      labels: [...root.querySelectorAll('text')].map((t) => t.textContent),
+      width: root.querySelector('svg').getBoundingClientRect().width,
+    })`);
+    expect(drawn.width).toBeGreaterThan(200);
+    const side: Record<string, string> = { ts: 'TypeScript', c: 'C', py: 'Python', peer: 'Node net' };
+    const ran = r.json.rows.filter((row: any) => row.summary?.rate > 0);
+    expect(ran.length).toBeGreaterThanOrEqual(6);
+    // One bar per row (a panel per scenario), each labelled by Vega with its model and side.
+    expect(drawn.bars).toHaveLength(ran.length);
+    for (const row of ran) {
+      const bars = drawn.bars.filter((b) => b.includes(`model: ${row.model};`) && b.endsWith(`side: ${side[row.impl]}`));
+      expect(bars, `${row.model} ${row.impl}`).toHaveLength(ran.filter((o: any) => o.model === row.model && o.impl === row.impl).length);
+    }
+    for (const model of ['iterative', 'select', 'node-net']) expect(drawn.labels).toContain(model);
+    expect(drawn.labels.some((l) => /x C/.test(l))).toBe(true); // the TS/C ratio over a TypeScript bar
+  }, 180_000);
+
   it('--node-flags reach the TypeScript server\'s node command, not the C server\'s, and are recorded', () => {
     const out = mkdtempSync(join(tmpdir(), 'syscall-lab-bench-'));
     try {
