@@ -219,6 +219,26 @@ describe('check: usage and profiles', () => {
       expect(r.stderr.split('\n')[0]).toContain(file);
     });
   }
+  it('a YAML profile reads as its JSON would; a bad one names its field or its line', async () => {
+    const yaml = join(dir || tmpdir(), 'lab3.yaml');
+    writeFileSync(yaml, [
+      'description: "Lab 3: select; the half-line weakness is not graded"',
+      'extends: echo-select',
+      'checks:',
+      '  half-line: { expect: any }',
+      '  lunch:',
+      '    expect: maybe',
+    ].join('\n'));
+    const r = await check(['--profile', yaml, '--', 'true']);
+    expect(r.status).toBe(64);
+    expect(r.stderr.split('\n')[0]).toContain(`${yaml}: checks.lunch.expect: must be pass, fail, any, skip, got "maybe"`);
+    const broken = join(dir || tmpdir(), 'broken.yml');
+    writeFileSync(broken, 'checks:\n  lunch: [\n');
+    const b = await check(['--profile', broken, '--', 'true']);
+    expect(b.status).toBe(64);
+    expect(b.stderr.split('\n')[0]).toMatch(/broken\.yml: not YAML \(.*at line 3, column 1\)$/);
+  });
+
   it('a profile counts what it says: any is reported, not counted; skip is not run; weights make the score', async () => {
     if (!linux) return;
     const file = profile('echo-iterative', { checks: { lunch: { expect: 'any' }, 'half-line': { expect: 'skip' }, echo: { weight: 10 } } });

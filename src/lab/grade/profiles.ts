@@ -2,6 +2,7 @@
 // built in (--lab NAME) or a JSON file a teacher writes (--profile FILE),
 // which may extend a lab. A bad file gets one line naming the field.
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { check_ids, type Settings } from './checks.js';
 
 /** pass: the property must hold; fail: the model's known weakness must show; any: reported, not counted; skip: not run. */
@@ -60,7 +61,10 @@ const SETTING_LIMITS: Record<keyof Settings, [number, number]> = {
   clients: [1, 500], connections: [1, 5000], startMs: [100, 120_000], replyMs: [100, 60_000], stopMs: [100, 60_000],
 };
 
-/** Reads a teacher's JSON profile: { "extends": lab, "settings": {...}, "checks": { id: { "expect", "weight" } }, ... }. */
+/**
+ * Reads a teacher's profile, JSON or YAML (by its extension, .yaml or .yml):
+ * { extends: lab, settings: {...}, checks: { id: { expect, weight } }, description }.
+ */
 export function load_profile(file: string): Profile {
   let text: string;
   try {
@@ -68,11 +72,12 @@ export function load_profile(file: string): Profile {
   } catch (err) {
     throw new ProfileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  const yaml = /\.ya?ml$/i.test(file);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
-    throw new ProfileError(`${file}: not JSON (${(err as Error).message})`);
+    throw new ProfileError(`${file}: not ${yaml ? 'YAML' : 'JSON'} (${(err as Error).message.split('\n')[0].replace(/:$/, '')})`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) field_error(file, '(top level)', 'must be an object', json);
   const o = json as Record<string, unknown>;
