@@ -5,8 +5,12 @@
 #include <napi.h>
 #include <v8.h>
 
+#include <sys/time.h>
+#include <time.h>
+
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sl {
@@ -14,14 +18,56 @@ namespace sl {
 // ---- argument checks ----------------------------------------------------
 // Each returns false after throwing a TypeError / RangeError into JS; the
 // caller then returns an empty value. No syscall has been made at that point.
+//
+// One reader per shape: an integer (an argument, or a field of a C struct
+// given as an object), a struct timespec / timeval, a buffer and its count, a
+// cell. Every message has one form, "fn: what", and names what is wrong as
+// the C code would: "poll: pollfd.events must be a number",
+// "bind: addr.sin_port must be an integer in [0, 65535], got 70000".
 
 bool ThrowType(Napi::Env env, const char* fn, const char* what);
 bool ThrowRange(Napi::Env env, const char* fn, const char* what);
 
+// The largest integer a JS number holds exactly: the bound of 64-bit fields.
+constexpr int64_t kMaxSafe = (INT64_C(1) << 53) - 1;
+
 // An integer in [lo, hi]: TypeError if not a number, RangeError if not a
-// whole number in range. Used for fds, counts, flags and options.
+// whole number in range. Used for fds, counts, flags and options. ToInt64
+// reads a value already in hand, GetInt64 the argument info[i].
+bool ToInt64(Napi::Env env, Napi::Value v, const char* fn, const std::string& name, int64_t lo, int64_t hi,
+             int64_t* out);
 bool GetInt64(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
               int64_t lo, int64_t hi, int64_t* out);
+
+// A member of a C struct given as an object: o[key] as an integer in
+// [lo, hi], named `type.key` in messages ("pollfd.events"). Reading it runs
+// JS (a getter, a Proxy trap): the exception it throws is the answer. With
+// `absent`, a field that is undefined or null reads as that value (a bzero'd
+// struct's 0); without, it is a TypeError.
+bool GetIntField(Napi::Env env, Napi::Object o, const char* key, const char* fn, const char* type,
+                 int64_t lo, int64_t hi, int64_t* out, std::optional<int64_t> absent = std::nullopt);
+
+// A struct timespec { tv_sec, tv_nsec } / timeval { tv_sec, tv_usec } from an
+// object: both fields whole numbers that fit C's fields. What they mean (a
+// negative time, a second or more of nanoseconds) is the caller's or the
+// kernel's to judge, with EINVAL, as in C. With `given`, null and undefined
+// are accepted too ("no time limit": *given is then false).
+bool GetTimespec(Napi::Env env, Napi::Value v, const char* fn, const char* name, timespec* out,
+                 bool* given = nullptr);
+bool GetTimeval(Napi::Env env, Napi::Value v, const char* fn, const char* name, timeval* out,
+                bool* given = nullptr);
+
+// A cell { value }, C's pointer to one value (int *, socklen_t *, struct
+// addrinfo **): info[i] as an object the call reads or writes `value` of.
+// `ctype` is the C type, for the message. With `nullable`, null and
+// undefined are accepted too (C's NULL: *cell stays empty).
+bool GetCell(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, const char* ctype,
+             bool nullable, Napi::Object* cell);
+// The value in a value-result cell (socklen_t *addrlen): an integer in [lo, hi].
+inline bool GetCellValue(Napi::Env env, Napi::Object cell, const char* fn, const char* name, int64_t lo, int64_t hi,
+                         int64_t* out) {
+  return GetIntField(env, cell, "value", fn, name, lo, hi, out);
+}
 
 // An fd is any int: negative ones reach the kernel, which answers EBADF as in C.
 inline bool GetFd(const Napi::CallbackInfo& info, size_t i, const char* fn, int* fd) {

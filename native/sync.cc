@@ -98,20 +98,11 @@ bool Before(const timespec& a, const timespec& b) {
   return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
-// An absolute time { tv_sec, tv_nsec } (CLOCK_REALTIME), as the timed waits take.
+// An absolute time { tv_sec, tv_nsec } (CLOCK_REALTIME), as the timed waits
+// take; *invalid when it is not one (their EINVAL).
 bool GetAbstime(const Napi::CallbackInfo& info, size_t i, const char* fn, timespec* out, bool* invalid) {
-  *invalid = false;
-  if (!info[i].IsObject()) return ThrowType(info.Env(), fn, "abstime must be a timespec { tv_sec, tv_nsec }");
-  Napi::Object o = info[i].As<Napi::Object>();
-  Napi::Value s = o.Get("tv_sec"), ns = o.Get("tv_nsec");
-  if (!s.IsNumber() || !ns.IsNumber()) return ThrowType(info.Env(), fn, "tv_sec and tv_nsec must be numbers");
-  double sec = s.As<Napi::Number>().DoubleValue(), nsec = ns.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(sec) || sec != std::trunc(sec) || nsec != std::trunc(nsec)) {
-    return ThrowRange(info.Env(), fn, "tv_sec and tv_nsec must be integers");
-  }
-  *invalid = nsec < 0 || nsec > 999'999'999 || sec < 0;
-  out->tv_sec = static_cast<time_t>(sec);
-  out->tv_nsec = static_cast<long>(nsec);
+  if (!GetTimespec(info.Env(), info[i], fn, "abstime", out)) return false;
+  *invalid = out->tv_nsec < 0 || out->tv_nsec > 999'999'999 || out->tv_sec < 0;
   return true;
 }
 
