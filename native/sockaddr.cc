@@ -38,10 +38,11 @@ bool ToSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, sockad
     int64_t port, s_addr = 0;
     if (!GetIntField(env, o, "sin_port", fn, "addr", 0, UINT16_MAX, &port, 0)) return false;
     Napi::Value a = o.Get("sin_addr");
+    if (env.IsExceptionPending()) return false;
     if (a.IsObject()) {
       if (!GetIntField(env, a.As<Napi::Object>(), "s_addr", fn, "addr.sin_addr", 0, UINT32_MAX, &s_addr, 0)) return false;
     } else if (!a.IsUndefined() && !a.IsNull()) {
-      return ThrowType(env, fn, "sin_addr must be an in_addr object { s_addr }");
+      return ThrowType(env, fn, "addr.sin_addr must be an in_addr { s_addr }");
     }
     sin->sin_family = AF_INET;
     sin->sin_port = static_cast<in_port_t>(port);
@@ -56,16 +57,8 @@ bool ToSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, sockad
       return false;
     }
     Napi::Value a = o.Get("sin6_addr");
-    if (a.IsObject()) {
-      Napi::Value bytes = a.As<Napi::Object>().Get("s6_addr");
-      if (!bytes.IsTypedArray() || bytes.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
-          bytes.As<Napi::Uint8Array>().ByteLength() != 16) {
-        return ThrowType(env, fn, "sin6_addr.s6_addr must be a Uint8Array of 16 bytes");
-      }
-      memcpy(&sin6->sin6_addr, bytes.As<Napi::Uint8Array>().Data(), 16);
-    } else if (!a.IsUndefined() && !a.IsNull()) {
-      return ThrowType(env, fn, "sin6_addr must be an in6_addr object { s6_addr }");
-    }
+    if (env.IsExceptionPending()) return false;
+    if (!a.IsUndefined() && !a.IsNull() && !GetIn6Addr(env, a, fn, "addr.sin6_addr", &sin6->sin6_addr)) return false;
     sin6->sin6_family = AF_INET6;
     sin6->sin6_port = static_cast<in_port_t>(port);
     sin6->sin6_flowinfo = static_cast<uint32_t>(flow);
@@ -112,6 +105,17 @@ bool GetAddrlen(const Napi::CallbackInfo& info, size_t i, const char* fn, sockle
   int64_t v;
   if (!GetInt64(info, i, fn, "addrlen", 0, max, &v)) return false;
   *len = static_cast<socklen_t>(v);
+  return true;
+}
+
+bool GetIn6Addr(Napi::Env env, Napi::Value v, const char* fn, const std::string& name, in6_addr* out) {
+  if (!v.IsObject()) return ThrowType(env, fn, (name + " must be an in6_addr { s6_addr }").c_str());
+  Napi::Value bytes = v.As<Napi::Object>().Get("s6_addr");
+  if (!bytes.IsTypedArray() || bytes.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      bytes.As<Napi::Uint8Array>().ByteLength() != sizeof *out) {
+    return ThrowType(env, fn, (name + ".s6_addr must be a Uint8Array of 16 bytes").c_str());
+  }
+  memcpy(out, bytes.As<Napi::Uint8Array>().Data(), sizeof *out);
   return true;
 }
 
