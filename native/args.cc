@@ -100,6 +100,22 @@ bool GetTimeval(Napi::Env env, Napi::Value v, const char* fn, const char* name, 
   return GetTime(env, v, fn, name, "timeval { tv_sec, tv_usec }", "tv_usec", &out->tv_sec, &out->tv_usec, given);
 }
 
+// What a bad argument was, for a message (as kind_of in src/sys/args.ts).
+static const char* KindOf(Napi::Value v) {
+  if (v.IsArray()) return "an array";
+  switch (v.Type()) {
+    case napi_null: return "null";
+    case napi_undefined: return "undefined";
+    case napi_number: return "a number";
+    case napi_string: return "a string";
+    case napi_boolean: return "a boolean";
+    case napi_symbol: return "a symbol";
+    case napi_bigint: return "a bigint";
+    case napi_function: return "a function";
+    default: return "an object";
+  }
+}
+
 bool GetCell(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, const char* ctype,
              bool nullable, Napi::Object* cell) {
   Napi::Value v = info[i];
@@ -108,8 +124,8 @@ bool GetCell(const Napi::CallbackInfo& info, size_t i, const char* fn, const cha
     *cell = v.As<Napi::Object>();
     return true;
   }
-  return ThrowType(info.Env(), fn, (std::string(name) + " must be a cell { value } (" + ctype + ")" +
-                                    (nullable ? " or null" : "")).c_str());
+  return ThrowType(info.Env(), fn, (std::string(name) + " must be a cell { value }" + (nullable ? " or null" : "") +
+                                    " (" + ctype + "), got " + KindOf(v)).c_str());
 }
 
 // A view of a transferred (detached) ArrayBuffer has no bytes left: say so,

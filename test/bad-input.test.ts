@@ -314,8 +314,11 @@ describe('clear errors', () => {
       'setsockopt: optval.tv_usec must be a number');
     // Cells.
     says(() => getaddrinfo('127.0.0.1', null, null, 5 as any), TypeError,
-      'getaddrinfo: res must be a cell { value } (struct addrinfo **)');
-    says(() => sys.waitpid(-1, 5 as any, 0), TypeError, 'waitpid: status must be a cell { value } (int *) or null');
+      'getaddrinfo: res must be a cell { value } (struct addrinfo **), got a number');
+    says(() => sys.waitpid(-1, [] as any, 0), TypeError, 'waitpid: status must be a cell { value } or null (int *), got an array');
+    says(() => sys.sem_getvalue(new sys.sem_t(), 3 as any), TypeError, 'sem_getvalue: sval must be a cell { value } (int *), got a number');
+    says(() => sys.pthread_join(1, 'x' as any), TypeError,
+      'pthread_join: retval must be a cell { value } or null (void **), got a string');
     says(() => accept(fd, new sockaddr_in(), cell(-1)), RangeError,
       'accept: addrlen.value must be an integer in [0, 4294967295], got -1');
   });

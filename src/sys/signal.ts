@@ -6,6 +6,7 @@
 // that throws unwinds out of that call.
 import { writeSync } from 'node:fs';
 import { native, type Cell } from './native.js';
+import { check_cell } from './args.js';
 import { set_errno, EINVAL } from './errno.js';
 import { NSIG, SA_RESETHAND, SA_RESTART, SA_SIGINFO } from './constants.js';
 
@@ -290,7 +291,7 @@ export function sigpending(set: sigset_t): number {
  */
 export function sigwait(set: sigset_t, sig: Cell<number>): number {
   if (!(set instanceof sigset_t)) throw new TypeError('sigwait: set must be a sigset_t');
-  if (typeof sig !== 'object' || sig === null) throw new TypeError('sigwait: sig must be a cell { value } (int *)');
+  check_cell('sigwait', 'sig', 'int *', sig, false);
   const r: number = native.sigwait([...set.signals]);
   if (r === -1) return native.errno();
   sig.value = r;

@@ -6,6 +6,7 @@
 import { native, type Cell } from './native.js';
 import { constants } from './constants.js';
 import type { timespec } from './time.js';
+import { check_cell } from './args.js';
 
 export const PTHREAD_MUTEX_NORMAL = constants.PTHREAD_MUTEX_NORMAL;
 export const PTHREAD_MUTEX_ERRORCHECK = constants.PTHREAD_MUTEX_ERRORCHECK;
@@ -182,9 +183,7 @@ export function sem_post(s: sem_t): number {
 }
 /** sem_getvalue(sem, sval): sval.value = the current value. */
 export function sem_getvalue(s: sem_t, sval: Cell<number>): number {
-  if (typeof sval !== 'object' || sval === null) {
-    throw new TypeError(`sem_getvalue: sval must be a cell { value } (int *), got ${sval === null ? 'null' : `a ${typeof sval}`}`);
-  }
+  check_cell('sem_getvalue', 'sval', 'int *', sval, false);
   const v: number = native.sem_getvalue(sem(s, 'sem_getvalue'));
   if (v < 0) return -1;
   sval.value = v;
