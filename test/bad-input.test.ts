@@ -312,6 +312,10 @@ describe('clear errors', () => {
       'sem_timedwait: abstime must be a timespec { tv_sec, tv_nsec }');
     says(() => setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, { tv_sec: 1 } as any), TypeError,
       'setsockopt: optval.tv_usec must be a number');
+    // The same readers written in TypeScript, where the C half is.
+    says(() => new sys.sig_atomic_t(1.5), RangeError, 'sig_atomic_t: value must be an integer in [-2147483648, 2147483647], got 1.5');
+    says(() => sockaddr_of('127.0.0.1', 70000), RangeError, 'sockaddr_of: port must be an integer in [0, 65535], got 70000');
+    says(() => sockaddr_of('127.0.0.1', '80' as any), TypeError, 'sockaddr_of: port must be a number');
     // Cells.
     says(() => getaddrinfo('127.0.0.1', null, null, 5 as any), TypeError,
       'getaddrinfo: res must be a cell { value } (struct addrinfo **), got a number');

@@ -21,3 +21,13 @@ export function check_cell(fn: string, name: string, ctype: string, v: unknown, 
   if (nullable && (v === null || v === undefined)) return;
   throw new TypeError(`${fn}: ${name} must be a cell { value }${nullable ? ' or null' : ''} (${ctype}), got ${kind_of(v)}`);
 }
+
+/**
+ * An integer in [lo, hi], as the addon's readers take one (native/args.cc,
+ * ToInt64): a TypeError if not a number, a RangeError if not a whole number
+ * in range, with the range and the value given.
+ */
+export function check_int(fn: string, name: string, v: unknown, lo: number, hi: number): asserts v is number {
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number`);
+  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`${fn}: ${name} must be an integer in [${lo}, ${hi}], got ${v}`);
+}

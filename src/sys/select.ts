@@ -10,6 +10,7 @@
 // child_process) is invisible: the wait goes on for the time left.
 import { inspect } from 'node:util';
 import { native, sizeof, type Cell } from './native.js';
+import { check_int } from './args.js';
 import { FD_SETSIZE } from './constants.js';
 import { ENOSYS, set_errno } from './errno.js';
 import type { timeval } from './socket.js';
@@ -92,7 +93,7 @@ export class fd_set {
 
   /** The first n bits as the lesson draws them: '0011010...' for fds 0 to n - 1. */
   bits(n = 32): string {
-    if (!Number.isInteger(n) || n < 0 || n > FD_SETSIZE) throw new RangeError(`fd_set.bits: n must be an integer in [0, ${FD_SETSIZE}]`);
+    check_int('fd_set.bits', 'n', n, 0, FD_SETSIZE);
     let s = '';
     for (let fd = 0; fd < n; fd++) s += FD_ISSET(fd, this) ? '1' : '0';
     return s;
