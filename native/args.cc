@@ -27,22 +27,29 @@ bool ThrowRange(Napi::Env env, const char* fn, const char* what) {
   return false;
 }
 
-// The one integer reader: every other one comes here.
-bool ToInt64(Napi::Env env, Napi::Value v, const char* fn, const std::string& name, int64_t lo, int64_t hi,
-             int64_t* out) {
-  if (!v.IsNumber()) return ThrowType(env, fn, (name + " must be a number").c_str());
+// The one integer reader: every other one comes here. The name in a message
+// is "type.name" for a struct's member (type null: an argument), made only
+// when there is a message to make (a poll of many fds reads many fields).
+static bool ReadInt(Napi::Env env, Napi::Value v, const char* fn, const char* type, const char* name, int64_t lo,
+                    int64_t hi, int64_t* out) {
+  auto named = [&] { return type != nullptr ? std::string(type) + "." + name : std::string(name); };
+  if (!v.IsNumber()) return ThrowType(env, fn, (named() + " must be a number").c_str());
   double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || d != std::trunc(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
-    return ThrowRange(env, fn, (name + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+    return ThrowRange(env, fn, (named() + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
                                 "], got " + v.ToString().Utf8Value()).c_str());
   }
   *out = static_cast<int64_t>(d);
   return true;
 }
 
+bool ToInt64(Napi::Env env, Napi::Value v, const char* fn, const char* name, int64_t lo, int64_t hi, int64_t* out) {
+  return ReadInt(env, v, fn, nullptr, name, lo, hi, out);
+}
+
 bool GetInt64(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
               int64_t lo, int64_t hi, int64_t* out) {
-  return ToInt64(info.Env(), info[i], fn, name, lo, hi, out);
+  return ReadInt(info.Env(), info[i], fn, nullptr, name, lo, hi, out);
 }
 
 bool GetIntField(Napi::Env env, Napi::Object o, const char* key, const char* fn, const char* type,
@@ -55,7 +62,7 @@ bool GetIntField(Napi::Env env, Napi::Object o, const char* key, const char* fn,
     *out = *absent;
     return true;
   }
-  return ToInt64(env, v, fn, std::string(type) + "." + key, lo, hi, out);
+  return ReadInt(env, v, fn, type, key, lo, hi, out);
 }
 
 // The range of a C integer field, as far as a JS number holds it exactly.

@@ -34,8 +34,7 @@ constexpr int64_t kMaxSafe = (INT64_C(1) << 53) - 1;
 // An integer in [lo, hi]: TypeError if not a number, RangeError if not a
 // whole number in range. Used for fds, counts, flags and options. ToInt64
 // reads a value already in hand, GetInt64 the argument info[i].
-bool ToInt64(Napi::Env env, Napi::Value v, const char* fn, const std::string& name, int64_t lo, int64_t hi,
-             int64_t* out);
+bool ToInt64(Napi::Env env, Napi::Value v, const char* fn, const char* name, int64_t lo, int64_t hi, int64_t* out);
 bool GetInt64(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
               int64_t lo, int64_t hi, int64_t* out);
 

@@ -108,12 +108,12 @@ bool GetAddrlen(const Napi::CallbackInfo& info, size_t i, const char* fn, sockle
   return true;
 }
 
-bool GetIn6Addr(Napi::Env env, Napi::Value v, const char* fn, const std::string& name, in6_addr* out) {
-  if (!v.IsObject()) return ThrowType(env, fn, (name + " must be an in6_addr { s6_addr }").c_str());
+bool GetIn6Addr(Napi::Env env, Napi::Value v, const char* fn, const char* name, in6_addr* out) {
+  if (!v.IsObject()) return ThrowType(env, fn, (std::string(name) + " must be an in6_addr { s6_addr }").c_str());
   Napi::Value bytes = v.As<Napi::Object>().Get("s6_addr");
   if (!bytes.IsTypedArray() || bytes.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
       bytes.As<Napi::Uint8Array>().ByteLength() != sizeof *out) {
-    return ThrowType(env, fn, (name + ".s6_addr must be a Uint8Array of 16 bytes").c_str());
+    return ThrowType(env, fn, (std::string(name) + ".s6_addr must be a Uint8Array of 16 bytes").c_str());
   }
   memcpy(out, bytes.As<Napi::Uint8Array>().Data(), sizeof *out);
   return true;

@@ -9,8 +9,6 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <string>
-
 namespace sl {
 
 // Reads the address at info[i] (any of the shapes above). A field that is
@@ -24,7 +22,7 @@ bool ToSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, sockad
 bool GetAddrlen(const Napi::CallbackInfo& info, size_t i, const char* fn, socklen_t max, socklen_t* len);
 
 // An in6_addr { s6_addr: Uint8Array(16) } (sin6_addr, inet_ntop's src): its bytes.
-bool GetIn6Addr(Napi::Env env, Napi::Value v, const char* fn, const std::string& name, in6_addr* out);
+bool GetIn6Addr(Napi::Env env, Napi::Value v, const char* fn, const char* name, in6_addr* out);
 
 // Writes the fields of the address into `out` (for accept, getsockname...).
 void FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object out);
