@@ -3,7 +3,10 @@
 #include "common.h"
 #include "fastcall.h"  // ToV8
 
+#include <algorithm>
+#include <limits>
 #include <string>
+#include <type_traits>
 #include <unistd.h>
 
 namespace sl {
@@ -24,20 +27,112 @@ bool ThrowRange(Napi::Env env, const char* fn, const char* what) {
   return false;
 }
 
-bool GetInt64(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
-              int64_t lo, int64_t hi, int64_t* out) {
-  Napi::Env env = info.Env();
-  Napi::Value v = info[i];
-  if (!v.IsNumber()) {
-    return ThrowType(env, fn, (std::string(name) + " must be a number").c_str());
-  }
+// The one integer reader: every other one comes here. The name in a message
+// is "type.name" for a struct's member (type null: an argument), made only
+// when there is a message to make (a poll of many fds reads many fields).
+static bool ReadInt(Napi::Env env, Napi::Value v, const char* fn, const char* type, const char* name, int64_t lo,
+                    int64_t hi, int64_t* out) {
+  auto named = [&] { return type != nullptr ? std::string(type) + "." + name : std::string(name); };
+  if (!v.IsNumber()) return ThrowType(env, fn, (named() + " must be a number").c_str());
   double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || d != std::trunc(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
-    return ThrowRange(env, fn, (std::string(name) + " must be an integer in [" + std::to_string(lo) + ", " +
-                                std::to_string(hi) + "], got " + v.ToString().Utf8Value()).c_str());
+    return ThrowRange(env, fn, (named() + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                                "], got " + v.ToString().Utf8Value()).c_str());
   }
   *out = static_cast<int64_t>(d);
   return true;
+}
+
+bool ToInt64(Napi::Env env, Napi::Value v, const char* fn, const char* name, int64_t lo, int64_t hi, int64_t* out) {
+  return ReadInt(env, v, fn, nullptr, name, lo, hi, out);
+}
+
+bool GetInt64(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name,
+              int64_t lo, int64_t hi, int64_t* out) {
+  return ReadInt(info.Env(), info[i], fn, nullptr, name, lo, hi, out);
+}
+
+bool GetIntField(Napi::Env env, Napi::Object o, const char* key, const char* fn, const char* type,
+                 int64_t lo, int64_t hi, int64_t* out, std::optional<int64_t> absent) {
+  Napi::Value v = o.Get(key);
+  // A getter or Proxy trap that threw leaves an empty value, which reads as
+  // undefined: the exception is the answer, not a missing field.
+  if (env.IsExceptionPending()) return false;
+  if (absent && (v.IsUndefined() || v.IsNull())) {
+    *out = *absent;
+    return true;
+  }
+  return ReadInt(env, v, fn, type, key, lo, hi, out);
+}
+
+// The range of a C integer field, as far as a JS number holds it exactly.
+template <typename T>
+constexpr int64_t LowestOf() {
+  static_assert(std::is_signed_v<T>);
+  return std::max<int64_t>(-kMaxSafe, std::numeric_limits<T>::min());
+}
+template <typename T>
+constexpr int64_t HighestOf() {
+  return std::min<int64_t>(kMaxSafe, std::numeric_limits<T>::max());
+}
+
+// { tv_sec, <frac> }: timespec's tv_nsec (long) or timeval's tv_usec (suseconds_t).
+template <typename Frac>
+static bool GetTime(Napi::Env env, Napi::Value v, const char* fn, const char* name, const char* shape,
+                    const char* frac_key, time_t* sec, Frac* frac, bool* given) {
+  if (given != nullptr) {
+    *given = false;
+    if (v.IsNull() || v.IsUndefined()) return true;
+  }
+  if (!v.IsObject()) {
+    return ThrowType(env, fn, (std::string(name) + " must be a " + shape + (given != nullptr ? " or null" : "")).c_str());
+  }
+  Napi::Object o = v.As<Napi::Object>();
+  int64_t s, f;
+  if (!GetIntField(env, o, "tv_sec", fn, name, LowestOf<time_t>(), HighestOf<time_t>(), &s) ||
+      !GetIntField(env, o, frac_key, fn, name, LowestOf<Frac>(), HighestOf<Frac>(), &f)) {
+    return false;
+  }
+  *sec = static_cast<time_t>(s);
+  *frac = static_cast<Frac>(f);
+  if (given != nullptr) *given = true;
+  return true;
+}
+
+bool GetTimespec(Napi::Env env, Napi::Value v, const char* fn, const char* name, timespec* out, bool* given) {
+  return GetTime(env, v, fn, name, "timespec { tv_sec, tv_nsec }", "tv_nsec", &out->tv_sec, &out->tv_nsec, given);
+}
+
+bool GetTimeval(Napi::Env env, Napi::Value v, const char* fn, const char* name, timeval* out, bool* given) {
+  return GetTime(env, v, fn, name, "timeval { tv_sec, tv_usec }", "tv_usec", &out->tv_sec, &out->tv_usec, given);
+}
+
+// What a bad argument was, for a message (as kind_of in src/sys/args.ts).
+static const char* KindOf(Napi::Value v) {
+  if (v.IsArray()) return "an array";
+  switch (v.Type()) {
+    case napi_null: return "null";
+    case napi_undefined: return "undefined";
+    case napi_number: return "a number";
+    case napi_string: return "a string";
+    case napi_boolean: return "a boolean";
+    case napi_symbol: return "a symbol";
+    case napi_bigint: return "a bigint";
+    case napi_function: return "a function";
+    default: return "an object";
+  }
+}
+
+bool GetCell(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, const char* ctype,
+             bool nullable, Napi::Object* cell) {
+  Napi::Value v = info[i];
+  if (nullable && (v.IsNull() || v.IsUndefined())) return true;
+  if (v.IsObject() && !v.IsArray()) {
+    *cell = v.As<Napi::Object>();
+    return true;
+  }
+  return ThrowType(info.Env(), fn, (std::string(name) + " must be a cell { value }" + (nullable ? " or null" : "") +
+                                    " (" + ctype + "), got " + KindOf(v)).c_str());
 }
 
 // A view of a transferred (detached) ArrayBuffer has no bytes left: say so,
@@ -93,7 +188,7 @@ bool GetCount(const Napi::CallbackInfo& info, size_t i, const char* fn, size_t b
     return true;
   }
   int64_t n;
-  if (!GetInt64(info, i, fn, "count", 0, INT64_C(1) << 53, &n)) return false;
+  if (!GetInt64(info, i, fn, "count", 0, kMaxSafe, &n)) return false;
   if (static_cast<uint64_t>(n) > buflen) {
     return ThrowRange(info.Env(), fn, ("count " + std::to_string(n) + " is larger than the buffer (" +
                                        std::to_string(buflen) + " bytes)").c_str());

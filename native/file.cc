@@ -20,7 +20,6 @@
 namespace sl {
 namespace {
 
-constexpr int64_t kMaxSafe = (INT64_C(1) << 53) - 1;  // the largest integer a JS number holds exactly
 
 bool GetPath(const Napi::CallbackInfo& info, size_t i, const char* fn, std::string* path) {
   return GetCString(info.Env(), info[i], fn, "pathname", path);

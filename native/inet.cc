@@ -1,5 +1,5 @@
 // inet_pton / inet_ntop: text addresses to in_addr / in6_addr and back.
-#include "common.h"
+#include "sockaddr.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -46,19 +46,15 @@ Napi::Value InetNtop(const Napi::CallbackInfo& info) {
   unsigned char buf[sizeof(in6_addr)] = {};
   Napi::Value src = info[1];
   if (af == AF_INET && src.IsObject() && !src.IsTypedArray()) {
-    Napi::Value s = src.As<Napi::Object>().Get("s_addr");
-    if (!s.IsNumber()) return ThrowType(env, "inet_ntop", "src must be an in_addr { s_addr }"), Napi::Value();
-    double d = s.As<Napi::Number>().DoubleValue();
-    if (!(d >= 0 && d <= 4294967295.0) || d != std::trunc(d)) return ThrowRange(env, "inet_ntop", "s_addr must be a uint32"), Napi::Value();
+    int64_t s_addr;
+    if (!GetIntField(env, src.As<Napi::Object>(), "s_addr", "inet_ntop", "src", 0, UINT32_MAX, &s_addr)) return Napi::Value();
     in_addr a;
-    a.s_addr = static_cast<in_addr_t>(d);
+    a.s_addr = static_cast<in_addr_t>(s_addr);
     memcpy(buf, &a, sizeof a);
   } else if (af == AF_INET6 && src.IsObject() && !src.IsTypedArray()) {
-    Napi::Value s = src.As<Napi::Object>().Get("s6_addr");
-    if (!s.IsTypedArray() || s.As<Napi::TypedArray>().ByteLength() != 16) {
-      return ThrowType(env, "inet_ntop", "src must be an in6_addr { s6_addr: Uint8Array(16) }"), Napi::Value();
-    }
-    memcpy(buf, s.As<Napi::Uint8Array>().Data(), 16);
+    in6_addr a;
+    if (!GetIn6Addr(env, src, "inet_ntop", "src", &a)) return Napi::Value();
+    memcpy(buf, &a, sizeof a);
   } else if (src.IsTypedArray()) {
     uint8_t* p;
     size_t n;

@@ -19,19 +19,6 @@ bool OptionalString(const Napi::CallbackInfo& info, size_t i, const char* fn, co
   return true;
 }
 
-bool HintField(Napi::Env env, Napi::Object hints, const char* key, int* out) {
-  Napi::Value v = hints.Get(key);
-  // A getter or Proxy trap that threw leaves an empty value, which reads as
-  // undefined: the exception is the answer, not a missing field.
-  if (env.IsExceptionPending()) return false;
-  if (v.IsUndefined() || v.IsNull()) return true;
-  if (!v.IsNumber()) return ThrowType(env, "getaddrinfo", (std::string("hints.") + key + " must be a number").c_str());
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (d != std::trunc(d) || d < INT32_MIN || d > INT32_MAX) return ThrowRange(env, "getaddrinfo", (std::string("hints.") + key + " out of range").c_str());
-  *out = static_cast<int>(d);
-  return true;
-}
-
 // getaddrinfo(node, service, hints, res): res is a cell that receives the
 // first addrinfo of a list chained by ai_next, as C's struct addrinfo **res.
 // Returns 0 or an EAI_* code (EAI_SYSTEM: see errno).
@@ -47,15 +34,23 @@ Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
   bool has_hints = info[2].IsObject();
   if (has_hints) {
     Napi::Object h = info[2].As<Napi::Object>();
-    if (!HintField(env, h, "ai_flags", &hints.ai_flags) || !HintField(env, h, "ai_family", &hints.ai_family) ||
-        !HintField(env, h, "ai_socktype", &hints.ai_socktype) || !HintField(env, h, "ai_protocol", &hints.ai_protocol)) {
+    // A field left out is 0, as in C's memset hints.
+    int64_t flags, family, socktype, protocol;
+    if (!GetIntField(env, h, "ai_flags", "getaddrinfo", "hints", INT32_MIN, INT32_MAX, &flags, 0) ||
+        !GetIntField(env, h, "ai_family", "getaddrinfo", "hints", INT32_MIN, INT32_MAX, &family, 0) ||
+        !GetIntField(env, h, "ai_socktype", "getaddrinfo", "hints", INT32_MIN, INT32_MAX, &socktype, 0) ||
+        !GetIntField(env, h, "ai_protocol", "getaddrinfo", "hints", INT32_MIN, INT32_MAX, &protocol, 0)) {
       return Napi::Value();
     }
+    hints.ai_flags = static_cast<int>(flags);
+    hints.ai_family = static_cast<int>(family);
+    hints.ai_socktype = static_cast<int>(socktype);
+    hints.ai_protocol = static_cast<int>(protocol);
   } else if (!info[2].IsNull() && !info[2].IsUndefined()) {
     return ThrowType(env, "getaddrinfo", "hints must be an addrinfo object or null"), Napi::Value();
   }
-  if (!info[3].IsObject()) return ThrowType(env, "getaddrinfo", "res must be a cell { value } (struct addrinfo **)"), Napi::Value();
-  Napi::Object res = info[3].As<Napi::Object>();
+  Napi::Object res;
+  if (!GetCell(info, 3, "getaddrinfo", "res", "struct addrinfo **", false, &res)) return Napi::Value();
 
   addrinfo* list = nullptr;
   int rc;
@@ -104,11 +99,12 @@ Napi::Value Getnameinfo(const Napi::CallbackInfo& info) {
   }
   int64_t hostlen = 0, servlen = 0;
   int flags = 0;
-  bool want_host = info[2].IsObject(), want_serv = info[4].IsObject();
-  if ((!want_host && !info[2].IsNull() && !info[2].IsUndefined()) ||
-      (!want_serv && !info[4].IsNull() && !info[4].IsUndefined())) {
-    return ThrowType(env, "getnameinfo", "host and serv must be cells { value } or null"), Napi::Value();
+  Napi::Object host_cell, serv_cell;
+  if (!GetCell(info, 2, "getnameinfo", "host", "char *", true, &host_cell) ||
+      !GetCell(info, 4, "getnameinfo", "serv", "char *", true, &serv_cell)) {
+    return Napi::Value();
   }
+  bool want_host = !host_cell.IsEmpty(), want_serv = !serv_cell.IsEmpty();
   if ((want_host && !GetInt64(info, 3, "getnameinfo", "hostlen", 0, INT32_MAX, &hostlen)) ||
       (want_serv && !GetInt64(info, 5, "getnameinfo", "servlen", 0, INT32_MAX, &servlen)) ||
       (info.Length() > 6 && !GetInt(info, 6, "getnameinfo", "flags", &flags))) {
@@ -126,8 +122,8 @@ Napi::Value Getnameinfo(const Napi::CallbackInfo& info) {
     if (rc == EAI_SYSTEM) save_errno();
   }
   if (rc == 0) {
-    if (want_host) info[2].As<Napi::Object>().Set("value", Napi::String::New(env, host.data()));
-    if (want_serv) info[4].As<Napi::Object>().Set("value", Napi::String::New(env, serv.data()));
+    if (want_host) host_cell.Set("value", Napi::String::New(env, host.data()));
+    if (want_serv) serv_cell.Set("value", Napi::String::New(env, serv.data()));
   }
   return Result(env, rc);
 }

@@ -323,16 +323,6 @@ std::vector<pid_t> LibuvChildren(Napi::Env env) {
   return pids;
 }
 
-bool GetStatusCell(const Napi::CallbackInfo& info, size_t i, const char* fn, Napi::Object* cell) {
-  Napi::Value v = info[i];
-  if (v.IsObject()) {
-    *cell = v.As<Napi::Object>();
-    return true;
-  }
-  if (v.IsNull() || v.IsUndefined()) return true;
-  return ThrowType(info.Env(), fn, "status must be a cell { value } or null");
-}
-
 Napi::Value Reaped(Napi::Env env, long pid, int status, Napi::Object cell) {
   if (pid > 0) {
     Forget(static_cast<pid_t>(pid));
@@ -357,7 +347,7 @@ Napi::Value Waitpid(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int pid, options;
   Napi::Object cell;
-  if (!GetInt(info, 0, "waitpid", "pid", &pid) || !GetStatusCell(info, 1, "waitpid", &cell) ||
+  if (!GetInt(info, 0, "waitpid", "pid", &pid) || !GetCell(info, 1, "waitpid", "status", "int *", true, &cell) ||
       !GetInt(info, 2, "waitpid", "options", &options)) {
     return Napi::Value();
   }

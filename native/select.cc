@@ -43,7 +43,6 @@ namespace sl {
 namespace {
 
 constexpr int64_t kNsPerSec = 1000000000;
-constexpr int64_t kMaxSafe = (INT64_C(1) << 53) - 1;
 
 int64_t NowNs() {
   timespec ts;
@@ -94,42 +93,7 @@ bool Wait(Napi::Env env, Call&& call, Rearm&& rearm, long* result) {
 // The time left until deadline (CLOCK_MONOTONIC ns), never negative.
 int64_t LeftNs(int64_t deadline) { return std::max<int64_t>(0, deadline - NowNs()); }
 
-// An integer field of a C struct given as an object: TypeError if missing or
-// not a number, RangeError if not a whole number in [lo, hi].
-bool GetField(Napi::Env env, Napi::Object o, const char* key, const char* fn, const char* type,
-              int64_t lo, int64_t hi, int64_t* out) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) {
-    return ThrowType(env, fn, (std::string(type) + "." + key + " must be a number").c_str());
-  }
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || d != std::trunc(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
-    return ThrowRange(env, fn, (std::string(type) + "." + key + " must be an integer in [" + std::to_string(lo) +
-                                ", " + std::to_string(hi) + "], got " + v.ToString().Utf8Value()).c_str());
-  }
-  *out = static_cast<int64_t>(d);
-  return true;
-}
-
 bool IsNone(const Napi::Value& v) { return v.IsNull() || v.IsUndefined(); }
-
-// A struct timeval / timespec argument: null (wait forever) or an object. The
-// values go to the kernel as they are: a negative one is its EINVAL.
-bool GetTime(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* type, const char* sub,
-             int64_t sub_hi, bool* has, Napi::Object* obj, int64_t* sec, int64_t* frac) {
-  *has = false;
-  if (IsNone(info[i])) return true;
-  if (!info[i].IsObject()) {
-    return ThrowType(info.Env(), fn, (std::string("timeout must be a ") + type + " { tv_sec, " + sub + " } or null").c_str());
-  }
-  *obj = info[i].As<Napi::Object>();
-  if (!GetField(info.Env(), *obj, "tv_sec", fn, type, -kMaxSafe, kMaxSafe, sec) ||
-      !GetField(info.Env(), *obj, sub, fn, type, -sub_hi, sub_hi, frac)) {
-    return false;
-  }
-  *has = true;
-  return true;
-}
 
 // The deadline of a wait of sec + frac / per_sec seconds, for a restart. A
 // wait too long to matter (or invalid: the kernel refuses it) has none (-1).
@@ -246,15 +210,13 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
   int nfds;
   Sets sets(info, "select");
   bool has_tv;
-  Napi::Object tobj;
-  int64_t sec = 0, usec = 0;
+  timeval tv{};
   // The timeout's fields may be getters (JS): read them before the sets' bytes.
   if (!HandlePending(env) || !GetNfds(info, "select", &nfds) ||
-      !GetTime(info, 4, "select", "timeval", "tv_usec", kMaxSafe, &has_tv, &tobj, &sec, &usec) || !sets.Load()) {
+      !GetTimeval(env, info[4], "select", "timeout", &tv, &has_tv) || !sets.Load()) {
     return Napi::Value();
   }
-  timeval tv{static_cast<time_t>(sec), static_cast<suseconds_t>(usec)};
-  int64_t deadline = Deadline(has_tv, sec, usec, 1000);
+  int64_t deadline = Deadline(has_tv, tv.tv_sec, tv.tv_usec, 1000);
   long r;
   bool ok = Wait(
       env,
@@ -272,6 +234,7 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
 #if defined(__linux__)
   // Linux writes the time that was left into the caller's timeval.
   if (has_tv) {
+    Napi::Object tobj = info[4].As<Napi::Object>();
     tobj.Set("tv_sec", Napi::Number::New(env, static_cast<double>(tv.tv_sec)));
     tobj.Set("tv_usec", Napi::Number::New(env, static_cast<double>(tv.tv_usec)));
   }
@@ -286,16 +249,14 @@ Napi::Value Pselect(const Napi::CallbackInfo& info) {
   int nfds;
   Sets sets(info, "pselect");
   bool has_ts, has_mask;
-  Napi::Object tobj;
-  int64_t sec = 0, nsec = 0;
+  timespec ts{};
   sigset_t mask;
   if (!HandlePending(env) || !GetNfds(info, "pselect", &nfds) ||
-      !GetTime(info, 4, "pselect", "timespec", "tv_nsec", kMaxSafe, &has_ts, &tobj, &sec, &nsec) ||
+      !GetTimespec(env, info[4], "pselect", "timeout", &ts, &has_ts) ||
       !GetSigmask(info, 5, "pselect", &has_mask, &mask) || !sets.Load()) {
     return Napi::Value();
   }
-  timespec ts{static_cast<time_t>(sec), static_cast<long>(nsec)};
-  int64_t deadline = Deadline(has_ts, sec, nsec, 1);
+  int64_t deadline = Deadline(has_ts, ts.tv_sec, ts.tv_nsec, 1);
   long r;
   bool ok = Wait(
       env,
@@ -395,8 +356,8 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
     }
     Napi::Object o = v.As<Napi::Object>();
     int64_t fd, events;
-    if (!GetField(env, o, "fd", "poll", "pollfd", INT32_MIN, INT32_MAX, &fd) ||
-        !GetField(env, o, "events", "poll", "pollfd", INT16_MIN, UINT16_MAX, &events)) {
+    if (!GetIntField(env, o, "fd", "poll", "pollfd", INT32_MIN, INT32_MAX, &fd) ||
+        !GetIntField(env, o, "events", "poll", "pollfd", INT16_MIN, UINT16_MAX, &events)) {
       return Napi::Value();
     }
     fds[k].fd = static_cast<int>(fd);
@@ -435,21 +396,24 @@ Napi::Value Ioctl(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   if (request == static_cast<int64_t>(FIONREAD)) {
-    if (!info[2].IsObject() || info[2].IsArray()) {
-      return ThrowType(env, "ioctl", "FIONREAD needs a cell for the count (C's &nread)"), Napi::Value();
-    }
+    Napi::Object nread_cell;
+    if (!GetCell(info, 2, "ioctl", "nread", "int *", false, &nread_cell)) return Napi::Value();
     int nread = 0;
     if (ioctl(fd, FIONREAD, &nread) == -1) return Fail(env, errno);
-    info[2].As<Napi::Object>().Set("value", nread);
+    nread_cell.Set("value", nread);
     return Result(env, 0);
   }
   if (request == static_cast<int64_t>(FIONBIO)) {
-    int on;
-    Napi::Value v = info[2];
-    if (v.IsObject() && !v.IsArray()) v = v.As<Napi::Object>().Get("value");
-    if (!v.IsNumber()) return ThrowType(env, "ioctl", "FIONBIO needs a number or a cell (C's &on)"), Napi::Value();
-    on = v.As<Napi::Number>().Int32Value();
-    return Direct(env, [&] { return ioctl(fd, FIONBIO, &on); });
+    // C's &on: a cell, or here the number itself.
+    Napi::Object on_cell;
+    int64_t on;
+    if (info[2].IsNumber() ? !GetInt64(info, 2, "ioctl", "on", INT32_MIN, INT32_MAX, &on)
+                           : !GetCell(info, 2, "ioctl", "on", "int *", false, &on_cell) ||
+                                 !GetCellValue(env, on_cell, "ioctl", "on", INT32_MIN, INT32_MAX, &on)) {
+      return Napi::Value();
+    }
+    int arg = static_cast<int>(on);
+    return Direct(env, [&] { return ioctl(fd, FIONBIO, &arg); });
   }
   return Fail(env, EINVAL);
 }
@@ -476,23 +440,20 @@ bool GetEpollData(Napi::Env env, Napi::Value v, epoll_data_t* data) {
   if (v.IsUndefined()) return true;
   int64_t x;
   if (v.IsNumber()) {
-    double d = v.As<Napi::Number>().DoubleValue();
-    if (d != std::trunc(d) || d < 0 || d > static_cast<double>(kMaxSafe)) {
-      return ThrowRange(env, "epoll_ctl", "event.data as a number is the u64 member: an integer in [0, 2^53 - 1]");
-    }
-    data->u64 = static_cast<uint64_t>(d);
+    if (!ToInt64(env, v, "epoll_ctl", "event.data (u64)", 0, kMaxSafe, &x)) return false;
+    data->u64 = static_cast<uint64_t>(x);
     return true;
   }
   if (!v.IsObject()) return ThrowType(env, "epoll_ctl", "event.data must be { fd }, { u32 }, { u64 } or a number");
   Napi::Object o = v.As<Napi::Object>();
   if (o.Get("u64").IsNumber()) {
-    if (!GetField(env, o, "u64", "epoll_ctl", "epoll_data", 0, kMaxSafe, &x)) return false;
+    if (!GetIntField(env, o, "u64", "epoll_ctl", "epoll_data", 0, kMaxSafe, &x)) return false;
     data->u64 = static_cast<uint64_t>(x);
   } else if (o.Get("u32").IsNumber()) {
-    if (!GetField(env, o, "u32", "epoll_ctl", "epoll_data", 0, UINT32_MAX, &x)) return false;
+    if (!GetIntField(env, o, "u32", "epoll_ctl", "epoll_data", 0, UINT32_MAX, &x)) return false;
     data->u32 = static_cast<uint32_t>(x);
   } else if (o.Get("fd").IsNumber()) {
-    if (!GetField(env, o, "fd", "epoll_ctl", "epoll_data", INT32_MIN, INT32_MAX, &x)) return false;
+    if (!GetIntField(env, o, "fd", "epoll_ctl", "epoll_data", INT32_MIN, INT32_MAX, &x)) return false;
     data->fd = static_cast<int>(x);
   } else {
     return ThrowType(env, "epoll_ctl", "event.data must set one member of the union: fd, u32 or u64");
@@ -516,7 +477,7 @@ Napi::Value EpollCtl(const Napi::CallbackInfo& info) {
     int64_t events;
     epoll_data_t data;  // epoll_event is packed on x86-64: fill an aligned copy
     // events may come as a negative int32 when EPOLLET (bit 31) was or-ed in TypeScript.
-    if (!GetField(env, o, "events", "epoll_ctl", "epoll_event", INT32_MIN, UINT32_MAX, &events) ||
+    if (!GetIntField(env, o, "events", "epoll_ctl", "epoll_event", INT32_MIN, UINT32_MAX, &events) ||
         !GetEpollData(env, o.Get("data"), &data)) {
       return Napi::Value();
     }
@@ -605,18 +566,14 @@ bool GetKevent(Napi::Env env, Napi::Value v, size_t k, struct kevent* kev) {
     return ThrowType(env, "kevent", ("changelist[" + std::to_string(k) + "] must be a kevent { ident, filter, flags, fflags, data, udata }").c_str());
   }
   Napi::Object o = v.As<Napi::Object>();
-  int64_t ident, filter, flags, fflags, data = 0, udata = 0;
-  // data and udata may be absent; a getter of theirs that threw is not.
-  auto absent = [&](const char* key, bool null_too) {
-    Napi::Value f = o.Get(key);
-    return !env.IsExceptionPending() && (f.IsUndefined() || (null_too && f.IsNull()));
-  };
-  if (!GetField(env, o, "ident", "kevent", "kevent", 0, kMaxSafe, &ident) ||
-      !GetField(env, o, "filter", "kevent", "kevent", INT16_MIN, INT16_MAX, &filter) ||
-      !GetField(env, o, "flags", "kevent", "kevent", 0, UINT16_MAX, &flags) ||
-      !GetField(env, o, "fflags", "kevent", "kevent", 0, UINT32_MAX, &fflags) ||
-      (!absent("data", false) && !GetField(env, o, "data", "kevent", "kevent", -kMaxSafe, kMaxSafe, &data)) ||
-      (!absent("udata", true) && !GetField(env, o, "udata", "kevent", "kevent", 0, kMaxSafe, &udata))) {
+  int64_t ident, filter, flags, fflags, data, udata;
+  // data and udata may be absent (0, as in a bzero'd struct).
+  if (!GetIntField(env, o, "ident", "kevent", "kevent", 0, kMaxSafe, &ident) ||
+      !GetIntField(env, o, "filter", "kevent", "kevent", INT16_MIN, INT16_MAX, &filter) ||
+      !GetIntField(env, o, "flags", "kevent", "kevent", 0, UINT16_MAX, &flags) ||
+      !GetIntField(env, o, "fflags", "kevent", "kevent", 0, UINT32_MAX, &fflags) ||
+      !GetIntField(env, o, "data", "kevent", "kevent", -kMaxSafe, kMaxSafe, &data, 0) ||
+      !GetIntField(env, o, "udata", "kevent", "kevent", 0, kMaxSafe, &udata, 0)) {
     return false;
   }
   EV_SET(kev, static_cast<uintptr_t>(ident), static_cast<int16_t>(filter), static_cast<uint16_t>(flags),
@@ -645,11 +602,9 @@ Napi::Value Kevent(const Napi::CallbackInfo& info) {
     events.resize(static_cast<size_t>(std::min<int64_t>(nevents, 65536)));
   }
   bool has_ts;
-  Napi::Object tobj;
-  int64_t sec = 0, nsec = 0;
-  if (!GetTime(info, 5, "kevent", "timespec", "tv_nsec", kMaxSafe, &has_ts, &tobj, &sec, &nsec)) return Napi::Value();
-  timespec ts{static_cast<time_t>(sec), static_cast<long>(nsec)};
-  int64_t deadline = Deadline(has_ts, sec, nsec, 1);
+  timespec ts{};
+  if (!GetTimespec(env, info[5], "kevent", "timeout", &ts, &has_ts)) return Napi::Value();
+  int64_t deadline = Deadline(has_ts, ts.tv_sec, ts.tv_nsec, 1);
   long r;
   int nc = static_cast<int>(changes.size());
   if (!Wait(env,

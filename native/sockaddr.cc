@@ -12,29 +12,13 @@
 namespace sl {
 namespace {
 
-// A numeric field of the address object; absent or undefined reads as 0.
-bool Field(Napi::Env env, Napi::Object o, const char* key, const char* fn, double lo, double hi, double* out) {
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined() || v.IsNull()) {
-    *out = 0;
-    return true;
-  }
-  if (!v.IsNumber()) return ThrowType(env, fn, (std::string(key) + " must be a number").c_str());
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || d != std::trunc(d) || d < lo || d > hi) {
-    return ThrowRange(env, fn, (std::string(key) + " out of range: " + v.ToString().Utf8Value()).c_str());
-  }
-  *out = d;
-  return true;
-}
-
-bool Family(Napi::Env env, Napi::Object o, double* family) {
+bool Family(Napi::Env env, Napi::Object o, int64_t* family) {
   static const char* const kKeys[] = {"sin_family", "sin6_family", "sun_family", "ss_family", "sa_family"};
   for (const char* key : kKeys) {
     Napi::Value v = o.Get(key);
     if (env.IsExceptionPending()) return false;  // a getter threw: not a missing field
     if (v.IsUndefined()) continue;
-    return Field(env, o, key, "sockaddr", 0, 65535, family);
+    return GetIntField(env, o, key, "sockaddr", "addr", 0, UINT16_MAX, family, 0);
   }
   return ThrowType(env, "sockaddr", "the address has no family (sin_family, sin6_family, sun_family or ss_family)");
 }
@@ -46,18 +30,19 @@ bool ToSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, sockad
   if (!info[i].IsObject()) return ThrowType(env, fn, "addr must be a sockaddr object (sockaddr_in, sockaddr_in6, sockaddr_un)");
   Napi::Object o = info[i].As<Napi::Object>();
   memset(ss, 0, sizeof *ss);
-  double family;
+  int64_t family;
   if (!Family(env, o, &family)) return false;
   int af = static_cast<int>(family);
   if (af == AF_INET) {
     auto* sin = reinterpret_cast<sockaddr_in*>(ss);
-    double port, s_addr = 0;
-    if (!Field(env, o, "sin_port", fn, 0, 65535, &port)) return false;
+    int64_t port, s_addr = 0;
+    if (!GetIntField(env, o, "sin_port", fn, "addr", 0, UINT16_MAX, &port, 0)) return false;
     Napi::Value a = o.Get("sin_addr");
+    if (env.IsExceptionPending()) return false;
     if (a.IsObject()) {
-      if (!Field(env, a.As<Napi::Object>(), "s_addr", fn, 0, 4294967295.0, &s_addr)) return false;
+      if (!GetIntField(env, a.As<Napi::Object>(), "s_addr", fn, "addr.sin_addr", 0, UINT32_MAX, &s_addr, 0)) return false;
     } else if (!a.IsUndefined() && !a.IsNull()) {
-      return ThrowType(env, fn, "sin_addr must be an in_addr object { s_addr }");
+      return ThrowType(env, fn, "addr.sin_addr must be an in_addr { s_addr }");
     }
     sin->sin_family = AF_INET;
     sin->sin_port = static_cast<in_port_t>(port);
@@ -65,23 +50,15 @@ bool ToSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, sockad
     *len = sizeof(sockaddr_in);
   } else if (af == AF_INET6) {
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(ss);
-    double port, flow, scope;
-    if (!Field(env, o, "sin6_port", fn, 0, 65535, &port) ||
-        !Field(env, o, "sin6_flowinfo", fn, 0, 4294967295.0, &flow) ||
-        !Field(env, o, "sin6_scope_id", fn, 0, 4294967295.0, &scope)) {
+    int64_t port, flow, scope;
+    if (!GetIntField(env, o, "sin6_port", fn, "addr", 0, UINT16_MAX, &port, 0) ||
+        !GetIntField(env, o, "sin6_flowinfo", fn, "addr", 0, UINT32_MAX, &flow, 0) ||
+        !GetIntField(env, o, "sin6_scope_id", fn, "addr", 0, UINT32_MAX, &scope, 0)) {
       return false;
     }
     Napi::Value a = o.Get("sin6_addr");
-    if (a.IsObject()) {
-      Napi::Value bytes = a.As<Napi::Object>().Get("s6_addr");
-      if (!bytes.IsTypedArray() || bytes.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
-          bytes.As<Napi::Uint8Array>().ByteLength() != 16) {
-        return ThrowType(env, fn, "sin6_addr.s6_addr must be a Uint8Array of 16 bytes");
-      }
-      memcpy(&sin6->sin6_addr, bytes.As<Napi::Uint8Array>().Data(), 16);
-    } else if (!a.IsUndefined() && !a.IsNull()) {
-      return ThrowType(env, fn, "sin6_addr must be an in6_addr object { s6_addr }");
-    }
+    if (env.IsExceptionPending()) return false;
+    if (!a.IsUndefined() && !a.IsNull() && !GetIn6Addr(env, a, fn, "addr.sin6_addr", &sin6->sin6_addr)) return false;
     sin6->sin6_family = AF_INET6;
     sin6->sin6_port = static_cast<in_port_t>(port);
     sin6->sin6_flowinfo = static_cast<uint32_t>(flow);
@@ -131,6 +108,17 @@ bool GetAddrlen(const Napi::CallbackInfo& info, size_t i, const char* fn, sockle
   return true;
 }
 
+bool GetIn6Addr(Napi::Env env, Napi::Value v, const char* fn, const char* name, in6_addr* out) {
+  if (!v.IsObject()) return ThrowType(env, fn, (std::string(name) + " must be an in6_addr { s6_addr }").c_str());
+  Napi::Value bytes = v.As<Napi::Object>().Get("s6_addr");
+  if (!bytes.IsTypedArray() || bytes.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      bytes.As<Napi::Uint8Array>().ByteLength() != sizeof *out) {
+    return ThrowType(env, fn, (std::string(name) + ".s6_addr must be a Uint8Array of 16 bytes").c_str());
+  }
+  memcpy(out, bytes.As<Napi::Uint8Array>().Data(), sizeof *out);
+  return true;
+}
+
 void FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object out) {
   int family = sa->sa_family;
   if (out.Has("ss_family")) out.Set("ss_family", family);
@@ -167,21 +155,17 @@ void FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object
 bool GetSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char* fn, SockaddrOut* out) {
   Napi::Env env = info.Env();
   Napi::Value a = info[i];
-  Napi::Value l = info[i + 1];
   if (a.IsObject()) {
     out->addr = a.As<Napi::Object>();
   } else if (!a.IsUndefined() && !a.IsNull()) {
     return ThrowType(env, fn, "addr must be a sockaddr object or null");
   }
-  if (l.IsObject()) {
-    out->addrlen = l.As<Napi::Object>();
-    Napi::Value cap = out->addrlen.Get("value");
-    if (!cap.IsNumber()) return ThrowType(env, fn, "addrlen must be a cell { value: number } (socklen_t)");
-    double d = cap.As<Napi::Number>().DoubleValue();
-    if (!(d >= 0) || d != std::trunc(d) || d > 4294967295.0) return ThrowRange(env, fn, "addrlen.value must be a socklen_t");
-    out->capacity = d > sizeof(sockaddr_storage) ? sizeof(sockaddr_storage) : static_cast<socklen_t>(d);
-  } else if (!l.IsUndefined() && !l.IsNull()) {
-    return ThrowType(env, fn, "addrlen must be a cell { value: number } or null");
+  if (!GetCell(info, i + 1, fn, "addrlen", "socklen_t *", true, &out->addrlen)) return false;
+  if (!out->addrlen.IsEmpty()) {
+    int64_t cap;
+    if (!GetCellValue(env, out->addrlen, fn, "addrlen", 0, UINT32_MAX, &cap)) return false;
+    out->capacity = cap > static_cast<int64_t>(sizeof(sockaddr_storage)) ? sizeof(sockaddr_storage)
+                                                                          : static_cast<socklen_t>(cap);
   } else if (!out->addr.IsEmpty()) {
     // C needs both; here addrlen may be left out and the whole struct is offered.
     out->capacity = sizeof(sockaddr_storage);

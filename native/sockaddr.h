@@ -6,6 +6,7 @@
 
 #include "common.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 namespace sl {
@@ -19,6 +20,9 @@ bool ToSockaddr(const Napi::CallbackInfo& info, size_t i, const char* fn, sockad
 // as in C (which is how EINVAL for a short length shows), never beyond *len's
 // storage; when absent the address's own size is used.
 bool GetAddrlen(const Napi::CallbackInfo& info, size_t i, const char* fn, socklen_t max, socklen_t* len);
+
+// An in6_addr { s6_addr: Uint8Array(16) } (sin6_addr, inet_ntop's src): its bytes.
+bool GetIn6Addr(Napi::Env env, Napi::Value v, const char* fn, const char* name, in6_addr* out);
 
 // Writes the fields of the address into `out` (for accept, getsockname...).
 void FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object out);

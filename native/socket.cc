@@ -213,17 +213,6 @@ union OptBuf {
 
 enum class OptKind { Int, Linger, Timeval, Bytes };
 
-bool NumberField(Napi::Env env, Napi::Object o, const char* key, const char* fn, double* out) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) return ThrowType(env, fn, (std::string(key) + " must be a number").c_str());
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || d != std::trunc(d) || d < INT32_MIN || d > 1e15) {
-    return ThrowRange(env, fn, (std::string(key) + " out of range").c_str());
-  }
-  *out = d;
-  return true;
-}
-
 Napi::Value Setsockopt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd, level, name;
@@ -246,23 +235,17 @@ Napi::Value Setsockopt(const Napi::CallbackInfo& info) {
     if (!GetBytes(info, 3, "setsockopt", "optval", &p, &size)) return Napi::Value();
     val = p;
   } else if (v.IsObject() && v.As<Napi::Object>().Has("l_onoff")) {
-    double on, secs;
+    int64_t on, secs;
     Napi::Object o = v.As<Napi::Object>();
-    if (!NumberField(env, o, "l_onoff", "setsockopt", &on) || !NumberField(env, o, "l_linger", "setsockopt", &secs)) {
+    if (!GetIntField(env, o, "l_onoff", "setsockopt", "optval", INT32_MIN, INT32_MAX, &on) ||
+        !GetIntField(env, o, "l_linger", "setsockopt", "optval", INT32_MIN, INT32_MAX, &secs)) {
       return Napi::Value();
     }
     ob.l.l_onoff = static_cast<int>(on);
     ob.l.l_linger = static_cast<int>(secs);
     size = sizeof(linger);
   } else if (v.IsObject() && v.As<Napi::Object>().Has("tv_sec")) {
-    double sec, usec = 0;
-    Napi::Object o = v.As<Napi::Object>();
-    if (!NumberField(env, o, "tv_sec", "setsockopt", &sec) ||
-        (o.Has("tv_usec") && !NumberField(env, o, "tv_usec", "setsockopt", &usec))) {
-      return Napi::Value();
-    }
-    ob.tv.tv_sec = static_cast<time_t>(sec);
-    ob.tv.tv_usec = static_cast<suseconds_t>(usec);
+    if (!GetTimeval(env, v, "setsockopt", "optval", &ob.tv)) return Napi::Value();
     size = sizeof(timeval);
   } else {
     ThrowType(env, "setsockopt", "optval must be a number (int), a linger { l_onoff, l_linger }, a timeval { tv_sec, tv_usec } or bytes");
@@ -304,26 +287,24 @@ Napi::Value Getsockopt(const Napi::CallbackInfo& info) {
     ThrowType(env, "getsockopt", "optval must be a cell { value } (int), a linger, a timeval or bytes");
     return Napi::Value();
   }
+  // The cell's value may be a getter (JS): read it before the bytes (common.h),
+  // whose size it is checked against after.
   Napi::Object lenCell;
-  double cap = -1;  // none: the whole of optval
-  if (info[4].IsObject()) {
-    lenCell = info[4].As<Napi::Object>();
-    Napi::Value c = lenCell.Get("value");
-    if (!c.IsNumber()) return ThrowType(env, "getsockopt", "optlen must be a cell { value: number }"), Napi::Value();
-    cap = c.As<Napi::Number>().DoubleValue();
-  } else if (!info[4].IsUndefined() && !info[4].IsNull()) {
-    return ThrowType(env, "getsockopt", "optlen must be a cell { value: number } or null"), Napi::Value();
+  int64_t cap = 0;
+  if (!GetCell(info, 4, "getsockopt", "optlen", "socklen_t *", true, &lenCell) ||
+      (!lenCell.IsEmpty() && !GetCellValue(env, lenCell, "getsockopt", "optlen", 0, UINT32_MAX, &cap))) {
+    return Napi::Value();
   }
-  // The cell's value may be a getter (JS): the bytes are taken after it (common.h).
   if (kind == OptKind::Bytes) {
     uint8_t* p;
     if (!GetBytes(info, 3, "getsockopt", "optval", &p, &size)) return Napi::Value();
     val = p;
   }
   socklen_t len = static_cast<socklen_t>(size);
-  if (cap >= 0 || !lenCell.IsEmpty()) {
-    if (!(cap >= 0) || cap != std::trunc(cap) || cap > size) {
-      return ThrowRange(env, "getsockopt", ("optlen.value must be an integer in [0, " + std::to_string(size) + "]").c_str()), Napi::Value();
+  if (!lenCell.IsEmpty()) {
+    if (static_cast<uint64_t>(cap) > size) {
+      return ThrowRange(env, "getsockopt", ("optlen.value " + std::to_string(cap) + " is larger than optval (" +
+                                            std::to_string(size) + " bytes)").c_str()), Napi::Value();
     }
     len = static_cast<socklen_t>(cap);
   }

@@ -32,6 +32,7 @@ struct Mutex {
   static constexpr const char* kWhat = "mutex must be a pthread_mutex_t";
   pthread_mutex_t m;
   bool live = false;
+  bool destroyed = false;  // and not initialized since (Usable)
 };
 
 // A condition variable. The waits are cut in slices (above), and a slice that
@@ -44,6 +45,7 @@ struct Cond {
   static constexpr const char* kWhat = "cond must be a pthread_cond_t";
   pthread_cond_t c;
   bool live = false;
+  bool destroyed = false;  // and not initialized since (Usable)
   std::mutex lk;
   std::list<bool*> waiting;  // oldest first; signal wakes the oldest
 };
@@ -85,6 +87,43 @@ T* Handle(const Napi::CallbackInfo& info, size_t i, const char* fn) {
   return info[i].As<Napi::External<T>>().Data();
 }
 
+// pthread_mutex_init's and pthread_cond_init's work (0 or an error number).
+int InitMutex(Mutex* m, int type) {
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  int rc = pthread_mutexattr_settype(&attr, type);
+  if (rc == 0) rc = pthread_mutex_init(&m->m, &attr);
+  pthread_mutexattr_destroy(&attr);
+  if (rc == 0) {
+    m->live = true;
+    m->destroyed = false;
+  }
+  return rc;
+}
+int InitCond(Cond* c) {
+  int rc = pthread_cond_init(&c->c, nullptr);
+  if (rc == 0) {
+    c->live = true;
+    c->destroyed = false;
+  }
+  return rc;
+}
+// The rule of use, kept here for every call (and nowhere in TypeScript): a
+// mutex or condition never initialized is as C's PTHREAD_MUTEX_INITIALIZER
+// and PTHREAD_COND_INITIALIZER make it, initialized on its first use; one
+// destroyed is unusable until initialized again, as is a semaphore not
+// sem_init'ed (sem_t has no static initializer). Where it is false the call
+// answers EINVAL, in its family's way (an error number, or -1 and errno).
+bool Usable(Mutex* m) {
+  if (!m->live && !m->destroyed) InitMutex(m, PTHREAD_MUTEX_DEFAULT);
+  return m->live;
+}
+bool Usable(Cond* c) {
+  if (!c->live && !c->destroyed) InitCond(c);
+  return c->live;
+}
+bool Usable(const Sem* s) { return s->live; }
+
 timespec Deadline(long ns_from_now) {
   timespec t;
   clock_gettime(CLOCK_REALTIME, &t);
@@ -98,20 +137,11 @@ bool Before(const timespec& a, const timespec& b) {
   return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
-// An absolute time { tv_sec, tv_nsec } (CLOCK_REALTIME), as the timed waits take.
+// An absolute time { tv_sec, tv_nsec } (CLOCK_REALTIME), as the timed waits
+// take; *invalid when it is not one (their EINVAL).
 bool GetAbstime(const Napi::CallbackInfo& info, size_t i, const char* fn, timespec* out, bool* invalid) {
-  *invalid = false;
-  if (!info[i].IsObject()) return ThrowType(info.Env(), fn, "abstime must be a timespec { tv_sec, tv_nsec }");
-  Napi::Object o = info[i].As<Napi::Object>();
-  Napi::Value s = o.Get("tv_sec"), ns = o.Get("tv_nsec");
-  if (!s.IsNumber() || !ns.IsNumber()) return ThrowType(info.Env(), fn, "tv_sec and tv_nsec must be numbers");
-  double sec = s.As<Napi::Number>().DoubleValue(), nsec = ns.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(sec) || sec != std::trunc(sec) || nsec != std::trunc(nsec)) {
-    return ThrowRange(info.Env(), fn, "tv_sec and tv_nsec must be integers");
-  }
-  *invalid = nsec < 0 || nsec > 999'999'999 || sec < 0;
-  out->tv_sec = static_cast<time_t>(sec);
-  out->tv_nsec = static_cast<long>(nsec);
+  if (!GetTimespec(info.Env(), info[i], fn, "abstime", out)) return false;
+  *invalid = out->tv_nsec < 0 || out->tv_nsec > 999'999'999 || out->tv_sec < 0;
   return true;
 }
 
@@ -125,13 +155,7 @@ Napi::Value MutexInit(const Napi::CallbackInfo& info) {
   int type;
   if (m == nullptr || !GetInt(info, 1, "pthread_mutex_init", "type", &type)) return Napi::Value();
   if (m->live) return Result(info.Env(), EBUSY);
-  pthread_mutexattr_t attr;
-  pthread_mutexattr_init(&attr);
-  int rc = pthread_mutexattr_settype(&attr, type);
-  if (rc == 0) rc = pthread_mutex_init(&m->m, &attr);
-  pthread_mutexattr_destroy(&attr);
-  if (rc == 0) m->live = true;
-  return Result(info.Env(), rc);
+  return Result(info.Env(), InitMutex(m, type));
 }
 
 // Waits for m without the JS lock. On the main thread with handlers (Linux,
@@ -141,7 +165,7 @@ Napi::Value MutexLock(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_lock");
   if (m == nullptr) return Napi::Value();
-  if (!m->live) return Result(env, EINVAL);
+  if (!Usable(m)) return Result(env, EINVAL);
   // A signal that came while TypeScript ran: its handler first, as in C it
   // ran when it came (and the lock may be free by now).
   if (!HandlePendingSignals(env)) return Napi::Value();
@@ -180,25 +204,28 @@ Napi::Value MutexLock(const Napi::CallbackInfo& info) {
 Napi::Value MutexTrylock(const Napi::CallbackInfo& info) {
   Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_trylock");
   if (m == nullptr) return Napi::Value();
-  return Result(info.Env(), m->live ? pthread_mutex_trylock(&m->m) : EINVAL);
+  return Result(info.Env(), Usable(m) ? pthread_mutex_trylock(&m->m) : EINVAL);
 }
 
 Napi::Value MutexUnlock(const Napi::CallbackInfo& info) {
   Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_unlock");
   if (m == nullptr) return Napi::Value();
-  return Result(info.Env(), m->live ? pthread_mutex_unlock(&m->m) : EINVAL);
+  return Result(info.Env(), Usable(m) ? pthread_mutex_unlock(&m->m) : EINVAL);
 }
 
 Napi::Value MutexDestroy(const Napi::CallbackInfo& info) {
   Mutex* m = Handle<Mutex>(info, 0, "pthread_mutex_destroy");
   if (m == nullptr) return Napi::Value();
-  if (!m->live) return Result(info.Env(), EINVAL);
+  if (!Usable(m)) return Result(info.Env(), EINVAL);
   // A locked mutex is busy (glibc would let it go; undefined behaviour in POSIX).
   int rc = pthread_mutex_trylock(&m->m);
   if (rc != 0) return Result(info.Env(), EBUSY);
   pthread_mutex_unlock(&m->m);
   rc = pthread_mutex_destroy(&m->m);
-  if (rc == 0) m->live = false;
+  if (rc == 0) {
+    m->live = false;
+    m->destroyed = true;
+  }
   return Result(info.Env(), rc);
 }
 
@@ -210,9 +237,7 @@ Napi::Value CondInit(const Napi::CallbackInfo& info) {
   Cond* c = Handle<Cond>(info, 0, "pthread_cond_init");
   if (c == nullptr) return Napi::Value();
   if (c->live) return Result(info.Env(), EBUSY);
-  int rc = pthread_cond_init(&c->c, nullptr);
-  if (rc == 0) c->live = true;
-  return Result(info.Env(), rc);
+  return Result(info.Env(), InitCond(c));
 }
 
 // Waits on c with m held, until signaled, deadline (if any), or cancellation.
@@ -317,7 +342,7 @@ Napi::Value CondWait(const Napi::CallbackInfo& info) {
   Cond* c = Handle<Cond>(info, 0, "pthread_cond_wait");
   Mutex* m = c ? Handle<Mutex>(info, 1, "pthread_cond_wait") : nullptr;
   if (m == nullptr) return Napi::Value();
-  if (!c->live || !m->live) return Result(info.Env(), EINVAL);
+  if (!Usable(c) || !Usable(m)) return Result(info.Env(), EINVAL);
   if (!TestCancel(info.Env())) return Napi::Value();
   int rc = CondWaitUntil(info.Env(), c, m, nullptr);
   if (rc == -1) return Napi::Value();
@@ -330,7 +355,7 @@ Napi::Value CondTimedwait(const Napi::CallbackInfo& info) {
   timespec abstime;
   bool invalid;
   if (m == nullptr || !GetAbstime(info, 2, "pthread_cond_timedwait", &abstime, &invalid)) return Napi::Value();
-  if (!c->live || !m->live || invalid) return Result(info.Env(), EINVAL);
+  if (!Usable(c) || !Usable(m) || invalid) return Result(info.Env(), EINVAL);
   if (!TestCancel(info.Env())) return Napi::Value();
   int rc = CondWaitUntil(info.Env(), c, m, &abstime);
   if (rc == -1) return Napi::Value();
@@ -340,7 +365,7 @@ Napi::Value CondTimedwait(const Napi::CallbackInfo& info) {
 Napi::Value CondSignal(const Napi::CallbackInfo& info) {
   Cond* c = Handle<Cond>(info, 0, "pthread_cond_signal");
   if (c == nullptr) return Napi::Value();
-  if (!c->live) return Result(info.Env(), EINVAL);
+  if (!Usable(c)) return Result(info.Env(), EINVAL);
   CondWake(c, false);
   return Result(info.Env(), 0);
 }
@@ -348,7 +373,7 @@ Napi::Value CondSignal(const Napi::CallbackInfo& info) {
 Napi::Value CondBroadcast(const Napi::CallbackInfo& info) {
   Cond* c = Handle<Cond>(info, 0, "pthread_cond_broadcast");
   if (c == nullptr) return Napi::Value();
-  if (!c->live) return Result(info.Env(), EINVAL);
+  if (!Usable(c)) return Result(info.Env(), EINVAL);
   CondWake(c, true);
   return Result(info.Env(), 0);
 }
@@ -356,13 +381,16 @@ Napi::Value CondBroadcast(const Napi::CallbackInfo& info) {
 Napi::Value CondDestroy(const Napi::CallbackInfo& info) {
   Cond* c = Handle<Cond>(info, 0, "pthread_cond_destroy");
   if (c == nullptr) return Napi::Value();
-  if (!c->live) return Result(info.Env(), EINVAL);
+  if (!Usable(c)) return Result(info.Env(), EINVAL);
   {
     std::lock_guard<std::mutex> guard(c->lk);
     if (!c->waiting.empty()) return Result(info.Env(), EBUSY);  // POSIX allows it; C's behaviour is undefined
   }
   int rc = pthread_cond_destroy(&c->c);
-  if (rc == 0) c->live = false;
+  if (rc == 0) {
+    c->live = false;
+    c->destroyed = true;
+  }
   return Result(info.Env(), rc);
 }
 
@@ -441,7 +469,7 @@ Waited SemWaitSlices(Sem* s, const timespec* deadline, bool here) {
 // goes on (SA_RESTART) or fails with EINTR, as sem_wait on Linux.
 Napi::Value SemWaitUntil(const Napi::CallbackInfo& info, Sem* s, const timespec* deadline) {
   Napi::Env env = info.Env();
-  if (!s->live) return Fail(env, EINVAL);
+  if (!Usable(s)) return Fail(env, EINVAL);
   if (!TestCancel(env)) return Napi::Value();
   // A signal that came while TypeScript ran: its handler first (see MutexLock).
   if (!HandlePendingSignals(env)) return Napi::Value();
@@ -495,7 +523,7 @@ Napi::Value SemTimedwait(const Napi::CallbackInfo& info) {
 Napi::Value SemTrywait(const Napi::CallbackInfo& info) {
   Sem* s = Handle<Sem>(info, 0, "sem_trywait");
   if (s == nullptr) return Napi::Value();
-  if (!s->live) return Fail(info.Env(), EINVAL);
+  if (!Usable(s)) return Fail(info.Env(), EINVAL);
   std::lock_guard<std::mutex> lock(s->m);
   if (s->value == 0) return Fail(info.Env(), EAGAIN);
   s->value--;
@@ -505,7 +533,7 @@ Napi::Value SemTrywait(const Napi::CallbackInfo& info) {
 Napi::Value SemPost(const Napi::CallbackInfo& info) {
   Sem* s = Handle<Sem>(info, 0, "sem_post");
   if (s == nullptr) return Napi::Value();
-  if (!s->live) return Fail(info.Env(), EINVAL);
+  if (!Usable(s)) return Fail(info.Env(), EINVAL);
   {
     std::lock_guard<std::mutex> lock(s->m);
     if (s->value == INT_MAX) return Fail(info.Env(), EOVERFLOW);
@@ -518,7 +546,7 @@ Napi::Value SemPost(const Napi::CallbackInfo& info) {
 Napi::Value SemGetvalue(const Napi::CallbackInfo& info) {
   Sem* s = Handle<Sem>(info, 0, "sem_getvalue");
   if (s == nullptr) return Napi::Value();
-  if (!s->live) return Fail(info.Env(), EINVAL);
+  if (!Usable(s)) return Fail(info.Env(), EINVAL);
   std::lock_guard<std::mutex> lock(s->m);
   return Result(info.Env(), s->value);
 }
@@ -526,7 +554,7 @@ Napi::Value SemGetvalue(const Napi::CallbackInfo& info) {
 Napi::Value SemDestroy(const Napi::CallbackInfo& info) {
   Sem* s = Handle<Sem>(info, 0, "sem_destroy");
   if (s == nullptr) return Napi::Value();
-  if (!s->live) return Fail(info.Env(), EINVAL);
+  if (!Usable(s)) return Fail(info.Env(), EINVAL);
   s->live = false;
   return Result(info.Env(), 0);
 }

@@ -54,16 +54,10 @@ Napi::Value Usleep(const Napi::CallbackInfo& info) {
 // nanosleep(req, rem?): req and rem are timespec objects { tv_sec, tv_nsec }.
 Napi::Value Nanosleep(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsObject()) return ThrowType(env, "nanosleep", "req must be a timespec { tv_sec, tv_nsec }"), Napi::Value();
-  Napi::Object o = info[0].As<Napi::Object>();
-  Napi::Value s = o.Get("tv_sec"), ns = o.Get("tv_nsec");
-  if (!s.IsNumber() || !ns.IsNumber()) return ThrowType(env, "nanosleep", "tv_sec and tv_nsec must be numbers"), Napi::Value();
-  double sec = s.As<Napi::Number>().DoubleValue(), nsec = ns.As<Napi::Number>().DoubleValue();
-  if (sec != std::trunc(sec) || nsec != std::trunc(nsec) || !std::isfinite(sec)) {
-    return ThrowRange(env, "nanosleep", "tv_sec and tv_nsec must be integers"), Napi::Value();
-  }
-  if (sec < 0 || nsec < 0 || nsec > 999999999 || sec > 1e12) return Fail(env, EINVAL);  // the kernel's answer
-  timespec req{static_cast<time_t>(sec), static_cast<long>(nsec)};
+  timespec req;
+  if (!GetTimespec(env, info[0], "nanosleep", "req", &req)) return Napi::Value();
+  // EINVAL, the kernel's answer, for a time that is not one (and beyond 1e12 s).
+  if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec > 999999999 || req.tv_sec > 1e12) return Fail(env, EINVAL);
   long r;
   if (!SleepFor(env, &req, &r)) return Napi::Value();
   if (r == -1 && info[1].IsObject()) {

@@ -270,7 +270,8 @@ describe('clear errors', () => {
     const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
     expect(() => bind(fd, {} as any)).toThrow(/no family/);
     expect(() => bind(fd, 'addr' as any)).toThrow(TypeError);
-    expect(() => bind(fd, { sin_family: AF_INET, sin_port: 65536 } as any)).toThrow(/sin_port out of range/);
+    expect(() => bind(fd, { sin_family: AF_INET, sin_port: 65536 } as any)).toThrow(
+      /^bind: addr\.sin_port must be an integer in \[0, 65535\], got 65536$/);
     expect(() => connect(fd, { sin_family: AF_INET, sin_addr: { s_addr: 'x' } } as any)).toThrow(TypeError);
     expect(() => connect(fd, { sin6_family: AF_INET6, sin6_addr: { s6_addr: [1, 2] } } as any)).toThrow(/16 bytes/);
     expect(() => bind(fd, { sun_family: sys.AF_UNIX, sun_path: 'p'.repeat(200) } as any)).toThrow(RangeError);
@@ -279,6 +280,52 @@ describe('clear errors', () => {
     // An unknown family reaches the kernel, which refuses it.
     expect(bind(fd, { ss_family: 4242 } as any)).toBe(-1);
     expect([sys.EAFNOSUPPORT, sys.EINVAL]).toContain(errno());
+  });
+
+  it('one message form for every reader: fn: struct.field must be ..., and the range with the value given', () => {
+    const fd = fds.add(socket(AF_INET, SOCK_STREAM, 0));
+    const says = (f: () => unknown, kind: typeof TypeError | typeof RangeError, text: string) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(kind);
+        expect((e as Error).message).toBe(text);
+        return;
+      }
+      expect.unreachable(`no ${kind.name}: ${text}`);
+    };
+    // Integer fields of C structs, whichever call reads them.
+    says(() => sys.poll([{ fd: -1, events: 'x' } as any], 1, 0), TypeError, 'poll: pollfd.events must be a number');
+    says(() => sys.poll([{ fd: -1, events: 1e6 } as any], 1, 0), RangeError,
+      'poll: pollfd.events must be an integer in [-32768, 65535], got 1000000');
+    says(() => connect(fd, { sin_family: AF_INET, sin_addr: { s_addr: 'x' } } as any), TypeError,
+      'connect: addr.sin_addr.s_addr must be a number');
+    says(() => getaddrinfo('127.0.0.1', null, { ai_family: 1.5 } as any, cell(null)), RangeError,
+      'getaddrinfo: hints.ai_family must be an integer in [-2147483648, 2147483647], got 1.5');
+    says(() => setsockopt(fd, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 2 ** 40 } as any), RangeError,
+      'setsockopt: optval.l_linger must be an integer in [-2147483648, 2147483647], got 1099511627776');
+    // struct timespec / timeval, wherever they are read.
+    says(() => sys.nanosleep({ tv_sec: 0 } as any, null), TypeError, 'nanosleep: req.tv_nsec must be a number');
+    says(() => sys.nanosleep({ tv_sec: 0.5, tv_nsec: 0 }, null), RangeError,
+      'nanosleep: req.tv_sec must be an integer in [-9007199254740991, 9007199254740991], got 0.5');
+    says(() => sys.select(0, null, null, null, { tv_sec: 0 } as any), TypeError, 'select: timeout.tv_usec must be a number');
+    says(() => sys.sem_timedwait(new sys.sem_t(), 5 as any), TypeError,
+      'sem_timedwait: abstime must be a timespec { tv_sec, tv_nsec }');
+    says(() => setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, { tv_sec: 1 } as any), TypeError,
+      'setsockopt: optval.tv_usec must be a number');
+    // The same readers written in TypeScript, where the C half is.
+    says(() => new sys.sig_atomic_t(1.5), RangeError, 'sig_atomic_t: value must be an integer in [-2147483648, 2147483647], got 1.5');
+    says(() => sockaddr_of('127.0.0.1', 70000), RangeError, 'sockaddr_of: port must be an integer in [0, 65535], got 70000');
+    says(() => sockaddr_of('127.0.0.1', '80' as any), TypeError, 'sockaddr_of: port must be a number');
+    // Cells.
+    says(() => getaddrinfo('127.0.0.1', null, null, 5 as any), TypeError,
+      'getaddrinfo: res must be a cell { value } (struct addrinfo **), got a number');
+    says(() => sys.waitpid(-1, [] as any, 0), TypeError, 'waitpid: status must be a cell { value } or null (int *), got an array');
+    says(() => sys.sem_getvalue(new sys.sem_t(), 3 as any), TypeError, 'sem_getvalue: sval must be a cell { value } (int *), got a number');
+    says(() => sys.pthread_join(1, 'x' as any), TypeError,
+      'pthread_join: retval must be a cell { value } or null (void **), got a string');
+    says(() => accept(fd, new sockaddr_in(), cell(-1)), RangeError,
+      'accept: addrlen.value must be an integer in [0, 4294967295], got -1');
   });
 
   it('out-parameters must be cells or objects of the right shape', () => {

@@ -401,7 +401,7 @@ describe('killpg, sigpending, sigwait, pthread_sigmask, strsignal, psignal', () 
       sigwait: { rc: 0, sig: SIGTERM, otherRan: 1 }, threadSigwait: [0, SIGUSR1], pthreadSigmaskBadHow: EINVAL,
       badInput: {
         sigwaitSet: 'TypeError: sigwait: set must be a sigset_t',
-        sigwaitCell: 'TypeError: sigwait: sig must be a cell { value } (int *)',
+        sigwaitCell: 'TypeError: sigwait: sig must be a cell { value } (int *), got null',
         strsignal: 'TypeError: strsignal: sig must be a number',
         psignal: 'TypeError: psignal: s must be a string or null',
         sigpending: 'TypeError: sigpending: set must be a sigset_t',

@@ -8,7 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { type Launched } from '../src/launch.js';
 import { serve, fd_count, bound_io, linux, round_trip, settle, it_linux, NEEDS_LINUX } from './helpers.js';
-import { ETIMEDOUT, EBUSY, EINVAL, ENOTSUP } from '../src/sys/index.js';
+import {
+  ETIMEDOUT, EBUSY, EINVAL, ENOTSUP, pthread_mutex_t, pthread_cond_t, sem_t, pthread_mutex_init, pthread_mutex_lock,
+  pthread_mutex_unlock, pthread_mutex_destroy, pthread_cond_signal, pthread_cond_destroy, pthread_cond_init, sem_post,
+  PTHREAD_MUTEX_DEFAULT, errno,
+} from '../src/sys/index.js';
+import { native } from '../src/sys/native.js';
 
 function run(name: string, env: NodeJS.ProcessEnv = {}, timeout = 60_000) {
   const script = fileURLToPath(new URL('./fixtures/threads.mjs', import.meta.url));
@@ -54,6 +59,40 @@ describe('pthreads', () => {
     });
     expect(r.json.mainRan).toBeGreaterThan(10); // the main thread ran while one thread waited for another's mutex
     expect(r.json.waited).toBeGreaterThan(150);
+  });
+
+  it('the rules of use are the addon\'s, for any caller: initialized on first use, EINVAL once destroyed', () => {
+    // Straight to the addon, as no TypeScript check stands in between any more.
+    const m = native.mutex_new(), c = native.cond_new(), s = native.sem_new();
+    expect(native.mutex_lock(m)).toBe(0); // as PTHREAD_MUTEX_INITIALIZER
+    expect(native.mutex_unlock(m)).toBe(0);
+    expect(native.cond_signal(c)).toBe(0); // as PTHREAD_COND_INITIALIZER
+    expect(native.mutex_destroy(m)).toBe(0);
+    expect(native.cond_destroy(c)).toBe(0);
+    for (const [name, rc] of Object.entries({
+      lock: native.mutex_lock(m), trylock: native.mutex_trylock(m), unlock: native.mutex_unlock(m),
+      destroy: native.mutex_destroy(m), signal: native.cond_signal(c), broadcast: native.cond_broadcast(c),
+      wait: native.cond_wait(c, native.mutex_new()), cdestroy: native.cond_destroy(c),
+    })) expect([name, rc]).toEqual([name, EINVAL]);
+    expect([native.sem_post(s), errno()]).toEqual([-1, EINVAL]); // never sem_init'ed
+    expect(native.mutex_init(m, PTHREAD_MUTEX_DEFAULT)).toBe(0); // initialized again: usable
+    expect(native.mutex_lock(m)).toBe(0);
+    expect(native.mutex_unlock(m)).toBe(0);
+    // The TypeScript functions say the same.
+    const tm = new pthread_mutex_t(), tc = new pthread_cond_t();
+    expect(pthread_mutex_lock(tm)).toBe(0);
+    expect(pthread_mutex_unlock(tm)).toBe(0);
+    expect(pthread_mutex_init(tm, null)).toBe(EBUSY);
+    expect(pthread_mutex_destroy(tm)).toBe(0);
+    expect([pthread_mutex_lock(tm), pthread_mutex_destroy(tm)]).toEqual([EINVAL, EINVAL]);
+    expect(pthread_mutex_init(tm, null)).toBe(0);
+    expect(pthread_mutex_lock(tm)).toBe(0);
+    expect(pthread_mutex_unlock(tm)).toBe(0);
+    expect(pthread_cond_destroy(tc)).toBe(0);
+    expect(pthread_cond_signal(tc)).toBe(EINVAL);
+    expect(pthread_cond_init(tc, null)).toBe(0);
+    expect(pthread_cond_signal(tc)).toBe(0);
+    expect([sem_post(new sem_t()), errno()]).toEqual([-1, EINVAL]);
   });
 
   it('condition variables: broadcast wakes all, signal one, timedwait ends in ETIMEDOUT', () => {

@@ -3,6 +3,7 @@
 // as it likes; every way out of the child ends in _exit with its status,
 // because Node's own teardown waits for threads the child does not have.
 import { native, type Cell, type NativeCalls } from './native.js';
+import { check_int } from './args.js';
 import { end_now, exit_code, report, run_exit_listeners } from './exit_steps.js';
 
 /** _exit(status): ends the process at once: no 'exit' listeners, no teardown. */
@@ -161,7 +162,7 @@ export const WCOREDUMP: (status: number) => boolean = (s) => native.WCOREDUMP(s)
  * flushed, the process ends with status. In a forked child it ends in _exit.
  */
 export function exit(status: number): never {
-  if (!Number.isInteger(status)) throw new TypeError(`exit: status must be an integer, got ${status}`);
+  check_int('exit', 'status', status, -0x80000000, 0x7fffffff); // C's int
   if (in_child) exit_child(status);
   process.exit(status);
 }

@@ -9,7 +9,8 @@
 // (signal(7)). A signal handled only by Node itself (SIGCHLD for
 // child_process) is invisible: the wait goes on for the time left.
 import { inspect } from 'node:util';
-import { native, sizeof, type EpollCalls, type KqueueCalls } from './native.js';
+import { native, sizeof, type Cell, type EpollCalls, type KqueueCalls } from './native.js';
+import { check_int } from './args.js';
 import { ENOSYS, FD_SETSIZE, NFDBITS } from './constants.js';
 import { set_errno } from './errno.js';
 import type { timeval } from './socket.js';
@@ -63,7 +64,7 @@ export class fd_set {
 
   /** The first n bits as the lesson draws them: '0011010...' for fds 0 to n - 1. */
   bits(n = 32): string {
-    if (!Number.isInteger(n) || n < 0 || n > FD_SETSIZE) throw new RangeError(`fd_set.bits: n must be an integer in [0, ${FD_SETSIZE}]`);
+    check_int('fd_set.bits', 'n', n, 0, FD_SETSIZE);
     let s = '';
     for (let fd = 0; fd < n; fd++) s += FD_ISSET(fd, this) ? '1' : '0';
     return s;

@@ -8,6 +8,7 @@ import { writeSync } from 'node:fs';
 import { native, type Cell } from './native.js';
 import { set_errno } from './errno.js';
 import { EINVAL, NSIG, SA_RESETHAND, SA_RESTART, SA_SIGINFO } from './constants.js';
+import { check_cell, check_int } from './args.js';
 
 /** The default action. */
 export const SIG_DFL = Symbol('SIG_DFL');
@@ -168,7 +169,7 @@ export function sigaction(signum: number, act: struct_sigaction | null, oldact: 
     if (typeof handler !== 'function' && handler !== SIG_DFL && handler !== SIG_IGN) {
       throw new TypeError('sigaction: sa_handler / sa_sigaction must be a function, SIG_DFL or SIG_IGN');
     }
-    if (!Number.isInteger(act.sa_flags)) throw new TypeError('sigaction: sa_flags must be an integer');
+    check_int('sigaction', 'act.sa_flags', act.sa_flags, -0x80000000, 0xffffffff); // an int, or its bits unsigned
   }
   if (!valid(signum)) return (set_errno(EINVAL), -1);
   const before = new struct_sigaction();
@@ -235,10 +236,7 @@ export class sig_atomic_t {
     return Atomics.load(this.#cell, 0);
   }
   set value(v: number) {
-    if (typeof v !== 'number') throw new TypeError('sig_atomic_t: value must be a number');
-    if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
-      throw new RangeError(`sig_atomic_t: value must be an int (-2147483648 to 2147483647), not ${v}`);
-    }
+    check_int('sig_atomic_t', 'value', v, -0x80000000, 0x7fffffff); // an int, as C's
     Atomics.store(this.#cell, 0, v);
   }
 }
@@ -290,7 +288,7 @@ export function sigpending(set: sigset_t): number {
  */
 export function sigwait(set: sigset_t, sig: Cell<number>): number {
   if (!(set instanceof sigset_t)) throw new TypeError('sigwait: set must be a sigset_t');
-  if (typeof sig !== 'object' || sig === null) throw new TypeError('sigwait: sig must be a cell { value } (int *)');
+  check_cell('sigwait', 'sig', 'int *', sig, false);
   const r: number = native.sigwait([...set.signals]);
   if (r === -1) return native.errno();
   sig.value = r;

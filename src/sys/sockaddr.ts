@@ -3,6 +3,7 @@
 // in C: sin_port = htons(8080), sin_addr.s_addr = htonl(INADDR_LOOPBACK).
 import { endianness } from 'node:os';
 import { native } from './native.js';
+import { check_int } from './args.js';
 import { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC } from './constants.js';
 
 const little = endianness() === 'LE';
@@ -86,7 +87,7 @@ export function sa_family(sa: sockaddr): number {
 
 /** Friendly helper: an IPv4 or IPv6 address and a port in host order, as a struct. */
 export function sockaddr_of(host: string, port: number): sockaddr_in | sockaddr_in6 {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`sockaddr_of: port must be in [0, 65535], got ${port}`);
+  check_int('sockaddr_of', 'port', port, 0, 65535);
   const in4: in_addr = { s_addr: 0 };
   if (native.inet_pton(AF_INET, host, in4) === 1) {
     const sa = new sockaddr_in();

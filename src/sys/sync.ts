@@ -1,12 +1,14 @@
 // Mutexes, condition variables and semaphores between threads. A wait drops
 // the JS lock. The pthread_ functions return 0 or an error number, as in C;
 // the sem_ functions return 0 or -1 with errno. An object used before its
-// _init works as C's static initializers (PTHREAD_MUTEX_INITIALIZER...).
+// _init works as C's static initializers (PTHREAD_MUTEX_INITIALIZER...); one
+// destroyed answers EINVAL. The addon keeps both rules (sync.cc, Usable).
 import { native, type Cell } from './native.js';
 import {
   PTHREAD_MUTEX_NORMAL, PTHREAD_MUTEX_ERRORCHECK, PTHREAD_MUTEX_RECURSIVE, PTHREAD_MUTEX_DEFAULT,
 } from './constants.js';
 import type { timespec } from './time.js';
+import { check_cell } from './args.js';
 
 const EINVAL_: number = native.errno_names.EINVAL;
 
@@ -24,8 +26,6 @@ export function pthread_mutexattr_settype(attr: pthread_mutexattr_t, type: numbe
   return 0;
 }
 
-type State = 'static' | 'live' | 'destroyed';
-
 // Each object's native handle is a private field, which only its class can
 // read and nothing can replace: a mutex's handle given to a condition
 // function would have the addon use one kind of memory as another (the addon
@@ -38,7 +38,6 @@ let semHandle: (s: sem_t) => unknown;
 /** pthread_mutex_t. */
 export class pthread_mutex_t {
   readonly #h: unknown = native.mutex_new();
-  /** @internal */ state: State = 'static';
   static {
     mutexHandle = (m) => (typeof m === 'object' && m !== null && #h in m ? m.#h : undefined);
   }
@@ -47,44 +46,36 @@ export class pthread_mutex_t {
 function mutex(m: pthread_mutex_t, fn: string): unknown {
   const h = mutexHandle(m);
   if (h === undefined) throw new TypeError(`${fn}: mutex must be a pthread_mutex_t`);
-  if (m.state === 'static') pthread_mutex_init(m, null);
   return h;
 }
 
 export function pthread_mutex_init(m: pthread_mutex_t, attr: pthread_mutexattr_t | null): number {
-  const h = mutexHandle(m);
-  if (h === undefined) throw new TypeError('pthread_mutex_init: mutex must be a pthread_mutex_t');
+  const h = mutex(m, 'pthread_mutex_init');
   if (attr !== null && attr !== undefined && !(attr instanceof pthread_mutexattr_t)) {
     throw new TypeError('pthread_mutex_init: attr must be a pthread_mutexattr_t or null');
   }
-  const rc: number = native.mutex_init(h, attr?.type ?? PTHREAD_MUTEX_DEFAULT);
-  if (rc === 0) m.state = 'live';
-  return rc;
+  return native.mutex_init(h, attr?.type ?? PTHREAD_MUTEX_DEFAULT);
 }
 /** Blocks (without the JS lock) until the mutex is ours. EDEADLK: an error-checking mutex we hold. */
 export function pthread_mutex_lock(m: pthread_mutex_t): number {
-  return m.state === 'destroyed' ? EINVAL_ : native.mutex_lock(mutex(m, 'pthread_mutex_lock'));
+  return native.mutex_lock(mutex(m, 'pthread_mutex_lock'));
 }
 /** EBUSY when another thread holds it. */
 export function pthread_mutex_trylock(m: pthread_mutex_t): number {
-  return m.state === 'destroyed' ? EINVAL_ : native.mutex_trylock(mutex(m, 'pthread_mutex_trylock'));
+  return native.mutex_trylock(mutex(m, 'pthread_mutex_trylock'));
 }
 /** EPERM: an error-checking or recursive mutex this thread does not hold. */
 export function pthread_mutex_unlock(m: pthread_mutex_t): number {
-  return m.state === 'destroyed' ? EINVAL_ : native.mutex_unlock(mutex(m, 'pthread_mutex_unlock'));
+  return native.mutex_unlock(mutex(m, 'pthread_mutex_unlock'));
 }
 /** EBUSY while locked. */
 export function pthread_mutex_destroy(m: pthread_mutex_t): number {
-  if (m.state === 'destroyed') return EINVAL_;
-  const rc: number = native.mutex_destroy(mutex(m, 'pthread_mutex_destroy'));
-  if (rc === 0) m.state = 'destroyed';
-  return rc;
+  return native.mutex_destroy(mutex(m, 'pthread_mutex_destroy'));
 }
 
 /** pthread_cond_t. */
 export class pthread_cond_t {
   readonly #h: unknown = native.cond_new();
-  /** @internal */ state: State = 'static';
   static {
     condHandle = (c) => (typeof c === 'object' && c !== null && #h in c ? c.#h : undefined);
   }
@@ -93,38 +84,28 @@ export class pthread_cond_t {
 function cond(c: pthread_cond_t, fn: string): unknown {
   const h = condHandle(c);
   if (h === undefined) throw new TypeError(`${fn}: cond must be a pthread_cond_t`);
-  if (c.state === 'static') pthread_cond_init(c, null);
   return h;
 }
 
 export function pthread_cond_init(c: pthread_cond_t, _attr: null): number {
-  const h = condHandle(c);
-  if (h === undefined) throw new TypeError('pthread_cond_init: cond must be a pthread_cond_t');
-  const rc: number = native.cond_init(h);
-  if (rc === 0) c.state = 'live';
-  return rc;
+  return native.cond_init(cond(c, 'pthread_cond_init'));
 }
 /** Releases m, waits to be signaled, takes m again (a cancellation point). Spurious wake-ups can happen, as in C: wait in a loop. */
 export function pthread_cond_wait(c: pthread_cond_t, m: pthread_mutex_t): number {
-  if (c.state === 'destroyed' || m.state === 'destroyed') return EINVAL_;
   return native.cond_wait(cond(c, 'pthread_cond_wait'), mutex(m, 'pthread_cond_wait'));
 }
 /** As pthread_cond_wait, until abstime (CLOCK_REALTIME, as C): then ETIMEDOUT. */
 export function pthread_cond_timedwait(c: pthread_cond_t, m: pthread_mutex_t, abstime: timespec): number {
-  if (c.state === 'destroyed' || m.state === 'destroyed') return EINVAL_;
   return native.cond_timedwait(cond(c, 'pthread_cond_timedwait'), mutex(m, 'pthread_cond_timedwait'), abstime);
 }
 export function pthread_cond_signal(c: pthread_cond_t): number {
-  return c.state === 'destroyed' ? EINVAL_ : native.cond_signal(cond(c, 'pthread_cond_signal'));
+  return native.cond_signal(cond(c, 'pthread_cond_signal'));
 }
 export function pthread_cond_broadcast(c: pthread_cond_t): number {
-  return c.state === 'destroyed' ? EINVAL_ : native.cond_broadcast(cond(c, 'pthread_cond_broadcast'));
+  return native.cond_broadcast(cond(c, 'pthread_cond_broadcast'));
 }
 export function pthread_cond_destroy(c: pthread_cond_t): number {
-  if (c.state === 'destroyed') return EINVAL_;
-  const rc: number = native.cond_destroy(cond(c, 'pthread_cond_destroy'));
-  if (rc === 0) c.state = 'destroyed';
-  return rc;
+  return native.cond_destroy(cond(c, 'pthread_cond_destroy'));
 }
 
 /** A deadline `ms` milliseconds from now, as the timed waits take it (CLOCK_REALTIME). */
@@ -200,9 +181,7 @@ export function sem_post(s: sem_t): number {
 }
 /** sem_getvalue(sem, sval): sval.value = the current value. */
 export function sem_getvalue(s: sem_t, sval: Cell<number>): number {
-  if (typeof sval !== 'object' || sval === null) {
-    throw new TypeError(`sem_getvalue: sval must be a cell { value } (int *), got ${sval === null ? 'null' : `a ${typeof sval}`}`);
-  }
+  check_cell('sem_getvalue', 'sval', 'int *', sval, false);
   const v: number = native.sem_getvalue(sem(s, 'sem_getvalue'));
   if (v < 0) return -1;
   sval.value = v;

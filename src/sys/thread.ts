@@ -5,6 +5,7 @@
 // meanwhile. Everything in the heap is shared between threads (one isolate);
 // only the C-level errno is per thread.
 import { native, type Cell } from './native.js';
+import { check_cell } from './args.js';
 import { end_now } from './exit_steps.js';
 
 /** A thread's id, as pthread_self returns it (the main thread is 1). */
@@ -96,7 +97,7 @@ export function pthread_create(a: Cell<pthread_t> | start_routine, b?: unknown, 
     if (id < 0) throw new Error(`pthread_create: ${native.strerror(-id)}`);
     return id;
   }
-  if (a === null || typeof a !== 'object') throw new TypeError('pthread_create: thread must be a cell { value }');
+  check_cell('pthread_create', 'thread', 'pthread_t *', a, false);
   const id = create(c as start_routine, d, (b as pthread_attr_t | null) ?? null);
   if (id < 0) return -id;
   a.value = id;
@@ -106,9 +107,7 @@ export function pthread_create(a: Cell<pthread_t> | start_routine, b?: unknown, 
 /** pthread_join(thread, retval): 0 and retval.value = what the routine returned (PTHREAD_CANCELED if canceled); ESRCH, EINVAL, EDEADLK. */
 export function pthread_join(thread: pthread_t, retval: Cell<unknown> | null): number {
   // Checked before the join: after it, the routine's result would be lost.
-  if (retval != null && typeof retval !== 'object') {
-    throw new TypeError(`pthread_join: retval must be a cell { value } or null (void **), got a ${typeof retval}`);
-  }
+  check_cell('pthread_join', 'retval', 'void **', retval, true);
   const r = native.pthread_join(thread);
   if (typeof r === 'number') return r;
   if (retval) retval.value = r.value;
@@ -145,9 +144,7 @@ export const pthread_testcancel = native.pthread_testcancel;
 
 /** pthread_setcancelstate(state, oldstate): PTHREAD_CANCEL_ENABLE or _DISABLE. */
 export function pthread_setcancelstate(state: number, oldstate: Cell<number> | null): number {
-  if (oldstate != null && typeof oldstate !== 'object') {
-    throw new TypeError(`pthread_setcancelstate: oldstate must be a cell { value } or null (int *), got a ${typeof oldstate}`);
-  }
+  check_cell('pthread_setcancelstate', 'oldstate', 'int *', oldstate, true);
   if (state !== PTHREAD_CANCEL_ENABLE && state !== PTHREAD_CANCEL_DISABLE) return EINVAL_;
   const old: number = native.pthread_setcancelstate(state === PTHREAD_CANCEL_ENABLE);
   if (oldstate) oldstate.value = old;
