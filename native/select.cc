@@ -9,7 +9,9 @@
 // kevent even under SA_RESTART (Linux's signal(7); the BSDs alike). An EINTR
 // caused by a signal that only Node or libuv handles (SIGCHLD for
 // child_process, SIGWINCH) is not the program's: the wait is re-armed with
-// the caller's input and the time left, and goes on.
+// the caller's input and the time left, and goes on. (Wait, blocking.h.)
+// Each call runs BlockingFirst before it reads its arguments: a handler may
+// do anything to them, and C would have run it before the call was reached.
 #include "blocking.h"
 #include "common.h"
 #include "signal.h"  // KeepPrivateSignals, KeepForMainThread
