@@ -24,18 +24,25 @@
 //     C ran it at the syscall's exit. If it throws, the exception goes up and
 //     *result still says what the syscall did, for a caller that must undo
 //     it (accept closes the connection it took).
-//  5. EINTR. A cancellation throws. Otherwise the pending handlers run, then:
-//     - the call goes on if no handler of the program ran (the signal was one
-//       of Node's own: SIGCHLD for child_process, SIGWINCH), or if the signal
-//       came before the syscall began (in C its handler ran then, and the
-//       call went on as usual);
-//     - a restartable call (Blocking) goes on if every handler that ran asked
-//       for it (SA_RESTART) and the kernel would restart this call
-//       (`restarts`, signal(7): not a socket with a timeout, never a sleep);
-//     - a wait (Wait: select, pselect, poll, epoll_wait, kevent) never goes
-//       on once a handler of the program is pending, SA_RESTART or not, as
-//       the kernel does; else it is re-armed with the time left (`rearm`);
-//     - otherwise the call returns -1 with errno EINTR.
+//  5. EINTR. A cancellation throws. Otherwise the pending handlers run, then
+//     a restartable call (Blocking) goes on
+//     - if no handler of the program ran (the signal was one of Node's own:
+//       SIGCHLD for child_process, SIGWINCH),
+//     - or if the signal came before the syscall began (in C its handler ran
+//       then, and the call went on as usual),
+//     - or if every handler that ran asked for it (SA_RESTART) and the kernel
+//       would restart this call (`restarts`, signal(7): not a socket with a
+//       timeout, never a sleep),
+//     and otherwise returns -1 with errno EINTR. The other rules:
+//     - a wait (Wait: select, pselect, poll, epoll_wait, kevent) returns -1
+//       with EINTR once a signal of the program is pending, SA_RESTART or
+//       not, as the kernel does; after any other EINTR it is re-armed with
+//       the time left (`rearm`) and goes on;
+//     - a wait that only a signal ends (sigsuspend, pause) returns -1 with
+//       EINTR once the handlers ran (signal.cc);
+//     - a wait in slices (below) goes on after the handlers ran between two
+//       slices, as C's does: it never fails with EINTR, but sem_wait when a
+//       handler had no SA_RESTART, as on Linux (sync.cc).
 //  6. A handler that throws ends the call: false is returned, the exception
 //     is pending in JS, and the caller returns an empty value.
 //
