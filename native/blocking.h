@@ -51,8 +51,8 @@
 // hands the call to its Node-API version, whose Blocking resumes at step 5),
 // CallUnlocked (step 3 only: close, sigsuspend, pause), and the waits that a
 // signal never ends in C (a mutex, a condition, a semaphore, a thread's end:
-// sync.cc, thread.cc), which run step 3 in slices (Unlocked, SliceNs) and
-// the main thread's handlers between two slices.
+// sync.cc, thread.cc), which run step 3 in slices (Unlocked, SliceNs,
+// WaitInSlices) and the main thread's handlers between two slices.
 //
 // blocking.cc holds every part that is not the call itself; the templates
 // here only call it, jslock.h and signal_gap.h.
@@ -64,6 +64,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 
 namespace sl {
 
@@ -223,5 +226,27 @@ inline long SliceNs(bool here, long otherwise) { return here ? kSignalSliceNs : 
 // Whether the waiting thread should stop to run handlers: `here` is
 // CanDispatchHere() (signal.h), asked before the JS lock was dropped.
 bool HandlersToRun(bool here);
+
+// A wait in slices on a condition variable, `lock` held and the JS lock
+// dropped (Unlocked): until done(), or handlers to run, or stop() after a
+// slice (a cancellation). Slices of SliceNs(here, otherwise_ns); with
+// otherwise_ns 0, a thread that runs no handlers waits without a limit.
+// Returns whether it stopped for handlers, counting a signal that came as
+// the wait ended: C ran its handler inside the wait. The caller runs them
+// (DispatchSignals) with the JS lock back, and waits again.
+template <typename Done, typename Stop>
+bool WaitInSlices(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, bool here, long otherwise_ns,
+                  Done&& done, Stop&& stop) {
+  bool signaled = false;
+  while (!done() && !(signaled = HandlersToRun(here))) {
+    if (here || otherwise_ns > 0) {
+      cv.wait_for(lock, std::chrono::nanoseconds(SliceNs(here, otherwise_ns)));
+    } else {
+      cv.wait(lock);
+    }
+    if (stop()) break;
+  }
+  return signaled || HandlersToRun(here);
+}
 
 }  // namespace sl

@@ -266,12 +266,8 @@ Napi::Value PthreadJoin(const Napi::CallbackInfo& info) {
     {
       Unlocked unlocked;  // a cancellation point: its slices end on pthread_cancel
       std::unique_lock<std::mutex> lock(g_mutex);
-      while (!t->finished && !(signaled = HandlersToRun(here))) {
-        t->done.wait_for(lock, std::chrono::nanoseconds(SliceNs(here, 50'000'000)));
-        if (!TestCancelQuiet()) break;
-      }
-      // One that came as the thread ended: in C its handler ran inside the wait.
-      if (!signaled) signaled = HandlersToRun(here);
+      signaled = WaitInSlices(t->done, lock, here, 50'000'000, [t] { return t->finished; },
+                              [] { return !TestCancelQuiet(); });
     }
     if (signaled && !DispatchSignals(env)) {  // a handler threw: no longer joining
       std::lock_guard<std::mutex> lock(g_mutex);
@@ -367,16 +363,9 @@ Napi::Value ThreadsWaitAll(const Napi::CallbackInfo& info) {
   for (;;) {
     bool signaled = false;
     {
-      JsUnlock unlock;
+      JsUnlock unlock;  // not a cancellation point
       std::unique_lock<std::mutex> lock(g_mutex);
-      while (g_running.load() != 0 && !(signaled = HandlersToRun(here))) {
-        if (here) {
-          g_all_done.wait_for(lock, std::chrono::nanoseconds(kSignalSliceNs));
-        } else {
-          g_all_done.wait(lock);
-        }
-      }
-      if (!signaled) signaled = HandlersToRun(here);  // one that came as the last ended
+      signaled = WaitInSlices(g_all_done, lock, here, 0, [] { return g_running.load() == 0; }, [] { return false; });
     }
     if (!signaled) return env.Undefined();
     if (!DispatchSignals(env)) return Napi::Value();
