@@ -198,7 +198,7 @@ bool Blocking(Napi::Env env, Call&& call, long* result) {
 }
 
 // A wait (select, pselect, poll, epoll_wait, kevent): never restarted once a
-// handler of the program is pending; after any other EINTR, `rearm` restores
+// signal the program handles is pending; after any other EINTR, `rearm` restores
 // the input the kernel rewrote (the time left) and the wait goes on, or
 // returns false with an exception thrown when that input is gone. The caller
 // ran BlockingFirst before taking its arguments.
