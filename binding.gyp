@@ -5,6 +5,8 @@
       "sources": [
         "native/module.cc",
         "native/args.cc",
+        "native/blocking.cc",
+        "native/jslock.cc",
         "native/errno.cc",
         "native/constants.cc",
         "native/sockaddr.cc",

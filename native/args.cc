@@ -2,6 +2,7 @@
 // before any syscall, never a crash or a write outside a buffer.
 #include "common.h"
 #include "fastcall.h"  // ToV8
+#include "jslock.h"    // JsThreadsExist
 
 #include <algorithm>
 #include <limits>
@@ -12,7 +13,6 @@
 namespace sl {
 
 thread_local int saved_errno = 0;
-thread_local bool interrupted_call = false;
 
 // A check that reads an argument's property can run the caller's getter,
 // which may throw: that exception is the one to report (as in JS), and a

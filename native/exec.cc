@@ -18,7 +18,12 @@
 // What the program chose itself stays: an fd it made close-on-exec or
 // non-blocking (fcntl, dup2 onto 0-2), a signal it ignores (signal, sigaction),
 // a terminal it put in raw mode (process.stdin.setRawMode is its tcsetattr).
+#include "exec.h"
+
+#include "blocking.h"
 #include "common.h"
+#include "signal.h"
+#include "thread.h"  // OnLibraryThread
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,6 +1,8 @@
 // The fast V8 callbacks' plumbing (see fastcall.h).
 #include "fastcall.h"
 
+#include "jslock.h"  // JsThreadsExist
+
 #include <cstdint>
 
 namespace sl {

@@ -15,27 +15,15 @@
 // it had made the call itself.
 #pragma once
 
+#include "blocking.h"
 #include "common.h"
+#include "napi_v8.h"
+#include "signal.h"
+#include "thread.h"
 
 #include <cstdint>
-#include <cstring>
 
 namespace sl {
-
-// napi_value and v8::Local<v8::Value> have the same representation: Node's
-// own Node-API implementation converts between them with this memcpy.
-inline v8::Local<v8::Value> ToV8(napi_value v) {
-  static_assert(sizeof(v8::Local<v8::Value>) == sizeof(napi_value));
-  v8::Local<v8::Value> local;
-  std::memcpy(static_cast<void*>(&local), &v, sizeof v);
-  return local;
-}
-
-inline napi_value ToNapi(v8::Local<v8::Value> local) {
-  napi_value v;
-  std::memcpy(&v, static_cast<const void*>(&local), sizeof v);
-  return v;
-}
 
 // exports[name] = a V8 function running `fast`, with the Node-API callback
 // `slow` (the complete implementation) as its fallback.

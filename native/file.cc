@@ -1,8 +1,9 @@
 // Files: open, creat, lseek, stat / fstat / lstat, unlink, mkdir, rmdir,
 // mkfifo, access, ftruncate, truncate, umask, and memory mappings (mmap,
 // munmap, msync) handed to TypeScript as a Uint8Array over the real mapping.
+#include "blocking.h"
 #include "common.h"
-#include "fastcall.h"  // ToV8, ToNapi
+#include "napi_v8.h"  // ToV8, ToNapi
 
 #include <fcntl.h>
 #include <sys/mman.h>

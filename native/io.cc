@@ -1,6 +1,9 @@
 // File descriptors: read, write, close, pipe, pipe2, dup, dup2, fcntl.
+#include "blocking.h"
 #include "common.h"
+#include "exec.h"  // StdioChangedByProgram
 #include "fastcall.h"
+#include "signal.h"  // SocketCallRestarts
 
 #include <fcntl.h>
 #include <sys/socket.h>

@@ -3,12 +3,6 @@
 
 namespace {
 
-// Whether this thread holds the JS lock (v8::Locker) that blocking calls drop.
-Napi::Value JsLockHeld(const Napi::CallbackInfo& info) {
-  v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  return Napi::Boolean::New(info.Env(), isolate != nullptr && v8::Locker::IsLocked(isolate));
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sl::InitErrno(env, exports);
   sl::InitConstants(env, exports);
@@ -26,7 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sl::InitExec(env, exports);
   sl::InitThread(env, exports);
   sl::InitSync(env, exports);
-  sl::SetFn(env, exports, "js_lock_held", JsLockHeld);
+  sl::InitJsLock(env, exports);
   return exports;
 }
 

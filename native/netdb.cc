@@ -1,6 +1,8 @@
 // getaddrinfo / getnameinfo / gai_strerror: name and service translation.
 #include "sockaddr.h"
 
+#include "jslock.h"  // JsUnlock
+
 #include <netdb.h>
 
 #include <string>

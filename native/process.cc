@@ -12,8 +12,12 @@
 // (uv_loop_fork) and watch for the loop running dry, where Node would wait
 // for the missing workers. The TypeScript side makes every way out of the
 // child end in _exit.
+#include "blocking.h"
 #include "common.h"
-#include "fastcall.h"  // ToV8, ToNapi
+#include "jslock.h"  // JsLockAfterFork
+#include "napi_v8.h"  // ToV8, ToNapi
+#include "signal.h"
+#include "thread.h"
 
 // node.h's node_version.h states the runtime's NAPI_VERSION; keep the one
 // the rest of the addon is built with.
@@ -295,6 +299,7 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
     g_lease = new Lease;
     g_workers_gone = true;
     ForgetAllChildrenAfterFork();
+    JsLockAfterFork();
     ThreadsAfterFork();
     StartEndWatch(loop, node_env);
     return Result(env, 0);

@@ -36,7 +36,7 @@
 // the interrupt is let go, and the watchdog asks again later. A shape that is
 // not known never switches: at worst a switch comes late, never in the wrong
 // place.
-#include "common.h"
+#include "safepoint.h"
 
 #include <execinfo.h>
 

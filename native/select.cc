@@ -9,8 +9,12 @@
 // kevent even under SA_RESTART (Linux's signal(7); the BSDs alike). An EINTR
 // caused by a signal that only Node or libuv handles (SIGCHLD for
 // child_process, SIGWINCH) is not the program's: the wait is re-armed with
-// the caller's input and the time left, and goes on.
+// the caller's input and the time left, and goes on. (Wait, blocking.h.)
+// Each call runs BlockingFirst before it reads its arguments: a handler may
+// do anything to them, and C would have run it before the call was reached.
+#include "blocking.h"
 #include "common.h"
+#include "signal.h"  // KeepPrivateSignals, KeepForMainThread
 
 #include <poll.h>
 #include <signal.h>
@@ -48,46 +52,6 @@ int64_t NowNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
-}
-
-// Runs `call` (a wait: -1 and errno on failure) with the JS lock dropped,
-// as Blocking (common.h) does, but never restarted after a handler.
-// EINTR with one of the program's signals pending: the TypeScript handlers
-// run and the result is -1 with EINTR (never restarted, as in C). EINTR
-// without one: `rearm` restores the input the kernel rewrote, and the wait
-// goes on (or returns false, with an exception thrown, when that input is
-// gone). Returns false when a handler threw (the exception is pending).
-//
-// Signals that came while TypeScript ran are handled by HandlePending, at the
-// top of each call, before any pointer into a JS buffer is taken: a handler
-// may do anything, and C would have run it before the call was reached.
-// It also acts on a pending pthread_cancel: these waits are cancellation
-// points, as in C.
-bool HandlePending(Napi::Env env) { return TestCancel(env) && HandlePendingSignals(env); }
-
-template <typename Call, typename Rearm>
-bool Wait(Napi::Env env, Call&& call, Rearm&& rearm, long* result) {
-  for (;;) {
-    int err;
-    long r = CallInterruptible(call, &err);
-    if (r != -1 || err != EINTR) {
-      // A signal that came as the wait completed: C ran its handler before
-      // the call returned.
-      if (!HandlePendingSignals(env)) return false;
-      if (r == -1) saved_errno = err;
-      *result = r;
-      return true;
-    }
-    // pthread_cancel breaks the wait with a signal: the cancellation unwinds.
-    if (!TestCancel(env)) return false;
-    if (SignalsPending()) {
-      if (!DispatchSignals(env)) return false;
-      saved_errno = EINTR;
-      *result = -1;
-      return true;
-    }
-    if (!rearm()) return false;
-  }
 }
 
 // The time left until deadline (CLOCK_MONOTONIC ns), never negative.
@@ -212,7 +176,7 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
   bool has_tv;
   timeval tv{};
   // The timeout's fields may be getters (JS): read them before the sets' bytes.
-  if (!HandlePending(env) || !GetNfds(info, "select", &nfds) ||
+  if (!BlockingFirst(env) || !GetNfds(info, "select", &nfds) ||
       !GetTimeval(env, info[4], "select", "timeout", &tv, &has_tv) || !sets.Load()) {
     return Napi::Value();
   }
@@ -251,7 +215,7 @@ Napi::Value Pselect(const Napi::CallbackInfo& info) {
   bool has_ts, has_mask;
   timespec ts{};
   sigset_t mask;
-  if (!HandlePending(env) || !GetNfds(info, "pselect", &nfds) ||
+  if (!BlockingFirst(env) || !GetNfds(info, "pselect", &nfds) ||
       !GetTimespec(env, info[4], "pselect", "timeout", &ts, &has_ts) ||
       !GetSigmask(info, 5, "pselect", &has_mask, &mask) || !sets.Load()) {
     return Napi::Value();
@@ -341,7 +305,7 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   Napi::Array arr;
   int64_t n;
   int timeout;
-  if (!HandlePending(env) ||
+  if (!BlockingFirst(env) ||
       !GetArray(info, 0, 1, "poll", "fds", "nfds", "pollfd { fd, events, revents }", &arr, &n, false) ||
       !GetMs(info, 2, "poll", &timeout)) {
     return Napi::Value();
@@ -501,7 +465,7 @@ Napi::Value EpollWaitImpl(const Napi::CallbackInfo& info, const char* fn, bool p
   int64_t maxevents;
   bool has_mask = false;
   sigset_t mask;
-  if (!HandlePending(env) || !GetFd(info, 0, fn, &epfd) ||
+  if (!BlockingFirst(env) || !GetFd(info, 0, fn, &epfd) ||
       !GetInt64(info, 2, fn, "maxevents", INT32_MIN, INT32_MAX, &maxevents) || !GetMs(info, 3, fn, &timeout) ||
       (pwait && !GetSigmask(info, 4, fn, &has_mask, &mask))) {
     return Napi::Value();
@@ -586,7 +550,7 @@ bool GetKevent(Napi::Env env, Napi::Value v, size_t k, struct kevent* kev) {
 Napi::Value Kevent(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int kq;
-  if (!HandlePending(env) || !GetFd(info, 0, "kevent", &kq)) return Napi::Value();
+  if (!BlockingFirst(env) || !GetFd(info, 0, "kevent", &kq)) return Napi::Value();
   std::vector<struct kevent> changes, events;
   Napi::Array carr, earr;
   int64_t nchanges = 0, nevents = 0;

@@ -1,7 +1,7 @@
 // Signals, as CPython does them (PEP 475): the C handler only records the
 // signal and wakes the event loop; the TypeScript handler runs at the next
 // safe point: on the loop when it is idle, or inside the blocking call that
-// the signal interrupted (see Blocking in common.h), which then restarts or
+// the signal interrupted (see blocking.h), which then restarts or
 // returns -1 with EINTR.
 //
 // Living with libuv: libuv installs its own handlers (SIGCHLD for
@@ -10,7 +10,12 @@
 // stops. So before installing ours, a handle of ours makes libuv register its
 // handler and never touch the signal again while we have it; ours then chains
 // to libuv's, and child_process and process.on('SIGINT') keep working.
+#include "signal.h"
+
+#include "blocking.h"
 #include "common.h"
+#include "signal_gap.h"
+#include "thread.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -406,13 +411,7 @@ Napi::Value WaitForSignal(Napi::Env env, Wait wait) {
     return Fail(env, EINTR);
   }
   int err;
-  {
-    JsUnlock unlock;
-    BlockingEnter();
-    wait();
-    err = errno;
-    BlockingLeave();
-  }
+  CallUnlocked(wait, &err);
   if (!TestCancel(env)) return Napi::Value();
   if (!DispatchSignals(env)) return Napi::Value();
   return Fail(env, err);

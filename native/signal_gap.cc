@@ -14,7 +14,7 @@
 // private signal, sent to the main thread 100 us later (and every
 // millisecond after, in case a kick lands in the gap too), that breaks the
 // syscall with EINTR. The call then runs the handler and goes on as it would
-// have in C, where the handler ran before the syscall (Blocking, common.h).
+// have in C, where the handler ran before the syscall (blocking.h).
 // Leaving the gap disarms the kick, so that it never interrupts a syscall
 // that is not ours.
 //
@@ -28,13 +28,16 @@
 // with the raw system call the first time a signal lands in a gap, from the
 // C handler (the timer calls are async-signal-safe as system calls). Linux
 // only: elsewhere the gap stays, as it does in CPython.
-#include "common.h"
+#include "signal_gap.h"
+
+#include "signal.h"  // SignalsPending, CanDispatchHere
 
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -56,7 +59,6 @@ std::atomic<bool> g_in_gap{false};
 std::atomic<bool> g_came_in_gap{false};  // a signal came in the gap of the current call
 
 #if defined(__linux__)
-int KickSignal() { return SIGRTMAX - 2; }  // thread.cc's cancellation uses SIGRTMAX - 3
 int g_kick_timer = -1;                     // kernel timer id, per process (fork does not copy timers)
 std::atomic<bool> g_kick_armed{false};
 
@@ -113,8 +115,14 @@ void DisarmKick() {
 
 }  // namespace
 
-int SignalGapOpen(bool can_dispatch) {
-  if (!can_dispatch) return 0;
+#if defined(__linux__)
+int KickSignal() { return SIGRTMAX - 2; }  // thread.cc's cancellation uses SIGRTMAX - 3
+#endif
+
+bool SignalGapHere() { return CanDispatchHere(); }
+
+int SignalGapOpen(bool here) {
+  if (!here) return 0;
   g_came_in_gap.store(false, std::memory_order_relaxed);
   g_in_gap.store(true, std::memory_order_relaxed);
   std::atomic_signal_fence(std::memory_order_seq_cst);
@@ -158,27 +166,6 @@ void SignalGapInstall() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: the kick is there to break the syscall
   if (sigaction(KickSignal(), &sa, nullptr) == 0) installed = true;
-#endif
-}
-
-// Only where the two are real-time signals no program uses otherwise: on
-// macOS the cancellation borrows SIGURG, which programs may want for themselves.
-void KeepPrivateSignals(sigset_t* set) {
-#if defined(__linux__)
-  sigdelset(set, CancelSignal());
-  sigdelset(set, KickSignal());
-  sigdelset(set, MaskSignal());
-#else
-  (void)set;
-#endif
-}
-
-bool IsPrivateSignal(int sig) {
-#if defined(__linux__)
-  return sig == KickSignal() || sig == CancelSignal() || sig == MaskSignal();
-#else
-  (void)sig;
-  return false;
 #endif
 }
 

@@ -17,7 +17,11 @@
 // not run; that pthread then lets the main thread have the lock, if it waits
 // for it. A forked child starts without the helper (no thread crosses fork),
 // and makes its own when it installs a handler.
-#include "common.h"
+#include "signal.h"
+
+#include "jslock.h"     // YieldToWaiters
+#include "safepoint.h"
+#include "thread.h"     // OnMainThread
 
 #include <fcntl.h>
 #include <unistd.h>

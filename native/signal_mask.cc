@@ -20,7 +20,10 @@
 // (the threads are read from /proc/self/task); on macOS a blocked signal can
 // still go to another thread. The library's own helper threads start with
 // every signal blocked (StartHelperThread, here too).
-#include "common.h"
+#include "signal.h"
+
+#include "signal_gap.h"  // KickSignal
+#include "thread.h"      // CancelSignal, OnMainThread
 
 #include <pthread.h>
 #include <signal.h>
@@ -168,6 +171,28 @@ void KeepAllForMainThread() {}
 void SignalMaskAfterFork() {}
 
 #endif
+
+// The library's private signals: only on Linux, where they are real-time
+// signals no program uses otherwise; on macOS the cancellation borrows
+// SIGURG, which programs may want for themselves.
+void KeepPrivateSignals(sigset_t* set) {
+#if defined(__linux__)
+  sigdelset(set, CancelSignal());
+  sigdelset(set, KickSignal());
+  sigdelset(set, MaskSignal());
+#else
+  (void)set;
+#endif
+}
+
+bool IsPrivateSignal(int sig) {
+#if defined(__linux__)
+  return sig == KickSignal() || sig == CancelSignal() || sig == MaskSignal();
+#else
+  (void)sig;
+  return false;
+#endif
+}
 
 bool StartHelperThread(std::function<void()> fn) {
   auto* f = new std::function<void()>(std::move(fn));

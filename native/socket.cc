@@ -2,6 +2,9 @@
 // socket options, names, socketpair. C argument order, -1 and errno on failure.
 #include "sockaddr.h"
 
+#include "blocking.h"
+#include "signal.h"  // SocketCallRestarts, ConnectRestarts
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>

@@ -3,7 +3,10 @@
 // one waiting for the mutex with the JS lock, the other for the JS lock with
 // the mutex). The pthread functions return an error number, as in C; the
 // sem_ functions return -1 and set errno.
+#include "blocking.h"
 #include "common.h"
+#include "signal.h"
+#include "thread.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -269,10 +272,9 @@ int CondWaitUntil(Napi::Env env, Cond* c, Mutex* m, const timespec* deadline) {
   for (;;) {
     bool signaled = false;
     {
-      JsUnlock unlock;
-      BlockingEnter();
+      Unlocked unlocked;
       for (;;) {
-        timespec slice = Deadline(here ? kSignalSliceNs : kSliceNs);
+        timespec slice = Deadline(SliceNs(here, kSliceNs));
         bool last = deadline != nullptr && Before(*deadline, slice);
         rc = pthread_cond_timedwait(&c->c, &m->m, last ? deadline : &slice);
         bool ended;
@@ -286,14 +288,11 @@ int CondWaitUntil(Napi::Env env, Cond* c, Mutex* m, const timespec* deadline) {
         if ((signaled = HandlersToRun(here)) || ended) break;
         // Woken for another waiter, or a slice ended: go on waiting, unless
         // this thread was canceled.
-        BlockingLeave();
         if (!TestCancelQuiet()) {
           canceled = true;
           break;
         }
-        BlockingEnter();
       }
-      BlockingLeave();
     }
     if (!signaled) break;
     // The handlers run without the mutex, as in C (where they run inside the
@@ -425,8 +424,7 @@ enum class Waited { kDone, kTimedOut, kCanceled, kSignaled, kPostedSignaled };
 // deadline (if any), a cancellation, or, `here` (on the main thread with
 // handlers), a signal to handle.
 Waited SemWaitSlices(Sem* s, const timespec* deadline, bool here) {
-  JsUnlock unlock;
-  BlockingEnter();
+  Unlocked unlocked;
   Waited how = Waited::kDone;
   std::unique_lock<std::mutex> lock(s->m);
   while (s->value == 0) {
@@ -434,7 +432,7 @@ Waited SemWaitSlices(Sem* s, const timespec* deadline, bool here) {
       how = Waited::kSignaled;
       break;
     }
-    auto slice = std::chrono::system_clock::now() + std::chrono::nanoseconds(here ? kSignalSliceNs : kSliceNs);
+    auto slice = std::chrono::system_clock::now() + std::chrono::nanoseconds(SliceNs(here, kSliceNs));
     bool last = false;
     if (deadline != nullptr) {
       auto end = std::chrono::system_clock::time_point(std::chrono::seconds(deadline->tv_sec) +
@@ -459,7 +457,6 @@ Waited SemWaitSlices(Sem* s, const timespec* deadline, bool here) {
   // call ended, before sem_wait took the unit (and went on to take it).
   if (how == Waited::kDone && HandlersToRun(here)) how = Waited::kPostedSignaled;
   if (how == Waited::kDone) s->value--;
-  BlockingLeave();
   return how;
 }
 

@@ -1,16 +1,19 @@
-// Threads that run TypeScript: real pthreads, each taking V8's lock
-// (v8::Locker) to run its routine, as CPython's threads take the GIL. Only
-// one thread runs TypeScript at a time; every blocking call drops the lock,
-// so syscalls overlap. Also the hand-over of the lock by a main thread that
-// idles in its event loop, deferred cancellation, and the switch interval.
+// Threads that run TypeScript: real pthreads, each taking the JS lock
+// (jslock.h) to run its routine, as CPython's threads take the GIL. Only one
+// thread runs TypeScript at a time; every blocking call drops the lock, so
+// syscalls overlap. Also deferred cancellation.
+#include "thread.h"
+
+#include "blocking.h"
 #include "common.h"
-#include "fastcall.h"  // ToV8, ToNapi: the thread code needs V8's API to run functions off the main thread
+#include "jslock.h"
+#include "napi_v8.h"  // ToV8, ToNapi: the thread code needs V8's API to run functions off the main thread
+#include "signal.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include <atomic>
 #include <chrono>
@@ -22,8 +25,6 @@
 #include <unordered_map>
 
 namespace sl {
-
-std::atomic<bool> g_threads_exist{false};  // JsThreadsExist (common.h)
 
 #if defined(SIGRTMAX)
 int CancelSignal() { return SIGRTMAX - 3; }  // glibc keeps the first RT signals for itself
@@ -46,7 +47,7 @@ struct Thread {
   v8::Global<v8::Value> arg;
   v8::Global<v8::Value> result;
   std::atomic<bool> cancel_requested{false};
-  std::atomic<bool> in_blocking{false};
+  std::atomic<bool> in_blocking{false};  // BlockingEnter (blocking.h)
   bool cancel_enabled = true;
   bool finished = false;
   bool detached = false;
@@ -60,7 +61,6 @@ uint32_t g_next_id = 2;  // 1 is the main thread
 std::atomic<int> g_running{0};
 std::condition_variable g_all_done;  // with g_mutex: g_running reached 0
 thread_local Thread* t_self = nullptr;  // null on the main thread
-Thread* g_last_holder = nullptr;        // the thread that took the JS lock last (see MakeStackStartOurs)
 size_t g_stack_size = kDefaultStackSize;
 
 // The markers the TypeScript side throws and recognizes (thread_init).
@@ -68,75 +68,6 @@ size_t g_stack_size = kDefaultStackSize;
 v8::Global<v8::Function>& g_thread_exit = *new v8::Global<v8::Function>;    // class ThreadExit { value }
 v8::Global<v8::Function>& g_thread_cancel = *new v8::Global<v8::Function>;  // class ThreadCancel
 v8::Global<v8::Value>& g_canceled = *new v8::Global<v8::Value>;            // PTHREAD_CANCELED
-
-// ---- the JS lock's hand-over --------------------------------------------
-std::mutex g_token;  // see TokenAcquire in common.h: held with V8's lock, taken before it
-std::atomic<int> g_waiters{0};  // threads waiting to take the lock
-// (g_threads_exist, above: until the first thread is created nobody else can
-// want the lock, and the counting is skipped. It starts under the lock, so a
-// "wanted" skipped before it is never paired with a counted "taken".)
-std::mutex g_yield_mutex;
-std::condition_variable g_yield_cv;
-uv_async_t* g_yield_async = nullptr;  // wakes the main loop to hand the lock over
-v8::Isolate* g_isolate = nullptr;
-
-// The main thread, idle in its event loop, holds the lock: when a thread
-// wants it, this runs on the main loop and lets the waiters have it.
-void OnYield(uv_async_t*) {
-  if (g_waiters.load() == 0 || g_isolate == nullptr) return;
-  JsUnlock unlock;  // taking it back counts as waiting for it, like any thread
-  std::unique_lock<std::mutex> lock(g_yield_mutex);
-  // Until every waiter got it, or 20 ms: then the loop gets its turn again.
-  g_yield_cv.wait_for(lock, std::chrono::milliseconds(20), [] { return g_waiters.load() == 0; });
-}
-
-// ---- the switch interval ---------------------------------------------------
-// Off by default. When on, a watchdog asks the thread that runs TypeScript to
-// give the lock up at its next safe point (a call or a loop's back edge) once
-// it has run for an interval while others wait, as CPython's switch interval.
-std::atomic<int64_t> g_switch_us{0};
-std::atomic<uint64_t> g_lock_epoch{0};  // bumped whenever a thread takes the lock
-std::atomic<bool> g_watchdog{false};
-
-// Not at a JavaScript stack check (inside a regexp, say): the watchdog asks
-// again after another interval.
-__attribute__((noinline)) void YieldInterrupt(v8::Isolate* isolate, void*) {
-  if (AtJsSafePoint(isolate)) YieldToWaiters();
-}
-
-}  // namespace
-
-void YieldToWaiters() {
-  if (g_waiters.load() == 0) return;
-  uint64_t epoch = g_lock_epoch.load();
-  JsUnlock unlock;
-  std::unique_lock<std::mutex> lock(g_yield_mutex);
-  g_yield_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return g_lock_epoch.load() != epoch; });
-}
-
-namespace {
-
-void Watchdog() {
-  uint64_t seen = g_lock_epoch.load();
-  auto since = std::chrono::steady_clock::now();
-  for (;;) {
-    int64_t us = g_switch_us.load();
-    if (us <= 0) us = 5000;
-    std::this_thread::sleep_for(std::chrono::microseconds(us / 2 > 100 ? us / 2 : 100));
-    if (g_switch_us.load() <= 0 || g_isolate == nullptr) continue;
-    uint64_t epoch = g_lock_epoch.load();
-    auto now = std::chrono::steady_clock::now();
-    if (epoch != seen) {
-      seen = epoch;
-      since = now;
-      continue;
-    }
-    if (g_waiters.load() > 0 && now - since >= std::chrono::microseconds(g_switch_us.load())) {
-      RequestInterruptForkSafe(g_isolate, YieldInterrupt);
-      since = now;
-    }
-  }
-}
 
 // ---- threads -------------------------------------------------------------------
 
@@ -182,15 +113,11 @@ void BlockSignalsInThread() {
 void* ThreadMain(void* p) {
   Thread* t = static_cast<Thread*>(p);
   t_self = t;
+  BlockingFlagIs(&t->in_blocking);
   BlockSignalsInThread();
   v8::Isolate* isolate = t->isolate;
-  bool counted = JsLockWanted();
-  g_token.lock();
   {
-    v8::Locker locker(isolate);
-    JsLockTaken(counted);
-    v8::Isolate::Scope isolate_scope(isolate);  // Enter: the heap's stack start is this thread's now
-    g_last_holder = t;
+    JsLock js_lock(isolate);
     v8::HandleScope handle_scope(isolate);
     v8::Local<v8::Context> ctx = t->context.Get(isolate);
     v8::Context::Scope context_scope(ctx);
@@ -238,24 +165,14 @@ void* ThreadMain(void* p) {
     }
     if (--g_running == 0) g_all_done.notify_all();
   }
-  g_token.unlock();  // after V8's lock (the Locker's scope): never the other way round
   return nullptr;
 }
 
 void EnsureHandOver(Napi::Env env) {
-  if (!g_threads_exist) {
-    // The first thread: the caller (the main thread, the only one running
-    // TypeScript so far) holds V8's lock; from now on it holds the token too.
-    g_token.lock();
-    g_threads_exist = true;
-  }
-  if (g_yield_async != nullptr) return;
-  g_isolate = v8::Isolate::GetCurrent();
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);
-  g_yield_async = new uv_async_t;
-  uv_async_init(loop, g_yield_async, OnYield);
-  uv_unref(reinterpret_cast<uv_handle_t*>(g_yield_async));
+  static bool once = false;
+  JsLockShare(env);
+  if (once) return;
+  once = true;
   // The private signal that interrupts a canceled thread's syscall (EINTR).
   struct sigaction sa{};
   sa.sa_handler = [](int) {};
@@ -347,16 +264,10 @@ Napi::Value PthreadJoin(const Napi::CallbackInfo& info) {
   for (bool signaled = true; signaled;) {
     signaled = false;
     {
-      JsUnlock unlock;
-      BlockingEnter();
+      Unlocked unlocked;  // a cancellation point: its slices end on pthread_cancel
       std::unique_lock<std::mutex> lock(g_mutex);
-      while (!t->finished && !(signaled = HandlersToRun(here))) {
-        t->done.wait_for(lock, std::chrono::nanoseconds(here ? kSignalSliceNs : 50'000'000));
-        if (t_self != nullptr && t_self->cancel_requested.load() && t_self->cancel_enabled) break;
-      }
-      // One that came as the thread ended: in C its handler ran inside the wait.
-      if (!signaled) signaled = HandlersToRun(here);
-      BlockingLeave();
+      signaled = WaitInSlices(t->done, lock, here, 50'000'000, [t] { return t->finished; },
+                              [] { return !TestCancelQuiet(); });
     }
     if (signaled && !DispatchSignals(env)) {  // a handler threw: no longer joining
       std::lock_guard<std::mutex> lock(g_mutex);
@@ -452,16 +363,9 @@ Napi::Value ThreadsWaitAll(const Napi::CallbackInfo& info) {
   for (;;) {
     bool signaled = false;
     {
-      JsUnlock unlock;
+      JsUnlock unlock;  // not a cancellation point
       std::unique_lock<std::mutex> lock(g_mutex);
-      while (g_running.load() != 0 && !(signaled = HandlersToRun(here))) {
-        if (here) {
-          g_all_done.wait_for(lock, std::chrono::nanoseconds(kSignalSliceNs));
-        } else {
-          g_all_done.wait(lock);
-        }
-      }
-      if (!signaled) signaled = HandlersToRun(here);  // one that came as the last ended
+      signaled = WaitInSlices(g_all_done, lock, here, 0, [] { return g_running.load() == 0; }, [] { return false; });
     }
     if (!signaled) return env.Undefined();
     if (!DispatchSignals(env)) return Napi::Value();
@@ -481,61 +385,7 @@ Napi::Value StackSize(const Napi::CallbackInfo& info) {
   return Result(info.Env(), static_cast<double>(g_stack_size));
 }
 
-// switch_interval(us): 0 turns preemption off.
-Napi::Value SwitchInterval(const Napi::CallbackInfo& info) {
-  int64_t us;
-  if (!GetInt64(info, 0, "switch_interval", "microseconds", 0, 10'000'000, &us)) return Napi::Value();
-  int64_t old = g_switch_us.exchange(us);
-  if (us > 0) SafePointCalibrate(v8::Isolate::GetCurrent());
-  if (us > 0 && !g_watchdog.exchange(true)) {
-    g_isolate = v8::Isolate::GetCurrent();
-    if (!StartHelperThread(Watchdog)) {
-      g_watchdog.store(false);
-      g_switch_us.store(old);
-      return Fail(info.Env(), EAGAIN);
-    }
-  }
-  return Result(info.Env(), static_cast<double>(old));
-}
-
 }  // namespace
-
-// ---- hooks used by every blocking call (common.h) ------------------------
-
-void TokenAcquire() { g_token.lock(); }
-void TokenRelease() { g_token.unlock(); }
-
-bool JsLockWanted() {
-  if (!g_threads_exist.load(std::memory_order_relaxed)) return false;
-  g_waiters.fetch_add(1);
-  // The main thread may be idle in its event loop, holding the lock: wake it.
-  if (t_self != nullptr && g_yield_async != nullptr) uv_async_send(g_yield_async);
-  return true;
-}
-
-// The thread that held the JS lock last is g_last_holder. V8's heap
-// records the stack of the thread that entered the isolate, and scans from
-// the stack pointer to it for pointers (cppgc's conservative scan in a major
-// GC): a thread taking the lock from another must make it its own, or a GC
-// on it walks off its stack. Isolate::Enter sets it (public API; a nested
-// Enter/Exit leaves the isolate as it was); only when the holder changes,
-// since finding the main thread's stack start reads /proc/self/maps.
-void MakeStackStartOurs() {
-  if (g_last_holder == t_self || g_isolate == nullptr) return;
-  g_isolate->Enter();
-  g_isolate->Exit();
-  g_last_holder = t_self;
-}
-
-void JsLockTaken(bool counted) {
-  if (!counted) return;
-  MakeStackStartOurs();
-  g_lock_epoch.fetch_add(1);
-  if (g_waiters.fetch_sub(1) == 1) {
-    std::lock_guard<std::mutex> lock(g_yield_mutex);
-    g_yield_cv.notify_all();
-  }
-}
 
 bool TestCancel(Napi::Env env) {
   Thread* t = t_self;
@@ -553,25 +403,15 @@ bool TestCancelQuiet() {
   return t == nullptr || !t->cancel_requested.load() || !t->cancel_enabled;
 }
 
-void BlockingEnter() {
-  if (t_self != nullptr) t_self->in_blocking = true;
-}
-void BlockingLeave() {
-  if (t_self != nullptr) t_self->in_blocking = false;
-}
-
 // In the child of a fork: the other threads do not exist there.
 void ThreadsAfterFork() {
   new (&g_mutex) std::mutex();
-  new (&g_yield_mutex) std::mutex();
   for (auto& [id, t] : g_threads) {
     if (t == t_self) continue;
     t->finished = true;
     t->detached = true;  // joining it: EINVAL, as for a thread that is not joinable
   }
   g_running = t_self != nullptr ? 1 : 0;
-  g_waiters = 0;
-  g_watchdog = false;  // the watchdog thread stayed in the parent
 }
 
 bool OnLibraryThread() { return t_self != nullptr; }
@@ -598,7 +438,6 @@ void InitThread(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "threads_wait_all", ThreadsWaitAll);
   SetFn(env, exports, "threads_running", ThreadsRunning);
   SetFn(env, exports, "thread_stacksize", StackSize);
-  SetFn(env, exports, "switch_interval", SwitchInterval);
 }
 
 }  // namespace sl

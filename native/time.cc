@@ -1,6 +1,7 @@
 // sleep, usleep, nanosleep: real sleeps of the calling thread, with the JS
 // lock dropped. A handler ends them, SA_RESTART or not (signal(7)); only a
 // signal that came before the sleep began lets it go on, with the time left.
+#include "blocking.h"
 #include "common.h"
 
 #include <time.h>
