@@ -40,6 +40,10 @@ const void* Me() { return t_pthread ? &t_pthread : nullptr; }
 // wants it, this runs on the main loop and lets the waiters have it.
 void OnYield(uv_async_t*) {
   if (g_waiters.load() == 0 || g_isolate == nullptr) return;
+  // Taking the lock back after another thread had it restores this thread's
+  // V8 state, which may make handles (V8 13's debugger walks the stack): it
+  // needs a scope of its own, as the loop has only Node's SealHandleScope.
+  v8::HandleScope scope(g_isolate);
   JsUnlock unlock;  // taking it back counts as waiting for it, like any thread
   std::unique_lock<std::mutex> lock(g_yield_mutex);
   // Until every waiter got it, or 20 ms: then the loop gets its turn again.

@@ -396,12 +396,22 @@ describe("echo-threads' memory over many short connections", () => {
   // malloc giving threads arenas of their own (up to 8 per core), each of
   // which keeps the memory freed in it, until every arena has reached its
   // high-water mark (docs/FAULTS.md has the measurements). With the arenas
-  // limited to 2, RSS is flat, so that memory kept per connection (a thread
-  // record, a handle, a stack: 1 KiB a connection is 4.5 MB over the last three batches) shows.
+  // limited to 2, RSS levels off, so that memory kept per connection (a
+  // thread record, a handle, a stack) shows: 1 KiB a connection is 4.5 MB
+  // in every window of three batches.
+  //
+  // What RSS still holds is the garbage between V8's collections: each
+  // connection leaves two 8 KiB buffers (echo's line and its rio_t), freed
+  // when V8 collects them, and malloc keeps its high-water mark. On Node 24
+  // and 26 that level rises once more, in one step of about 13 MB that came
+  // after 7,500 to 9,000 connections in most runs and later in others, as
+  // V8 lets more garbage buffers wait (docs/FAULTS.md). A step comes once;
+  // memory kept per connection rises in every window: the test wants one
+  // window of three batches that stays flat.
   it_linux(NEEDS_LINUX.proc)('levels off: nothing is kept per connection', async () => {
     const s = await start('echo-threads', { quiet: true, env: { MALLOC_ARENA_MAX: '2' } });
     const rss = () => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${s.pid}/status`, 'utf8'))![1]); // KiB
-    const batch = 1500, batches = 6;
+    const batch = 1500, batches = 12;
     const after: number[] = [];
     for (let b = 0; b < batches; b++) {
       for (let i = 0; i < batch; i++) {
@@ -416,8 +426,9 @@ describe("echo-threads' memory over many short connections", () => {
       await sleep(200);
       after.push(rss());
     }
-    // The first three warm up (code, V8's heap, the arenas); then flat, within noise.
-    const growth = Math.max(...after.slice(3)) - after[2];
-    expect(growth, `RSS after each batch of ${batch}: ${after.join(', ')} KiB`).toBeLessThan(3 * 1024);
-  }, 60_000);
+    // The first three warm up (code, V8's heap, the arenas); then three
+    // windows of three batches, each from the batch before it.
+    const growth = [3, 6, 9].map((i) => Math.max(...after.slice(i, i + 3)) - after[i - 1]);
+    expect(Math.min(...growth), `RSS after each batch of ${batch}: ${after.join(', ')} KiB`).toBeLessThan(3 * 1024);
+  }, 150_000);
 });

@@ -115,6 +115,12 @@ describe('pthreads', () => {
     expect(r.json.ms).toBeGreaterThanOrEqual(190);
   });
 
+  it('threads run while the main thread idles in its event loop, whose timers run between them', () => {
+    const r = run('idleMain', {}, 30_000);
+    expect({ status: r.status, signal: r.signal }, r.stderr.slice(0, 600)).toEqual({ status: 0, signal: null });
+    expect(r.json).toEqual({ values: [400, 400, 400, 400], ticked: true });
+  });
+
   it('an exception in a thread is reported with its stack; the process goes on', () => {
     const r = run('exceptions');
     expect(r.status, r.stderr).toBe(0);
