@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
+import { wrap } from '../src/lab/wrap.js';
 
 /** What the chart and the summary read of a row of the results' JSON. */
 export interface ResultRow {
@@ -149,23 +150,10 @@ export function summary_lines(results: Results): string[] {
     if (why) lines.push(`  why: ${why}`);
     lines.push(`  order: ${ts.map((r) => r.model + (r.scenario === 'c10k' && r.k !== undefined ? ` K=${r.k}` : '')).join(' > ')}`);
   }
-  return lines.flatMap((l) => wrap(l, 80));
+  // a line's continuation goes under its text: after "  " for a ranking, "  order: " for its list
+  return lines.flatMap((l) => wrap(l.trimStart(), 80, l.startsWith('  ') ? '  ' : '', ' '.repeat(l.startsWith('  ') ? 9 : 2)));
 }
 
-function wrap(line: string, width: number): string[] {
-  if (line.length <= width) return [line];
-  const indent = ' '.repeat(line.startsWith('  ') ? 9 : 2);
-  const out: string[] = [];
-  let cur = '';
-  for (const word of line.split(' ')) {
-    if (cur && cur.length + 1 + word.length > width) {
-      out.push(cur);
-      cur = indent + word;
-    } else cur = cur ? `${cur} ${word}` : word;
-  }
-  if (cur) out.push(cur);
-  return out;
-}
 
 async function main(argv: string[]): Promise<number> {
   const svgAt = argv.indexOf('--svg');

@@ -19,6 +19,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { render_chart, summary_lines, type Results } from './chart.js';
+import { wrap } from '../src/lab/wrap.js';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -857,21 +858,6 @@ function ratioCell(row: Row, of: 'rate' | 'rate_py'): string {
 }
 
 /** Words of text in lines of at most width columns, the first prefixed by first, the others by rest. */
-function wrap(text: string, width: number, first: string, rest: string): string {
-  const lines: string[] = [];
-  let line = first;
-  for (const word of text.split(' ')) {
-    const lead = line === first || line === rest;
-    if (!lead && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = rest + word;
-    } else {
-      line += (lead ? '' : ' ') + word;
-    }
-  }
-  lines.push(line);
-  return lines.join('\n');
-}
 
 function sideLabel(row: Row): string {
   if (row.impl === 'ts') return 'TS';
@@ -1163,7 +1149,7 @@ async function main(argv: string[]): Promise<number> {
   if (forkloop) parts.push(formatForkLoop(forkloop));
   if (overhead) parts.push(formatOverhead(overhead));
   if (summary.length) parts.push(`who wins (TypeScript servers, by rate):\n${summary.join('\n')}`);
-  parts.push(`notes:\n${noteLines.map((l) => wrap(l, 78, '  - ', '    ')).join('\n')}`);
+  parts.push(`notes:\n${noteLines.map((l) => wrap(l, 78, '  - ', '    ').join('\n')).join('\n')}`);
   parts.push(`took ${seconds.toFixed(1)} s; results written to ${relative(process.cwd(), file) || file} and ${relative(process.cwd(), latest) || latest}` +
     (chart ? `; the chart: ${relative(process.cwd(), chart) || chart}` : ''));
   process.stdout.write(`${parts.join('\n\n')}\n`);

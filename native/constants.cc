@@ -21,21 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-// The same platform test as select.cc's, which has the calls.
-#if defined(__linux__)
-#include <sys/epoll.h>
-#define SL_HAVE_EPOLL 1
-#endif
-#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
-    defined(__DragonFly__)
-#include <sys/event.h>
-#define SL_HAVE_KQUEUE 1
-#endif
-
-// select.cc's fallback too, so both use one value.
-#ifndef NFDBITS
-#define NFDBITS (8 * static_cast<int>(sizeof(long)))
-#endif
+#include "event_api.h"
 
 namespace sl {
 

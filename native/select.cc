@@ -29,19 +29,7 @@
 #include <string>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/epoll.h>
-#define SL_HAVE_EPOLL 1
-#endif
-#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
-    defined(__DragonFly__)
-#include <sys/event.h>
-#define SL_HAVE_KQUEUE 1
-#endif
-
-#ifndef NFDBITS
-#define NFDBITS (8 * static_cast<int>(sizeof(long)))
-#endif
+#include "event_api.h"
 
 namespace sl {
 namespace {

@@ -5,6 +5,7 @@
 // TypeScript load only for the commands that use them).
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
+import { wrap } from './lab/wrap.js';
 
 const USAGE = `usage: syscall-lab <command> [options]
 
@@ -28,22 +29,10 @@ function table(entries: Record<string, { summary: string; original?: string }>):
   const width = Math.max(...Object.keys(entries).map((k) => k.length));
   const indent = width + 4;
   return Object.entries(entries)
-    .map(([name, e]) => `  ${name.padEnd(width)}  ${wrap(`${e.summary}${e.original ? ` (${e.original})` : ''}`, 80 - indent, indent)}`)
+    .map(([name, e]) => `  ${name.padEnd(width)}  ${wrap(`${e.summary}${e.original ? ` (${e.original})` : ''}`, 80, ' '.repeat(indent)).join('\n').slice(indent)}`)
     .join('\n');
 }
 
-function wrap(text: string, width: number, indent: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  lines.push(line);
-  return lines.join(`\n${' '.repeat(indent)}`);
-}
 
 async function list(): Promise<string> {
   const [{ servers }, { clients }, { demos }] = await Promise.all([

@@ -1,5 +1,6 @@
 // The verdicts, for people (a table in 80 columns) and for graders (JSON).
 import type { Expect } from './profiles.js';
+import { wrap } from '../wrap.js';
 
 export interface Verdict {
   id: string;
@@ -36,31 +37,17 @@ function fit(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 3)}...`;
 }
 
-/** Wraps text at WIDTH with an indent. */
-function wrap(text: string, indent: string, first = indent): string[] {
-  const out: string[] = [];
-  let line = first;
-  for (const word of text.split(' ')) {
-    if (line.length + word.length > WIDTH && line.trim()) {
-      out.push(line.trimEnd());
-      line = indent;
-    }
-    line += `${word} `;
-  }
-  if (line.trim()) out.push(line.trimEnd());
-  return out;
-}
 
 export function format_table(r: Report): string {
   const lines = [fit(`syscall-lab check: ${r.command.join(' ')}`, WIDTH), fit(`profile ${r.profile}, port ${r.port}`, WIDTH)];
-  if (!r.started) lines.push(...wrap(`server did not start: ${r.start_failure}`, ''));
+  if (!r.started) lines.push(...wrap(`server did not start: ${r.start_failure}`, WIDTH));
   lines.push('');
   for (const v of r.verdicts) {
     const mark = v.ok ? 'ok' : 'XX';
     const result = v.passed === null ? 'skip' : v.passed ? 'pass' : 'FAIL';
     const want = v.expect === 'fail' ? ' (wanted)' : v.expect === 'any' ? ' (not counted)' : '';
     lines.push(fit(`${mark}  ${v.id.padEnd(11)} ${result.padEnd(4)}${want}  ${v.measured}`, WIDTH));
-    if (!v.ok && v.hint) lines.push(...wrap(v.hint, ' '.repeat(13), '    look at: '));
+    if (!v.ok && v.hint) lines.push(...wrap(v.hint, WIDTH, '    look at: ', ' '.repeat(13)));
   }
   lines.push('');
   lines.push(`score ${r.score}/${r.max}  ${r.ok ? 'PASS' : 'FAIL'}  (${r.seconds.toFixed(1)} s)`);

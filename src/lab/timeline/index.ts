@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse_trace } from '../trace/parse.js';
+import { wrap } from '../wrap.js';
 import { layout } from './model.js';
 import { render_text } from './text.js';
 import { render_svg } from './svg.js';
@@ -89,7 +90,7 @@ export async function timeline_command(args: string[]): Promise<number> {
     }
   }
   process.stdout.write(`${title}\n\n${render_text(t)}`);
-  if (reading) process.stdout.write(`\n${wrap(reading, 80)}\n`);
+  if (reading) process.stdout.write(`\n${wrap(reading, 80).join('\n')}\n`);
   if (values.svg) process.stdout.write(`\nthe picture: ${values.svg}\n`);
   return 0;
 }
@@ -97,17 +98,4 @@ export async function timeline_command(args: string[]): Promise<number> {
 function fail(message: string, status: number): number {
   process.stderr.write(`syscall-lab ${message}\n`);
   return status;
-}
-
-function wrap(text: string, width: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines.join('\n');
 }

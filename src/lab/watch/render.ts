@@ -3,25 +3,12 @@
 // threads, the connected sockets one a line, and the other fds grouped.
 import { STATE_NAMES } from './procfs.js';
 import type { frame, fd_info, process_info } from './snapshot.js';
+import { wrap } from '../wrap.js';
 
 const WIDTH = 80;
 
 const clip = (line: string) => (line.length > WIDTH ? `${line.slice(0, WIDTH - 3)}...` : line);
 
-/** Words joined by spaces into lines of at most WIDTH columns, each after `indent`. */
-function wrap(words: string[], indent: string): string[] {
-  const lines: string[] = [];
-  let line = indent;
-  for (const w of words) {
-    if (line.length > indent.length && line.length + 1 + w.length > WIDTH) {
-      lines.push(line);
-      line = indent;
-    }
-    line += (line.length > indent.length ? ' ' : '') + w;
-  }
-  if (line.length > indent.length) lines.push(line);
-  return lines.map(clip); // a word longer than a line (a long path) is cut
-}
 
 const state = (s: string) => `${s} ${STATE_NAMES[s] ?? ''}`.trim();
 
@@ -63,7 +50,7 @@ export function render(f: frame): string {
   f.children.forEach((c, i) => tree(c, '  ', i === f.children.length - 1, out));
 
   out.push('', `threads: ${f.threads.length}`);
-  out.push(...wrap(f.threads.map((t) => `${t.tid}:${t.comm.replace(/\s+/g, '_')}:${t.state}`), '  '));
+  out.push(...wrap(f.threads.map((t) => `${t.tid}:${t.comm.replace(/\s+/g, '_')}:${t.state}`), WIDTH, '  ').map(clip));
 
   const sockets = f.fds.filter((x) => x.kind === 'listen' || x.kind === 'tcp');
   const established = sockets.filter((x) => x.kind === 'tcp' && x.state === 'ESTABLISHED').length;
@@ -75,7 +62,7 @@ export function render(f: frame): string {
     const of = f.fds.filter((x) => kinds.includes(x.kind));
     if (!of.length) continue;
     const words = of.map((x) => `${x.fd}=${x.kind === 'unix' ? 'unix' : 'what' in x ? short(x.what) : x.kind}`);
-    out.push(...wrap([`${label}:`, ...words], '  '));
+    out.push(...wrap([`${label}:`, ...words], WIDTH, '  ').map(clip)); // a word longer than a line (a long path) is cut
   }
   return out.join('\n');
 }
