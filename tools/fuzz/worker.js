@@ -632,6 +632,17 @@ function safeCopy(a) {
 }
 const FD_MAKERS = /socket|accept|dup|pipe|epoll_create|open_|Open_|kqueue|Socket|Accept|Dup|Pipe|Epoll_create/;
 
+/**
+ * The 'signals' mode's handlers, back on any handled signal whose disposition
+ * is SIG_DFL again (asked of the addon: a raw signal_install changes it
+ * behind sigaction's table).
+ */
+function keepHandled({ sys, native }) {
+  for (const s of HANDLED_SIGNALS) {
+    if (native.signal_disposition(sys[s]) === 0) sys.signal(sys[s], () => {});
+  }
+}
+
 export async function run({ seed, from, to, modes, skip = new Set(), verbose = false, progress = true, last = -1 }) {
   const dir = mkdtempSync(join(tmpdir(), 'syscall-lab-fuzz-'));
   process.chdir(dir); // an AF_UNIX path or any relative name lands here
@@ -640,6 +651,7 @@ export async function run({ seed, from, to, modes, skip = new Set(), verbose = f
   const list = targets(lib, modes, skip);
   const progressBuf = Buffer.alloc(16);
   const skipped = { count: 0 };
+  let signalsTouched = false;
   // SYSCALL_LAB_FUZZ_PROFILE=1: where the time goes, by function.
   const profile = process.env.SYSCALL_LAB_FUZZ_PROFILE ? new Map() : null;
   for (let i = from; i < to; i++) {
@@ -658,6 +670,10 @@ export async function run({ seed, from, to, modes, skip = new Set(), verbose = f
     }
     if (verbose || i === last) writeSync(2, `call ${i}: ${describe(call, pool.labels)}\n`);
     const before = call.args.map((a) => (Array.isArray(a) && !util.types.isProxy(a) && a.length === 2 && FD_MAKERS.test(call.t.name) ? safeCopy(a) : null));
+    // A handled signal whose handler was one-shot (SA_RESETHAND) or set back
+    // to SIG_DFL by an earlier call would end the process, as in C, when a
+    // later call raises it: that is not a finding. Put the handler back.
+    if (signalsTouched) keepHandled(lib);
     let rc;
     const t0 = profile ? performance.now() : 0;
     try {
@@ -669,6 +685,7 @@ export async function run({ seed, from, to, modes, skip = new Set(), verbose = f
     if (profile) { const e = profile.get(call.t.name) ?? [0, 0]; e[0] += performance.now() - t0; e[1]++; profile.set(call.t.name, e); }
     // Bookkeeping on what the call made; its arguments may be hostile still.
     const name = call.t.name;
+    if (modes.has('signals') && /sig(nal|action)|signal_install/i.test(name)) signalsTouched = true;
     if (/fork|Fork/.test(name) && rc === 0) lib.native._exit(0); // the forked child ends at once
     if (/fork|Fork/.test(name) && rc > 0) pool.children.push(rc);
     try {
