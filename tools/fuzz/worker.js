@@ -477,9 +477,39 @@ function blocks(name, proxied, pool) {
       if (a instanceof sys.sigset_t) return true;
       return Array.isArray(a) && a.every((_, i) => Object.getOwnPropertyDescriptor(a, i)?.get === undefined);
     }
+    // A read of a blocking socket or pipe with nothing in it waits for a
+    // peer that never writes, in C too: not tried. (The pool's fds are
+    // non-blocking, but a call may have put a blocking fd at their number.)
+    case 'read': case 'Read': case 'recv': case 'Recv': case 'recvfrom': case 'Recvfrom':
+    case 'rio_readn': case 'Rio_readn': case 'echo':
+      return waitsToRead(sys, args[0]);
+    case 'rio_readlineb': case 'Rio_readlineb': case 'rio_readnb': case 'Rio_readnb':
+    case 'check_clients': {
+      // The book's loop reads each client the pool's set marks: with a pool
+      // the call made up, any of its clients. Behind a Proxy, the pool the
+      // call sees is whatever the traps say: not tried.
+      if (proxied[0] !== args[0]) return true;
+      const p = args[0];
+      const fds = p !== null && typeof p === 'object' ? p.clientfd : undefined;
+      return (Array.isArray(fds) || fds instanceof Int32Array) && Array.from(fds).some((fd) => waitsToRead(sys, fd));
+    }
+    case 'rio_readline': case 'Rio_readline':
+      // (what its buffer holds may not end the line: the fd decides)
+      return args[0] instanceof pool.csapp.rio_t && waitsToRead(sys, args[0].rio_fd);
     // wait/Wait: the only children are forked ones that _exit at once.
     default: return false;
   }
+}
+
+/** Whether a read of fd would wait: a blocking socket or pipe with no byte in it. */
+function waitsToRead(sys, fd) {
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) return false;
+  const flags = sys.fcntl(fd, sys.F_GETFL);
+  if (flags < 0 || flags & sys.O_NONBLOCK) return false;
+  const st = new sys.struct_stat();
+  if (sys.fstat(fd, st) < 0 || !(sys.S_ISSOCK(st.st_mode) || sys.S_ISFIFO(st.st_mode))) return false;
+  const n = sys.cell(0);
+  return sys.ioctl(fd, sys.FIONREAD, n) === 0 && n.value === 0;
 }
 
 // ---- The targets -----------------------------------------------------------
