@@ -139,6 +139,20 @@ def report_accept_error(e):
         print("(further accept errors not shown)", file=sys.stderr)
 
 
+def accept(listenfd):
+    """The next connection, as the C servers' accept loop gets it: an aborted
+    or interrupted accept is tried again, another error said (the first few)
+    and tried again."""
+    while True:
+        try:
+            conn, _ = listenfd.accept()
+            return conn
+        except (ConnectionAbortedError, InterruptedError):
+            continue
+        except OSError as e:
+            report_accept_error(e)
+
+
 def echo(conn):
     """Read lines with a buffered reader, write each back, until EOF."""
     rio = conn.makefile("rb", buffering=MAXLINE)

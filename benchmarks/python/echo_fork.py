@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 
-from common import echo, report_accept_error, server_startup
+from common import echo, accept, server_startup
 
 PR_SET_PDEATHSIG = 1
 
@@ -56,13 +56,7 @@ def main():
     prctl = load_prctl()
     signal.signal(signal.SIGCHLD, sigchld_handler)
     while True:
-        try:
-            conn, _ = listenfd.accept()
-        except (ConnectionAbortedError, InterruptedError):
-            continue
-        except OSError as e:
-            report_accept_error(e)
-            continue
+        conn = accept(listenfd)
         try:
             pid = os.fork()
         except OSError as e:

@@ -9,19 +9,13 @@ usage: python3 echo_iterative.py [--host H] [--port N]
 """
 import sys
 
-from common import echo, report_accept_error, server_startup
+from common import echo, accept, server_startup
 
 
 def main():
     listenfd, _ = server_startup(sys.argv)
     while True:
-        try:
-            conn, _ = listenfd.accept()
-        except (ConnectionAbortedError, InterruptedError):
-            continue
-        except OSError as e:
-            report_accept_error(e)
-            continue
+        conn = accept(listenfd)
         echo(conn)
         conn.close()
 

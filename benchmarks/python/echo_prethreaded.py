@@ -15,7 +15,7 @@ usage: python3 echo_prethreaded.py [--host H] [--port N] [--threads N]
 import sys
 import threading
 
-from common import echo, report_accept_error, server_startup
+from common import echo, accept, server_startup
 
 NTHREADS = 4
 SBUFSIZE = 16
@@ -66,13 +66,7 @@ def main():
     for _ in range(threads):
         threading.Thread(target=thread, daemon=True).start()
     while True:
-        try:
-            conn, _ = listenfd.accept()
-        except (ConnectionAbortedError, InterruptedError):
-            continue
-        except OSError as e:
-            report_accept_error(e)
-            continue
+        conn = accept(listenfd)
         sbuf.insert(conn)
 
 

@@ -13,7 +13,7 @@ usage: python3 echo_threads.py [--host H] [--port N]
 import sys
 import threading
 
-from common import echo, report_accept_error, server_startup
+from common import echo, accept, server_startup
 
 
 def thread(conn):
@@ -24,13 +24,7 @@ def thread(conn):
 def main():
     listenfd, _ = server_startup(sys.argv)
     while True:
-        try:
-            conn, _ = listenfd.accept()
-        except (ConnectionAbortedError, InterruptedError):
-            continue
-        except OSError as e:
-            report_accept_error(e)
-            continue
+        conn = accept(listenfd)
         try:
             threading.Thread(target=thread, args=(conn,), daemon=True).start()
         except RuntimeError as e:  # can't start new thread
