@@ -18,7 +18,7 @@
 // benchmarks/results/<ISO timestamp>.json and benchmarks/results/latest.json.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { render_chart, summary_lines, type Results } from './chart.js';
+import type { Results } from './chart.js';
 import { wrap } from '../src/lab/wrap.js';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -1130,6 +1130,8 @@ async function main(argv: string[]): Promise<number> {
   let summary: string[] = [];
   if (rows.length) {
     try {
+      // Vega loads only for a run that has something to draw, not for --help or a usage error.
+      const { render_chart, summary_lines } = await import('./chart.js');
       const svg = await render_chart(json as unknown as Results);
       chart = file.replace(/\.json$/, '.svg');
       writeFileSync(chart, svg);
