@@ -11,12 +11,15 @@ A Python programmer's port of benchmarks/c/common.c, standard library only:
     (the handler raises SystemExit in the main thread, which interrupts a
     blocking accept, select or lock); SIGPIPE stays ignored, as Python sets
     it (a write to a closed peer raises BrokenPipeError instead).
+  - signal_fd(), drain_signal_fd(): the self-pipe trick (below), for the
+    servers that wait in select or epoll: they watch signal_fd() too.
   - raise_nofile_limit(): RLIMIT_NOFILE soft limit up to the hard limit.
   - echo(conn): CSAPP's echo(): read a line with a buffered reader (the RIO
     of Python: socket.makefile), write it back, until end of file.
 """
 import os
 import resource
+import select
 import signal
 import socket
 import sys
@@ -62,6 +65,43 @@ def parse_server_args(argv, allow_threads=False, threads=None):
     return host, port, threads
 
 
+# Python runs a signal's handler between bytecodes, not in the signal: the
+# C-level handler only marks it.  A signal that lands after Python looked
+# for marked signals and before it enters accept(), select() or poll()
+# interrupts nothing, and the handler waits for the next signal or client.
+# (In echo_fork.py a SIGTERM that lands while the SIGCHLD handler runs is
+# lost that way: 3 stops in 100 hung.)  The C servers cover the same race
+# with alarm(); here the self-pipe trick closes it: signal.set_wakeup_fd
+# makes the C-level handler write a byte to a pipe, every wait watches the
+# pipe's read end, and it is readable however late the wait began.
+_wakeup_r = -1
+
+
+def signal_fd():
+    """The read end of the self-pipe: readable once a signal arrived."""
+    return _wakeup_r
+
+
+def drain_signal_fd():
+    """Empties the self-pipe; the signal's handler runs at the next bytecode."""
+    try:
+        while os.read(_wakeup_r, 512):
+            pass
+    except BlockingIOError:
+        pass
+
+
+def close_signal_fd():
+    """In a child of fork: the self-pipe is the parent's business."""
+    global _wakeup_r
+    w = signal.set_wakeup_fd(-1)
+    if w >= 0:
+        os.close(w)
+    if _wakeup_r >= 0:
+        os.close(_wakeup_r)
+    _wakeup_r = -1
+
+
 def _stop(signum, frame):
     # Runs in the main thread between bytecodes; a blocking call there
     # (accept, select, a lock) returns EINTR, Python runs this handler,
@@ -70,6 +110,11 @@ def _stop(signum, frame):
 
 
 def install_server_signals():
+    global _wakeup_r
+    _wakeup_r, w = os.pipe()  # close-on-exec, as Python makes every fd
+    os.set_blocking(_wakeup_r, False)
+    os.set_blocking(w, False)  # a full pipe drops the byte, never blocks
+    signal.set_wakeup_fd(w, warn_on_full_buffer=False)
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
 
@@ -139,11 +184,26 @@ def report_accept_error(e):
         print("(further accept errors not shown)", file=sys.stderr)
 
 
+_accept_poll = None
+
+
 def accept(listenfd):
     """The next connection, as the C servers' accept loop gets it: an aborted
     or interrupted accept is tried again, another error said (the first few)
-    and tried again."""
+    and tried again.  It waits in poll() on the listening socket and the
+    self-pipe, so a signal that came just before the wait still ends it."""
+    global _accept_poll
+    if _accept_poll is None:
+        _accept_poll = select.poll()
+        _accept_poll.register(listenfd, select.POLLIN)
+        if _wakeup_r >= 0:
+            _accept_poll.register(_wakeup_r, select.POLLIN)
     while True:
+        ready = [fd for fd, _ in _accept_poll.poll()]
+        if _wakeup_r in ready:
+            drain_signal_fd()  # SIGTERM's handler runs here and exits
+        if listenfd.fileno() not in ready:
+            continue
         try:
             conn, _ = listenfd.accept()
             return conn

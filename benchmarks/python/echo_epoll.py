@@ -16,7 +16,8 @@ usage: python3 echo_epoll.py [--host H] [--port N]
 import select
 import sys
 
-from common import report_accept_error, server_startup
+from common import (drain_signal_fd, report_accept_error, server_startup,
+                    signal_fd)
 
 CLIENT_BUFSIZE = 16384
 MAXEVENTS = 256
@@ -37,6 +38,7 @@ def main():
     listenfd.setblocking(False)
     ep = select.epoll()
     ep.register(listenfd.fileno(), select.EPOLLIN)
+    ep.register(signal_fd(), select.EPOLLIN)  # the self-pipe (common.py)
     clients = {}  # fd -> Client
 
     def client_close(c):
@@ -105,6 +107,8 @@ def main():
         for fd, events in ep.poll(-1, MAXEVENTS):
             if fd == lfd:
                 accept_all()
+            elif fd == signal_fd():
+                drain_signal_fd()  # SIGTERM's handler runs here and exits
             else:
                 c = clients.get(fd)
                 if c is not None:

@@ -4,8 +4,8 @@
 A Python port of benchmarks/c/echo_fork.c.  The parent accepts, forks,
 closes its copy of the connection.  The child closes the listening socket,
 echoes, closes and exits.  Zombies are reaped by a SIGCHLD handler that
-loops on waitpid(-1, WNOHANG); Python restarts accept() after it runs
-(PEP 475), as SA_RESTART does in C.
+loops on waitpid(-1, WNOHANG); the parent's wait for the next connection
+goes on after it runs, as SA_RESTART makes accept() do in C.
 
 As in C, on Linux a child asks for SIGTERM when its parent dies
 (prctl PR_SET_PDEATHSIG, through ctypes), so stopping the server by its pid
@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 
-from common import echo, accept, server_startup
+from common import echo, accept, close_signal_fd, server_startup
 
 PR_SET_PDEATHSIG = 1
 
@@ -66,6 +66,7 @@ def main():
         if pid == 0:  # child
             try:
                 die_with_parent(prctl, parent)
+                close_signal_fd()
                 listenfd.close()
                 echo(conn)
                 conn.close()

@@ -21,7 +21,8 @@ usage: python3 echo_select.py [--host H] [--port N]
 import select
 import sys
 
-from common import MAXLINE, report_accept_error, server_startup
+from common import (MAXLINE, drain_signal_fd, report_accept_error,
+                    server_startup, signal_fd)
 
 FD_SETSIZE = 1024
 
@@ -68,9 +69,12 @@ class Pool:
 def main():
     listenfd, _ = server_startup(sys.argv)
     pool = Pool(listenfd)
+    pool.read_set.append(signal_fd())  # the self-pipe (common.py)
     while True:
         # Wait for listening/connected descriptor(s) to become ready
         ready_set, _, _ = select.select(pool.read_set, [], [])
+        if signal_fd() in ready_set:
+            drain_signal_fd()  # SIGTERM's handler runs here and exits
 
         # If listening descriptor ready, add new client to pool
         if listenfd in ready_set:

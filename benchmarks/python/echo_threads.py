@@ -4,9 +4,10 @@
 A Python port of benchmarks/c/echo_threads.c: for each accepted connection
 the main thread starts a thread that echoes and closes the connection.  The
 threads are daemon threads, nobody joins them (the C threads detach).
-Signals are handled in the main thread only (Python's rule, as the C server
-arranges by blocking them in the peer threads): SIGTERM interrupts accept()
-and ends the process.
+Signal handlers run in the main thread only (Python's rule, as the C server
+arranges by blocking them in the peer threads).  The kernel may deliver
+SIGTERM to a peer thread, which interrupts nothing in the main thread: the
+self-pipe it waits on with the listening socket (common.py) wakes it.
 
 usage: python3 echo_threads.py [--host H] [--port N]
 """
