@@ -354,8 +354,12 @@ Napi::Value Disposition(const Napi::CallbackInfo& info) {
   if (!ValidSignal(sig)) return Fail(info.Env(), EINVAL);
   struct sigaction cur;
   if (sigaction(sig, nullptr, &cur) == -1) return Fail(info.Env(), errno);
-  if (cur.sa_flags & SA_SIGINFO) return Result(info.Env(), cur.sa_sigaction == OnSignal ? 2 : 3);
-  return Result(info.Env(), cur.sa_handler == SIG_DFL ? 0 : cur.sa_handler == SIG_IGN ? 1 : 3);
+  // The handler first, the flags after: a one-shot handler (SA_RESETHAND)
+  // that the kernel reset to SIG_DFL keeps SA_SIGINFO in sa_flags.
+  if (cur.sa_handler == SIG_DFL) return Result(info.Env(), 0);
+  if (cur.sa_handler == SIG_IGN) return Result(info.Env(), 1);
+  bool ours = (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == OnSignal;
+  return Result(info.Env(), ours ? 2 : 3);
 }
 
 bool ToSigset(const Napi::CallbackInfo& info, size_t i, const char* fn, sigset_t* set) {

@@ -18,6 +18,7 @@ import { serve, fd_count, bound_io, linux, round_trip, settle, it_linux, NEEDS_L
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
 import { type Launched } from '../src/launch.js';
 import { echo_warm } from '../src/servers/echo.js';
+import { native } from '../src/sys/native.js';
 
 function fixture(name: string, args: string[] = [], timeout = 60_000) {
   const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -462,5 +463,20 @@ describe('process calls in this process', () => {
     act.sa_flags = 2 ** 32; // beyond C's int: a RangeError, not a silent truncation
     expect(() => sigaction(SIGUSR2, act, null)).toThrow(RangeError);
     signal(SIGUSR2, SIG_DFL);
+  });
+
+  it('the addon sees a one-shot handler the kernel reset as SIG_DFL (sa_flags still say SA_SIGINFO)', () => {
+    let hits = 0;
+    signal(SIGUSR2, () => hits++); // the dispatcher, and the table's handler
+    try {
+      // Straight to the addon, past sigaction's table: only the kernel resets it.
+      expect(native.signal_install(SIGUSR2, 2, SA_RESETHAND)).toBe(0);
+      expect(native.signal_disposition(SIGUSR2)).toBe(2);
+      expect(raise(SIGUSR2)).toBe(0);
+      expect(hits).toBe(1);
+      expect(native.signal_disposition(SIGUSR2)).toBe(0); // was 3, "another handler"
+    } finally {
+      signal(SIGUSR2, SIG_DFL);
+    }
   });
 });
