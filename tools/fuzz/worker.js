@@ -620,7 +620,13 @@ export function makeCall(lib, pool, list, seed, index, modes) {
     if (victim) {
       const ab = util.types.isAnyArrayBuffer(victim) ? victim : victim.buffer;
       const shrink = ab.resizable && r.chance(0.5);
+      // Once: the first read frees it. A getter that forced a full GC on
+      // every read made a loop over the Proxy (add_client's 1024 slots) a
+      // 10-second "hang" once the heap had grown.
+      let freed = false;
       const free = () => {
+        if (freed) return;
+        freed = true;
         if (shrink) ab.resize(0);
         else if (!util.types.isSharedArrayBuffer(ab)) try { structuredClone(ab, { transfer: [ab] }); } catch { /* already gone */ }
         globalThis.gc?.();
