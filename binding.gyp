@@ -26,6 +26,7 @@
         "native/time.cc",
         "native/select.cc",
         "native/process.cc",
+        "native/prctl.cc",
         "native/exec.cc",
         "native/thread.cc",
         "native/sync.cc"

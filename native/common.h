@@ -60,6 +60,7 @@ void InitSignal(Napi::Env env, Napi::Object exports);
 void InitTime(Napi::Env env, Napi::Object exports);
 void InitSelect(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
+void InitPrctl(Napi::Env env, Napi::Object exports);
 void InitExec(Napi::Env env, Napi::Object exports);
 void InitThread(Napi::Env env, Napi::Object exports);
 void InitSync(Napi::Env env, Napi::Object exports);

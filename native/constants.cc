@@ -22,6 +22,9 @@
 #include <unistd.h>
 
 #include "event_api.h"
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 namespace sl {
 

@@ -17,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sl::InitTime(env, exports);
   sl::InitSelect(env, exports);
   sl::InitProcess(env, exports);
+  sl::InitPrctl(env, exports);
   sl::InitExec(env, exports);
   sl::InitThread(env, exports);
   sl::InitSync(env, exports);

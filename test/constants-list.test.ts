@@ -24,9 +24,11 @@ interface Generator {
 const gen: Generator = await import(generator);
 const list = gen.parse(readFileSync(join(root, gen.LIST), 'utf8'));
 
-// The group macros constants.cc defines, as select.cc does: where each applies.
+// The group macros constants.cc sees (its own, as select.cc's, and the
+// compiler's): where each applies.
 const MACROS: Record<string, boolean> = {
   SL_HAVE_EPOLL: process.platform === 'linux',
+  __linux__: process.platform === 'linux',
   SL_HAVE_KQUEUE: ['darwin', 'freebsd', 'openbsd', 'netbsd'].includes(process.platform),
 };
 

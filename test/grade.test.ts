@@ -5,7 +5,7 @@
 // server started is ended.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,13 +146,32 @@ describe_linux(NEEDS_LINUX.proc).concurrent('check: deliberately broken C server
   }
 
   it('a server that ignores SIGTERM and SIGINT and forks a daemon away is ended, with the daemon', async () => {
-    const r = await failing('concurrent', [broken, '{port}', 'unkillable']);
+    const exe = own_copy('unkillable_echo'); // the other tests of this block run at the same time
+    const r = await failing('concurrent', [exe, '{port}', 'unkillable']);
     expect(r.failed, why(r)).toEqual(['sigint', 'sigterm']);
     expect(r.report.verdicts.find((v: any) => v.id === 'sigterm').measured).toMatch(/still running/);
     expect(r.report.left_running).toEqual([]);
-    expect(running_from(broken)).toEqual([]);
+    expect(running_from(exe)).toEqual([]);
+  }, 120_000);
+
+  // Before any scan, the daemon leaves the server's tree, session and
+  // environment: only the grader's PR_SET_CHILD_SUBREAPER brings it back
+  // (its parent becomes the grader), so it is seen, and ended.
+  it('a daemon that leaves at once, with an empty environment, is seen and ended too', async () => {
+    const exe = own_copy('vanishing_echo');
+    const r = await failing('concurrent', [exe, '{port}', 'vanishes']);
+    expect(r.failed, why(r)).toEqual(['sigint', 'sigterm']);
+    expect(r.report.left_running).toEqual([]);
+    expect(running_from(exe)).toEqual([]);
   }, 120_000);
 });
+
+/** A copy of broken_echo under another name, so that running_from sees one test's processes only. */
+function own_copy(name: string): string {
+  const exe = join(dir, name);
+  copyFileSync(broken, exe);
+  return exe;
+}
 
 /** Pids of processes whose executable is `exe` (left behind by a run). */
 function running_from(exe: string): number[] {

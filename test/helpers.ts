@@ -88,6 +88,7 @@ export const NEEDS_LINUX = {
   linger: "close's answer when a signal cuts a linger short is Linux's (0)",
   script: "script(1) of util-linux gives the fixture a terminal (BSD's takes other arguments)",
   compile: 'compiles the macOS paths against glibc with stand-ins: on a Mac the build itself does',
+  prctl: 'prctl is Linux\'s (on macOS it is -1 with ENOSYS, tested beside)',
 } as const;
 
 /** it() for a test that needs Linux: elsewhere it is skipped with `why` as its note. */

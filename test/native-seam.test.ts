@@ -42,11 +42,12 @@ const kqueuePlatform = ['darwin', 'freebsd', 'openbsd', 'netbsd'].includes(proce
 describe('the addon and its declaration (src/sys/native.ts)', () => {
   const calls = declared('NativeCalls');
   const epoll = declared('EpollCalls');
+  const prctl = declared('PrctlCalls');
   const kq = declared('KqueueCalls');
   // What this platform's addon must export: every platform's calls, and
-  // epoll's on Linux or kqueue's on macOS and the BSDs.
-  const expected = new Set([...calls.calls, ...(process.platform === 'linux' ? epoll.calls : []),
-    ...(kqueuePlatform ? kq.calls : [])]);
+  // epoll's and prctl on Linux or kqueue's on macOS and the BSDs.
+  const linuxCalls = process.platform === 'linux' ? [...epoll.calls, ...prctl.calls] : [];
+  const expected = new Set([...calls.calls, ...linuxCalls, ...(kqueuePlatform ? kq.calls : [])]);
 
   it('every function the addon exports is declared, and every declared one exported', () => {
     const exported = Object.keys(native).filter((k) => typeof (native as unknown as Record<string, unknown>)[k] === 'function');
@@ -58,12 +59,12 @@ describe('the addon and its declaration (src/sys/native.ts)', () => {
   it('its other exports (constants, errno_names, sizeof) are declared as data, both ways', () => {
     const values = Object.keys(native).filter((k) => typeof (native as unknown as Record<string, unknown>)[k] !== 'function');
     expect(values.sort()).toEqual([...calls.values].sort());
-    expect(epoll.values.size + kq.values.size).toBe(0);
+    expect(epoll.values.size + prctl.values.size + kq.values.size).toBe(0);
   });
 
   it('declares each once, with a type: no any, no name in two interfaces', () => {
-    expect([...calls.anys, ...epoll.anys, ...kq.anys]).toEqual([]);
-    const all = [...calls.calls, ...calls.values, ...epoll.calls, ...kq.calls];
+    expect([...calls.anys, ...epoll.anys, ...prctl.anys, ...kq.anys]).toEqual([]);
+    const all = [...calls.calls, ...calls.values, ...epoll.calls, ...prctl.calls, ...kq.calls];
     expect(all.length).toBe(new Set(all).size);
   });
 

@@ -12,7 +12,7 @@ import {
   waitpid, kill, getpid, getppid, cell, errno, ECHILD, EINVAL, ESRCH, WNOHANG, signal, SIGKILL, SIG_ERR,
   WIFEXITED, WEXITSTATUS, WIFSIGNALED, WTERMSIG, sigemptyset, sigaddset, sigismember, sigprocmask, sigset_t,
   SIG_BLOCK, SIG_SETMASK, SIGUSR1, SIGUSR2, raise, SIG_DFL, pause, alarm, SIGALRM, struct_sigaction, sigaction,
-  SA_RESTART, sigsuspend, EINTR, fork_warmup, SA_RESETHAND, SA_NODEFER, SA_NOCLDSTOP, SA_NOCLDWAIT,
+  SA_RESTART, sigsuspend, EINTR, fork_warmup, SA_RESETHAND, SA_NODEFER, SA_NOCLDSTOP, SA_NOCLDWAIT, prctl, ENOSYS,
 } from '../src/sys/index.js';
 import { serve, fd_count, bound_io, linux, round_trip, settle, it_linux, NEEDS_LINUX } from './helpers.js';
 import { Open_clientfd, Rio_writen, rio_t, Rio_readinitb, Rio_readlineb, Close } from '../src/csapp/index.js';
@@ -357,6 +357,25 @@ describe('the echo server by processes', () => {
 });
 
 describe('process calls in this process', () => {
+  // In a script of its own: a subreaper would adopt the orphans of every
+  // other test in this worker.
+  it_linux(NEEDS_LINUX.prctl)('prctl: a subreaper adopts and reaps an orphaned grandchild; PDEATHSIG kept; bad options EINVAL', () => {
+    const r = fixture('prctl.mjs');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toEqual({
+      subreaper_before: 0, set_subreaper: 0, subreaper_after: 1,
+      child_reaped: true, grandchild_parent_is_us: true, grandchild_reaped: 7,
+      pdeathsig_before: 0, set_pdeathsig: 0, pdeathsig_after: true,
+      bad_signal: '-1 EINVAL', bad_option: '-1 EINVAL',
+      get_without_cell: 'TypeError', set_with_cell: 'TypeError', option_not_int: 'RangeError', hostile_cell: 'Error',
+    });
+  });
+
+  it.skipIf(linux)('prctl off Linux: -1 with ENOSYS', () => {
+    expect(prctl(1, 0)).toBe(-1);
+    expect(errno()).toBe(ENOSYS);
+  });
+
   it('getpid / getppid are the real calls', () => {
     expect(getpid()).toBe(process.pid);
     expect(getppid()).toBe(process.ppid);

@@ -167,6 +167,13 @@ export const {
 // waitpid options
 export const { WNOHANG, WUNTRACED, WCONTINUED } = c;
 
+// prctl options
+/**
+ * prctl's options that take or give an int: Linux only (undefined
+ * elsewhere, where prctl fails with ENOSYS).
+ */
+export const { PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, PR_GET_PDEATHSIG } = c;
+
 // sigaction flags and sigprocmask
 export const { SA_RESTART, SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_RESETHAND, SA_SIGINFO } = c;
 

@@ -236,6 +236,11 @@ export interface EpollCalls {
   epoll_pwait(epfd: number, out: Uint32Array, maxevents: number, timeout: number, sigmask: number[] | null): number;
 }
 
+/** prctl.cc's call: Linux only. The int options only; a GET's value is the result. */
+export interface PrctlCalls {
+  prctl(option: number, arg2: number): number;
+}
+
 /** select.cc's kqueue calls: macOS and the BSDs only. */
 export interface KqueueCalls {
   kqueue(): number;
@@ -243,8 +248,8 @@ export interface KqueueCalls {
     timeout: timespec | null): number;
 }
 
-/** The addon: every platform's calls, and epoll's or kqueue's where the platform has them. */
-export type Native = NativeCalls & Partial<EpollCalls> & Partial<KqueueCalls>;
+/** The addon: every platform's calls, and epoll's, prctl's or kqueue's where the platform has them. */
+export type Native = NativeCalls & Partial<EpollCalls> & Partial<PrctlCalls> & Partial<KqueueCalls>;
 
 /** The raw addon, for the sys modules only (not exported from syscall-lab/sys); its calls traced under SYSCALL_LAB_TRACE. */
 export const native: Native = traced(createRequire(import.meta.url)(findAddon()));

@@ -3,7 +3,9 @@
 // as it likes; every way out of the child ends in _exit with its status,
 // because Node's own teardown waits for threads the child does not have.
 import { native, type Cell, type NativeCalls } from './native.js';
-import { check_int } from './args.js';
+import { check_cell, check_int } from './args.js';
+import { ENOSYS, PR_GET_CHILD_SUBREAPER, PR_GET_PDEATHSIG } from './constants.js';
+import { set_errno } from './errno.js';
 import { end_now, exit_code, report, run_exit_listeners } from './exit_steps.js';
 
 /** _exit(status): ends the process at once: no 'exit' listeners, no teardown. */
@@ -201,3 +203,26 @@ export const kill = native.kill;
 export const killpg = native.killpg;
 /** alarm(seconds): SIGALRM after that many seconds; the seconds left of the previous alarm. */
 export const alarm = native.alarm;
+
+/**
+ * prctl(option, arg2) (Linux): the options that take or give an int.
+ * PR_SET_CHILD_SUBREAPER with 1: an orphan among the caller's descendants
+ * becomes the caller's child (reaped by its waitpid), not init's.
+ * PR_SET_PDEATHSIG with a signal (0: none): sent to the caller when its
+ * parent dies. PR_GET_CHILD_SUBREAPER, PR_GET_PDEATHSIG: arg2 is a cell, C's
+ * `int *`, and gets the value. 0, or -1 with errno: EINVAL for a bad signal
+ * or another option (those that take a pointer are not offered); ENOSYS off
+ * Linux.
+ */
+export function prctl(option: number, arg2: number | Cell<number>): number {
+  check_int('prctl', 'option', option, -0x80000000, 0x7fffffff);
+  const get = option === PR_GET_CHILD_SUBREAPER || option === PR_GET_PDEATHSIG;
+  if (get) check_cell('prctl', 'arg2', 'int *', arg2, false);
+  else check_int('prctl', 'arg2', arg2, -0x80000000, 0x7fffffff);
+  if (!native.prctl) return (set_errno(ENOSYS), -1);
+  if (!get) return native.prctl(option, arg2 as number);
+  const r = native.prctl(option, 0);
+  if (r < 0) return -1;
+  (arg2 as Cell<number>).value = r;
+  return 0;
+}

@@ -170,11 +170,14 @@ class Pool {
   // A call made an fd (socket, accept, dup, pipe...): keep it, non-blocking,
   // so that no later read or accept on it can wait.
   adopt(fd) {
-    if (!Number.isInteger(fd) || fd < 3 || this.fds.includes(fd) || fd === PROGRESS_FD) return;
+    if (!Number.isInteger(fd) || fd < 3 || fd === PROGRESS_FD) return;
     const n = this.native;
     const fl = n.fcntl(fd, this.c.F_GETFL, 0);
     if (fl < 0) return;
+    // Even at a number the pool lists: the fd listed there may have been
+    // closed by a call that does not say so in its name (add_client).
     n.fcntl(fd, this.c.F_SETFL, fl | this.c.O_NONBLOCK);
+    if (this.fds.includes(fd)) return;
     this.fds.push(fd);
     this.stale = this.stale.filter((x) => x !== fd);
     // Too many: close the newest ones beyond the first few.
@@ -292,6 +295,11 @@ function domainOf(fn, param, ctx) {
       break;
     case 'raise':
       return { strict: true, values: () => r.pick([0, sig(), -1, 65]) };
+    case 'prctl':
+      // The int options, a pointer option (PR_SET_NAME: refused), bad ones.
+      if (param === 'option') return { values: () => r.pick([c.PR_SET_CHILD_SUBREAPER, c.PR_GET_CHILD_SUBREAPER, c.PR_SET_PDEATHSIG, c.PR_GET_PDEATHSIG, 15, -1, 0].filter((x) => x !== undefined)) };
+      if (param === 'arg2') return { values: () => r.pick([0, 1, sig(), 65, -1, sys.cell(0)]) };
+      break;
     case 'alarm':
       return { strict: true, values: () => r.pick([0, -1, 2 ** 32, 1.5]) };
     case 'sleep':
@@ -483,6 +491,10 @@ function blocks(name, proxied, pool) {
     case 'read': case 'Read': case 'recv': case 'Recv': case 'recvfrom': case 'Recvfrom':
     case 'rio_readn': case 'Rio_readn': case 'echo':
       return waitsToRead(sys, args[0]);
+    // The same for an accept with no connection waiting: a blocking fd may
+    // sit at a pool number that a call (add_client) closed behind its back.
+    case 'accept': case 'Accept': case 'accept4':
+      return waitsToAccept(sys, args[0]);
     case 'check_clients': {
       // The book's loop reads each client the pool's set marks: with a pool
       // the call made up, any of its clients. Behind a Proxy, the pool the
@@ -499,6 +511,15 @@ function blocks(name, proxied, pool) {
     // wait/Wait: the only children are forked ones that _exit at once.
     default: return false;
   }
+}
+
+/** Whether an accept on fd would wait: a blocking socket with no connection to take. */
+function waitsToAccept(sys, fd) {
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) return false;
+  const flags = sys.fcntl(fd, sys.F_GETFL);
+  if (flags < 0 || flags & sys.O_NONBLOCK) return false;
+  const p = [new sys.pollfd(fd, sys.POLLIN, 0)];
+  return sys.poll(p, 1, 0) === 0;
 }
 
 /** Whether a read of fd would wait: a blocking socket or pipe with no byte in it. */

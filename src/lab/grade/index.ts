@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { checks } from './checks.js';
 import { labs, load_profile, ProfileError, type Profile } from './profiles.js';
 import { run_battery } from './battery.js';
+import { adopt_orphans } from './runner.js';
 import { format_json, format_table } from './report.js';
 
 export const USAGE = `usage: syscall-lab check [options] -- COMMAND...
@@ -80,6 +81,7 @@ export async function check_command(args: string[]): Promise<number> {
   if (process.platform !== 'linux') return usage_error('the checks read /proc: Linux only');
   const progress = values.quiet || values.json ? undefined : (v: { id: string; passed: boolean | null }) =>
     process.stderr.write(`  ${v.id}: ${v.passed === null ? 'skip' : v.passed ? 'pass' : 'FAIL'}\n`);
+  adopt_orphans(); // a daemon that leaves the servers' tree comes back to us
   // Ctrl-C on the grader: the servers are ended by the runner's exit hook.
   const interrupted = () => process.exit(130);
   process.once('SIGINT', interrupted);

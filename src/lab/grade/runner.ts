@@ -3,14 +3,37 @@
 // every process that descends from it is tracked (by parent, by group and
 // session, by the mark, which a double fork and setsid keep), and all of them
 // are ended by pid at the end, even a server that hangs, ignores SIGTERM or
-// forks away. (PR_SET_CHILD_SUBREAPER would let the grader wait for orphans
-// too; the addon has no prctl binding yet, and the tracking does without.)
+// forks away. The `check` command also makes the grader the servers'
+// subreaper (PR_SET_CHILD_SUBREAPER): an orphan of theirs becomes the
+// grader's child, so a daemon that leaves the tree, its session and its
+// environment before the first look is seen all the same, and reaped.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { all_stats, environ_has, listening_ports, stat_of } from './proc.js';
+import { PR_SET_CHILD_SUBREAPER, prctl, waitpid, WNOHANG } from '../../sys/index.js';
 
 export const GRADE_MARK = 'SYSCALL_LAB_GRADE';
+
+let subreaper = false;
+
+/**
+ * Makes this process the subreaper of the servers it starts from now on
+ * (Linux): their orphans become its children. For the `check` command only:
+ * in a process that runs other things (a test runner) it would adopt their
+ * orphans too. False where prctl is missing; the other ways still track.
+ */
+export function adopt_orphans(): boolean {
+  if (!subreaper) subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) === 0;
+  return subreaper;
+}
+
+/** Whether pid is an orphan this process adopted: its child, not one libuv spawned (whose status libuv waits for). */
+function adopted(ppid: number, pid: number): boolean {
+  if (!subreaper || ppid !== process.pid) return false;
+  for (const s of live) if (s.pid === pid) return false;
+  return true;
+}
 
 export type StartFailure =
   | { kind: 'spawn'; detail: string } // no such program, not executable
@@ -98,7 +121,8 @@ export class ServerUnderTest {
       grew = false;
       for (const s of stats) {
         if (this.tracked.has(s.pid) || s.starttime < this.startTime) continue;
-        if (this.tracked.has(s.ppid) || s.pgrp === this.pid || s.session === this.pid || environ_has(s.pid, this.mark)) {
+        if (this.tracked.has(s.ppid) || s.pgrp === this.pid || s.session === this.pid || environ_has(s.pid, this.mark) ||
+            adopted(s.ppid, s.pid)) {
           this.tracked.set(s.pid, s.starttime);
           grew = true;
         }
@@ -106,12 +130,18 @@ export class ServerUnderTest {
     }
   }
 
-  /** The tracked processes still running (zombies are dead: only their parent's wait is missing). */
+  /**
+   * The tracked processes still running (zombies are dead: only their
+   * parent's wait is missing). The adopted ones that are zombies are reaped
+   * here: their parent is this process.
+   */
   living(): number[] {
     const out: number[] = [];
     for (const [pid, start] of this.tracked) {
       const s = stat_of(pid);
-      if (s && s.starttime === start && s.state !== 'Z' && s.state !== 'X') out.push(pid);
+      if (!s || s.starttime !== start) continue;
+      if (s.state !== 'Z' && s.state !== 'X') out.push(pid);
+      else if (adopted(s.ppid, pid)) waitpid(pid, null, WNOHANG);
     }
     return out;
   }
