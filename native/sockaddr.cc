@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstring>
+#include <utility>
+#include <vector>
 #include <string>
 
 namespace sl {
@@ -119,27 +121,31 @@ bool GetIn6Addr(Napi::Env env, Napi::Value v, const char* fn, const char* name, 
   return true;
 }
 
-void FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object out) {
+// `out` is the caller's object: any write may run its setter or Proxy trap,
+// which may throw. So the new values are made first, then written one at a
+// time, stopping at the first exception: with one pending, N-API refuses to
+// make anything (an empty Uint8Array's Data() is null).
+bool FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object out) {
   int family = sa->sa_family;
-  if (out.Has("ss_family")) out.Set("ss_family", family);
+  std::vector<std::pair<const char*, Napi::Value>> fields;
   if (family == AF_INET && len >= sizeof(sockaddr_in)) {
     auto* sin = reinterpret_cast<const sockaddr_in*>(sa);
-    out.Set("sin_family", family);
-    out.Set("sin_port", sin->sin_port);
     Napi::Object in = Napi::Object::New(env);
     in.Set("s_addr", Napi::Number::New(env, static_cast<double>(sin->sin_addr.s_addr)));
-    out.Set("sin_addr", in);
+    fields = {{"sin_family", Napi::Number::New(env, family)},
+              {"sin_port", Napi::Number::New(env, sin->sin_port)},
+              {"sin_addr", in}};
   } else if (family == AF_INET6 && len >= sizeof(sockaddr_in6)) {
     auto* sin6 = reinterpret_cast<const sockaddr_in6*>(sa);
-    out.Set("sin6_family", family);
-    out.Set("sin6_port", sin6->sin6_port);
-    out.Set("sin6_flowinfo", Napi::Number::New(env, sin6->sin6_flowinfo));
-    Napi::Object in6 = Napi::Object::New(env);
     Napi::Uint8Array bytes = Napi::Uint8Array::New(env, 16);
     memcpy(bytes.Data(), &sin6->sin6_addr, 16);
+    Napi::Object in6 = Napi::Object::New(env);
     in6.Set("s6_addr", bytes);
-    out.Set("sin6_addr", in6);
-    out.Set("sin6_scope_id", Napi::Number::New(env, sin6->sin6_scope_id));
+    fields = {{"sin6_family", Napi::Number::New(env, family)},
+              {"sin6_port", Napi::Number::New(env, sin6->sin6_port)},
+              {"sin6_flowinfo", Napi::Number::New(env, sin6->sin6_flowinfo)},
+              {"sin6_addr", in6},
+              {"sin6_scope_id", Napi::Number::New(env, sin6->sin6_scope_id)}};
   } else if (family == AF_UNIX) {
     auto* sun = reinterpret_cast<const sockaddr_un*>(sa);
     size_t off = offsetof(sockaddr_un, sun_path);
@@ -147,9 +153,17 @@ void FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object
     if (n > sizeof sun->sun_path) n = sizeof sun->sun_path;
     // A filesystem path ends at its NUL; an abstract one (leading NUL) at len.
     if (n > 0 && sun->sun_path[0] != '\0') n = strnlen(sun->sun_path, n);
-    out.Set("sun_family", family);
-    out.Set("sun_path", Napi::String::New(env, sun->sun_path, n));
+    fields = {{"sun_family", Napi::Number::New(env, family)},
+              {"sun_path", Napi::String::New(env, sun->sun_path, n)}};
   }
+  // sockaddr_storage's family, where the object has that field.
+  bool has_ss = out.Has("ss_family");
+  if (env.IsExceptionPending()) return false;
+  if (has_ss && (!out.Set("ss_family", family) || env.IsExceptionPending())) return false;
+  for (auto& [key, value] : fields) {
+    if (!out.Set(key, value) || env.IsExceptionPending()) return false;
+  }
+  return true;
 }
 
 bool GetSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char* fn, SockaddrOut* out) {
@@ -175,7 +189,7 @@ bool GetSockaddrOut(const Napi::CallbackInfo& info, size_t i, const char* fn, So
 
 void PutSockaddrOut(Napi::Env env, const SockaddrOut& out, const sockaddr_storage& ss, socklen_t len) {
   if (!out.addr.IsEmpty() && len <= out.capacity) {
-    FromSockaddr(env, reinterpret_cast<const sockaddr*>(&ss), len, out.addr);
+    if (!FromSockaddr(env, reinterpret_cast<const sockaddr*>(&ss), len, out.addr)) return;
   }
   if (!out.addrlen.IsEmpty()) out.addrlen.Set("value", Napi::Number::New(env, len));
 }

@@ -24,8 +24,9 @@ bool GetAddrlen(const Napi::CallbackInfo& info, size_t i, const char* fn, sockle
 // An in6_addr { s6_addr: Uint8Array(16) } (sin6_addr, inet_ntop's src): its bytes.
 bool GetIn6Addr(Napi::Env env, Napi::Value v, const char* fn, const char* name, in6_addr* out);
 
-// Writes the fields of the address into `out` (for accept, getsockname...).
-void FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object out);
+// Writes the fields of the address into `out` (for accept, getsockname...);
+// false, with the exception pending, if `out` threw.
+bool FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object out);
 
 // Out-parameters in the C shape: a sockaddr object (or null) and a
 // { value } cell holding socklen_t (or null). Reads the cell's capacity.

@@ -10,7 +10,7 @@ import {
   AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, SO_LINGER, SO_RCVTIMEO, EBADF, ENOTSOCK, F_GETFL,
 } from '../src/sys/index.js';
 import { rio_t, rio_readinitb, rio_readlineb, rio_writen, rio_readn } from '../src/csapp/index.js';
-import { FdScope, fd_count, linux, tcp_pair } from './helpers.js';
+import { FdScope, fd_count, has_ipv6, linux, tcp_pair } from './helpers.js';
 
 const fds = new FdScope();
 afterEach(() => fds.closeAll());
@@ -201,6 +201,40 @@ describe('hostile out-parameters', () => {
       expect(() => accept(listenfd, addr as any, len as any)).toThrow(HOSTILE);
     }
     if (linux) expect(fd_count()).toBe(before + 2); // the two clients, not the accepted ends
+  });
+
+  // The address's fields are written into the caller's object; a write that
+  // threw used to leave an exception pending, under which N-API made no
+  // Uint8Array for sin6_addr: memcpy into null (SIGSEGV, the fuzzer's Node 20
+  // long run: getsockname(fd, Proxy, null), seed 1046406692 call 144929).
+  it('an address object that throws on write, for every family: getsockname, getpeername, accept, recvfrom throw that', () => {
+    const families: Array<[number, () => sys.sockaddr]> = [[AF_INET, () => sockaddr_of('127.0.0.1', 0)]];
+    if (has_ipv6()) families.push([AF_INET6, () => sockaddr_of('::1', 0)]);
+    const throws_on = (field: string) => Object.defineProperty({}, field, { set() { throw HOSTILE; } });
+    for (const [family, any] of families) {
+      const first = family === AF_INET ? 'sin_family' : 'sin6_family';
+      const last = family === AF_INET ? 'sin_addr' : 'sin6_scope_id';
+      const hostiles = [hostile_object, throws_on('ss_family'), throws_on(first), throws_on(last)];
+      const l = fds.add(socket(family, SOCK_STREAM, 0));
+      expect(bind(l, any())).toBe(0);
+      expect(sys.listen(l, 8)).toBe(0);
+      const me = new sys.sockaddr_storage();
+      expect(sys.getsockname(l, me, cell(sys.sizeof.sockaddr_storage))).toBe(0);
+      const c = fds.add(socket(family, SOCK_STREAM, 0));
+      expect(connect(c, me as any)).toBe(0);
+      const u = fds.add(socket(family, sys.SOCK_DGRAM, 0));
+      expect(bind(u, any())).toBe(0);
+      const uaddr = new sys.sockaddr_storage();
+      expect(sys.getsockname(u, uaddr, cell(sys.sizeof.sockaddr_storage))).toBe(0);
+      for (const h of hostiles) {
+        const hh = h as any;
+        expect(() => native.getsockname(c, hh, null)).toThrow(HOSTILE);
+        expect(() => native.getpeername(c, hh, null)).toThrow(HOSTILE);
+        expect(sys.sendto(u, r8, 8, 0, uaddr as any)).toBe(8);
+        expect(() => native.recvfrom(u, new Uint8Array(8), 8, 0, hh, null)).toThrow(HOSTILE);
+      }
+      expect(() => native.accept(l, hostile_object as any, null)).toThrow(HOSTILE);
+    }
   });
 });
 
