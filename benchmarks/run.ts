@@ -565,10 +565,25 @@ function serverLabel(m: Model, impl: Impl): string {
   return m.model === 'node-net' ? 'Node net (libuv)' : m.model;
 }
 
-function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number, warm: boolean, k = 0): string[] {
+/**
+ * The churn warm-up, in connections. V8 optimizes a TypeScript server's
+ * per-connection path only after 1,000 to 2,000 connections: measured
+ * 2026-12-07 on 2 quiet cores, 1,000 connections of echo-iterative ran at
+ * 3,200-4,300 conn/s after a 200-connection warm-up, 4,100-4,500 after
+ * 1,000, 8,600-10,100 after 2,000 or 3,000 (Python 9,100-10,200, C
+ * 11,900-13,800 after 200). The fork server's path per connection is the
+ * child's, warmed in the parent by echo_warm, and its connections are slow
+ * (a fork and an exit each): 200 there.
+ */
+function churnWarmup(o: Options, model: string): number {
+  if (o.quick) return 50;
+  return model === 'fork' ? 200 : 3000;
+}
+
+function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number, warm: boolean, k = 0, model = ''): string[] {
   const where = ['--host', host, '--port', String(port), '--len', String(o.len)];
   if (scenario === 'churn') {
-    const total = warm ? Math.min(o.total, o.quick ? 50 : 200) : o.total;
+    const total = warm ? churnWarmup(o, model) : o.total;
     return ['churn', ...where, '--total', String(total), '--concurrency', String(o.concurrency)];
   }
   // 10,000 round trips: enough for V8 to optimize the TypeScript server's hot
@@ -613,7 +628,7 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
     }
     liveServers.add(server);
     const launched = server;
-    const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true), Math.min(o.timeout, 10), o.pin.loadgen);
+    const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true, 0, row.model), Math.min(o.timeout, 10), o.pin.loadgen);
     if (warm.failure || warm.exit !== 0) sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
     if (row.scenario === 'churn') sample.time_wait_before = timeWaitCount();
     let onPause: ((line: string) => void) | undefined;
