@@ -50,12 +50,12 @@ const FD_RESERVE = 32;
 const C10K_KS = [0, 10, 100, 1000, 10_000];
 
 const DEFAULTS = {
-  conns: 50, rounds: 2000, len: 32, total: 3000, concurrency: 20, reps: 3, idleMs: 500, timeout: 30, c10kBudget: 60,
+  conns: 50, rounds: 2000, len: 32, churnSeconds: 2, concurrency: 20, reps: 3, idleMs: 500, timeout: 30, c10kBudget: 60,
   overheadIterations: 200_000, overheadReps: 5, overheadWarmup: 50_000,
   forkIterations: 1000, forkReps: 3, forkWarmup: 20,
 };
 const QUICK = {
-  conns: 10, rounds: 100, len: 32, total: 200, concurrency: 10, reps: 1, idleMs: 200, timeout: 10, c10kBudget: 20,
+  conns: 10, rounds: 100, len: 32, churnSeconds: 0.5, concurrency: 10, reps: 1, idleMs: 200, timeout: 10, c10kBudget: 20,
   overheadIterations: 20_000, overheadReps: 1, overheadWarmup: 5_000,
   forkIterations: 100, forkReps: 1, forkWarmup: 5,
 };
@@ -92,8 +92,8 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
                                   and the server's memory (RSS of it and its
                                   children) against K; fork, threads,
                                   select, epoll, Node net
-                        churn     --total short connections, --concurrency
-                                  at a time
+                        churn     short connections, --concurrency at a
+                                  time, for --churn-seconds (or --total)
                         forkloop  fork + the child's _exit(0) + waitpid in a
                                   loop, TypeScript vs C: what a fork server
                                   pays per client before it serves a byte
@@ -102,7 +102,9 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
   --rounds N            ping-pong round trips per connection (default
                         ${DEFAULTS.rounds}, scaled, see below)
   --len N               bytes per line, '\\n' included (default ${DEFAULTS.len})
-  --total N             churn connections (default ${DEFAULTS.total}, scaled, see below)
+  --churn-seconds S     churn: start connections for S seconds, every
+                        server alike (default ${DEFAULTS.churnSeconds})
+  --total N             churn: N connections instead of a time
   --concurrency N       churn connections at a time (default ${DEFAULTS.concurrency})
   --reps N              repetitions of every measurement (default ${DEFAULTS.reps}); the
                         table shows medians
@@ -137,16 +139,17 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
                         through as they are
   --out DIR             results folder (default benchmarks/results)
   --quick               a small smoke-test run (a few seconds): ${QUICK.conns}x${QUICK.rounds}
-                        ping-pong, ${QUICK.total} churn, 1 repetition, short fork and
+                        ping-pong, ${QUICK.churnSeconds} s churn, 1 repetition, short fork and
                         overhead loops
   -h, --help            this text
 
-Budget: the defaults (${DEFAULTS.conns}x${DEFAULTS.rounds} ping-pong, ${DEFAULTS.total}-connection churn,
+Budget: the defaults (${DEFAULTS.conns}x${DEFAULTS.rounds} ping-pong, ${DEFAULTS.churnSeconds} s of churn,
 ${DEFAULTS.reps} repetitions) are sized for up to ${BUDGET_SERVERS} server processes (today:
 iterative TS + C, Node net: about a minute on 2 cores). With more, --rounds
-and --total shrink by ${BUDGET_SERVERS}/servers (at least 200 rounds and 1000
-connections), so all seven models stay within a few minutes. Explicit
---rounds / --total are never scaled. The c10k scenario adds a server start
+shrinks by ${BUDGET_SERVERS}/servers (at least 200 rounds), so all seven models
+stay within a few minutes; churn is measured for a time, not scaled (a
+count small enough for fork made a window of 70 ms for the fast servers).
+An explicit --rounds is never scaled. The c10k scenario adds a server start
 per model, side, K and repetition, and up to --c10k-budget s for each to
 accept its K idle connections.
 
@@ -160,7 +163,9 @@ interface Options {
   rounds: number;
   idleRounds: number;
   len: number;
-  total: number;
+  /** churn: a count of connections (--total), or undefined: for churnSeconds. */
+  total?: number;
+  churnSeconds: number;
   concurrency: number;
   reps: number;
   idleMs: number;
@@ -226,6 +231,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         rounds: { type: 'string' },
         len: { type: 'string' },
         total: { type: 'string' },
+        'churn-seconds': { type: 'string' },
         concurrency: { type: 'string' },
         reps: { type: 'string' },
         'idle-ms': { type: 'string' },
@@ -283,9 +289,11 @@ function parseOptions(argv: string[]): Options | 'help' {
   const serverCount = selected.reduce((n, m) => n + (m.peer ? 1 : (hasTs(m) ? 1 : 0) + (m.c ? 1 : 0) + (m.python && py.path ? 1 : 0)), 0);
   const scale = Math.min(1, BUDGET_SERVERS / Math.max(1, serverCount));
   const scaleRounds = values.rounds === undefined && !values.quick && scale < 1;
-  const scaleTotal = values.total === undefined && !values.quick && scale < 1;
   const rounds = scaleRounds ? Math.max(200, Math.round((base.rounds * scale) / 50) * 50) : int('rounds', values.rounds, base.rounds);
-  const total = scaleTotal ? Math.max(1000, Math.round((base.total * scale) / 100) * 100) : int('total', values.total, base.total);
+  if (values.total !== undefined && values['churn-seconds'] !== undefined) throw new UsageError('--total or --churn-seconds, not both');
+  const total = values.total === undefined ? undefined : int('total', values.total, 1);
+  const churnSeconds = values['churn-seconds'] === undefined ? base.churnSeconds : Number(values['churn-seconds']);
+  if (!(churnSeconds > 0) || churnSeconds > 3600) throw new UsageError(`--churn-seconds must be a number of seconds in (0, 3600], not ${JSON.stringify(values['churn-seconds'])}`);
 
   const timeout = values.timeout === undefined ? base.timeout : Number(values.timeout);
   if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`--timeout must be a positive number of seconds, not ${JSON.stringify(values.timeout)}`);
@@ -326,6 +334,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     idleRounds: Math.max(1, Math.round(rounds / 10)),
     len,
     total,
+    churnSeconds,
     concurrency: int('concurrency', values.concurrency, base.concurrency),
     reps: int('reps', values.reps, base.reps),
     idleMs: int('idle-ms', values['idle-ms'], base.idleMs, 0),
@@ -345,7 +354,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     wide: values.wide!,
     out: resolve(values.out ?? join(packageRoot(), 'benchmarks', 'results')),
     quick: values.quick!,
-    budget: { servers: serverCount, scale, scaled: scaleRounds || scaleTotal },
+    budget: { servers: serverCount, scale, scaled: scaleRounds },
     notYet,
   };
 }
@@ -583,8 +592,9 @@ function churnWarmup(o: Options, model: string): number {
 function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number, warm: boolean, k = 0, model = ''): string[] {
   const where = ['--host', host, '--port', String(port), '--len', String(o.len)];
   if (scenario === 'churn') {
-    const total = warm ? churnWarmup(o, model) : o.total;
-    return ['churn', ...where, '--total', String(total), '--concurrency', String(o.concurrency)];
+    const count = warm ? ['--total', String(churnWarmup(o, model))]
+      : o.total !== undefined ? ['--total', String(o.total)] : ['--seconds', String(o.churnSeconds)];
+    return ['churn', ...where, ...count, '--concurrency', String(o.concurrency)];
   }
   // 10,000 round trips: enough for V8 to optimize the TypeScript server's hot
   // path (1,000 left it measurably short of its steady state); the C server
@@ -838,7 +848,7 @@ function scenarioLabel(s: LoadScenario, o: Options): string {
   if (s === 'pingpong') return `ping-pong ${o.conns}x${o.rounds}x${o.len}B`;
   if (s === 'idle') return `idle ${o.idleMs} ms ${o.conns}x${o.idleRounds}x${o.len}B`;
   if (s === 'c10k') return `c10k: K idle + ${o.conns}x${o.c10k.rounds}x${o.len}B`;
-  return `churn ${o.total}/${o.concurrency}x${o.len}B`;
+  return `churn ${o.total ?? `${o.churnSeconds} s`}/${o.concurrency}x${o.len}B`;
 }
 
 function rateCell(s: Summary | undefined, unit: Summary['rate_unit'], spread = true): string {
@@ -968,7 +978,7 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
   }
   if (o.nodeFlags.length) out.push(`Node servers (TypeScript and the net peer) ran as node ${o.nodeFlags.join(' ')}; the C and Python servers as always.`);
   if (o.budget.scaled) {
-    out.push(`Budget: ${o.budget.servers} server processes per repetition (> ${BUDGET_SERVERS}), so rounds and churn totals were scaled by ${o.budget.scale.toFixed(2)}: ${o.rounds} rounds, ${o.total} connections.`);
+    out.push(`Budget: ${o.budget.servers} server processes per repetition (> ${BUDGET_SERVERS}), so ping-pong rounds were scaled by ${o.budget.scale.toFixed(2)}: ${o.rounds} rounds.`);
   }
   for (const m of o.models) if (m.note && rows.some((r) => r.model === m.model)) out.push(m.note);
   const missing = o.notYet.filter((m) => !o.models.includes(m));
@@ -1128,7 +1138,7 @@ async function main(argv: string[]): Promise<number> {
     machine: { platform: process.platform, release: os.release(), arch: process.arch, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
     options: {
       models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds, idle_rounds: opts.idleRounds,
-      len: opts.len, total: opts.total, concurrency: opts.concurrency, reps: opts.reps, idle_ms: opts.idleMs, timeout: opts.timeout,
+      len: opts.len, total: opts.total ?? null, churn_seconds: opts.total === undefined ? opts.churnSeconds : null, concurrency: opts.concurrency, reps: opts.reps, idle_ms: opts.idleMs, timeout: opts.timeout,
       iterations: opts.iterations, fork_iterations: opts.forkIterations, host: opts.host, pin: opts.pin.mode, node_flags: opts.nodeFlags, quick: opts.quick, budget: opts.budget,
       python: opts.python ?? null, python_missing: opts.pythonMissing, c10k: { ks: opts.c10k.ks ?? C10K_KS, budget: opts.c10k.budget, rounds: opts.c10k.rounds, reps: opts.c10k.reps, fd_setsize: FD_SETSIZE },
     },

@@ -261,7 +261,35 @@ describe('benchmarks/run', () => {
     const b = bench(['--c10k-budget', '0']);
     expect(b.status).toBe(64);
     expect(b.stderr).toContain('--c10k-budget must be a positive number of seconds, not "0"');
+    const both = bench(['--total', '100', '--churn-seconds', '1']);
+    expect(both.status).toBe(64);
+    expect(both.stderr).toContain('--total or --churn-seconds, not both');
+    const cs = bench(['--churn-seconds', '0']);
+    expect(cs.status).toBe(64);
+    expect(cs.stderr).toContain('--churn-seconds must be a number of seconds in (0, 3600], not "0"');
   });
+
+  // The same measuring time for a fork server of 100 connections/s and an
+  // event server of 20,000: a count fit for one was 70 ms for the other.
+  it('loadgen churn --seconds starts connections for that long, then waits for the last', async () => {
+    const server = await launch([fileURLToPath(new URL('../benchmarks/bin/echo_iterative', import.meta.url)), '--host', '127.0.0.1', '--port', '0'], { timeoutMs: 10_000 });
+    try {
+      const where = ['--host', server.host, '--port', String(server.port), '--len', '32', '--concurrency', '4', '--timeout', '20'];
+      const r = spawnSync(loadgenC, ['churn', ...where, '--seconds', '0.5'], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j).toMatchObject({ mode: 'churn', total: null, for_seconds: 0.5, errors: 0, timeout: false });
+      expect(j.seconds).toBeGreaterThanOrEqual(0.5);
+      expect(j.seconds).toBeLessThan(5); // the last ones started finish in milliseconds
+      expect(j.connections).toBeGreaterThan(10);
+      expect(j.conn_per_s).toBeCloseTo(j.connections / j.seconds, 0);
+      const both = spawnSync(loadgenC, ['churn', ...where, '--seconds', '1', '--total', '5'], { encoding: 'utf8', timeout: 30_000 });
+      expect(both.status).toBe(64);
+      expect(both.stderr).toContain('churn takes --total or --seconds, not both');
+    } finally {
+      await server.stop('SIGTERM', 5000);
+    }
+  }, 60_000);
 
   it('the fork loop times fork + _exit + waitpid on both sides and bounds fork\'s churn', () => {
     const out = mkdtempSync(join(tmpdir(), 'syscall-lab-bench-'));

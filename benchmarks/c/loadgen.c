@@ -5,7 +5,8 @@
  *   loadgen pingpong --host H --port P --conns N --rounds M --len L
  *                    [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]
  *                    [--idle-echo] [--idle-pause]
- *   loadgen churn    --host H --port P --total T --concurrency C --len L
+ *   loadgen churn    --host H --port P (--total T | --seconds S)
+ *                    --concurrency C --len L
  *                    [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]
  *
  * Options also accept the --name=value form.
@@ -23,6 +24,9 @@
  *   of L bytes, read L bytes back (checked), close, start the next.  The
  *   latency is from the start of connect() to close().  A failed
  *   connection counts one error and is replaced until T attempts were made.
+ *   With --seconds S instead of --total, new connections start for S
+ *   seconds, and the run ends when the last one started is done: the same
+ *   measuring time for a server of 100 connections/s and one of 20,000.
  *
  * idle connections (--idle K): before the measured connections, K extra
  *   connections are opened (and, with --idle-half, send L/2 printable bytes
@@ -55,6 +59,7 @@
  *    "errors":E,"seconds":S,"req_per_s":X,"p50_us":..,"p99_us":..,
  *    "max_us":..,"timeout":false}
  *   {"mode":"churn","total":T,"concurrency":C,"len":L,"connections":K,
+ *    ("total":null,"for_seconds":S with --seconds)
  *    "errors":E,"seconds":S,"conn_per_s":X,"p50_us":..,"p99_us":..,
  *    "max_us":..,"timeout":false}
  * With --idle K > 0 the line also has "idle":K,"idle_held":H,
@@ -131,6 +136,8 @@ static long long opt_conns = -1, opt_rounds = -1, opt_total = -1,
 static long long opt_idle = 0, opt_idle_ms = -1;
 static int opt_idle_half = 0, opt_idle_echo = 0, opt_idle_pause = 0;
 static double opt_timeout = 60.0;
+static double opt_seconds = -1; /* churn: start connections for this long */
+static uint64_t g_churn_until;   /* now_ns() after which none starts (0: none) */
 
 /* ---- state ---- */
 static struct addrinfo *g_ai;
@@ -173,8 +180,9 @@ static void usage(FILE *f)
             "usage: loadgen pingpong --host H --port P --conns N --rounds M "
             "--len L [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n"
             "                [--idle-echo] [--idle-pause]\n"
-            "       loadgen churn --host H --port P --total T --concurrency C "
-            "--len L [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n");
+            "       loadgen churn --host H --port P (--total T | --seconds S) "
+            "--concurrency C --len L\n"
+            "                [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n");
 }
 
 static void usage_error(const char *fmt, ...)
@@ -494,6 +502,8 @@ static void start_next_churn(size_t slot)
 {
     struct conn *c = &conns[slot];
     while (g_attempts < opt_total) {
+        if (g_churn_until && now_ns() >= g_churn_until)
+            return;
         g_attempts++;
         if (conn_start(c, 0) == 0) {
             g_active++;
@@ -710,6 +720,13 @@ static void parse_args(int argc, char **argv)
             opt_rounds = parse_ll(name, val, 1, 1000000000000LL);
         } else if (mode == MODE_CHURN && strcmp(name, "--total") == 0) {
             opt_total = parse_ll(name, val, 1, 1000000000000LL);
+        } else if (mode == MODE_CHURN && strcmp(name, "--seconds") == 0) {
+            char *end;
+            errno = 0;
+            opt_seconds = strtod(val, &end);
+            if (errno || end == val || *end != '\0' || !(opt_seconds > 0) ||
+                opt_seconds > 1e6)
+                usage_error("bad value for --seconds: '%s'", val);
         } else if (mode == MODE_CHURN &&
                    strcmp(name, "--concurrency") == 0) {
             opt_concurrency = parse_ll(name, val, 1, 1000000);
@@ -726,8 +743,12 @@ static void parse_args(int argc, char **argv)
         usage_error("--len is required");
     if (mode == MODE_PINGPONG && (opt_conns < 0 || opt_rounds < 0))
         usage_error("pingpong needs --conns and --rounds");
+    if (mode == MODE_CHURN && opt_total >= 0 && opt_seconds > 0)
+        usage_error("churn takes --total or --seconds, not both");
+    if (mode == MODE_CHURN && opt_seconds > 0)
+        opt_total = 1000000000000LL; /* bounded by the time instead */
     if (mode == MODE_CHURN && (opt_total < 0 || opt_concurrency < 0))
-        usage_error("churn needs --total and --concurrency");
+        usage_error("churn needs --total (or --seconds) and --concurrency");
     if (opt_idle_echo && opt_idle_half)
         usage_error("--idle-echo and --idle-half exclude each other");
 }
@@ -804,7 +825,7 @@ int main(int argc, char **argv)
                                   ? opt_conns * opt_rounds
                                   : (1 << 24));
     else
-        capsamples = (size_t)(opt_total < (1 << 24) ? opt_total : (1 << 24));
+        capsamples = (size_t)(opt_total < (1 << 16) ? opt_total : (1 << 16)); /* grows */
     samples = xmalloc(capsamples * sizeof *samples);
 
 #if USE_EPOLL
@@ -846,6 +867,8 @@ int main(int argc, char **argv)
 
     /* ---- phase 2: measured connections ---- */
     t_measure = now_ns();
+    if (opt_seconds > 0)
+        g_churn_until = t_measure + (uint64_t)(opt_seconds * 1e9);
     if (opt_idle_ms >= 0)
         idle_close_at = t_measure + (uint64_t)opt_idle_ms * 1000000ull;
 
@@ -907,11 +930,17 @@ int main(int argc, char **argv)
                secs > 0 ? (double)g_requests / secs : 0.0, p50, p99, pmax,
                timed_out ? "true" : "false", idle_json);
     } else {
-        printf("{\"mode\":\"churn\",\"total\":%lld,\"concurrency\":%lld,"
+        char total_json[64];
+        if (opt_seconds > 0)
+            snprintf(total_json, sizeof total_json,
+                     "null,\"for_seconds\":%g", opt_seconds);
+        else
+            snprintf(total_json, sizeof total_json, "%lld", opt_total);
+        printf("{\"mode\":\"churn\",\"total\":%s,\"concurrency\":%lld,"
                "\"len\":%lld,\"connections\":%lld,\"errors\":%lld,"
                "\"seconds\":%.6f,\"conn_per_s\":%.1f,\"p50_us\":%.1f,"
                "\"p99_us\":%.1f,\"max_us\":%.1f,\"timeout\":%s%s}\n",
-               opt_total, opt_concurrency, opt_len, g_connections, g_errors,
+               total_json, opt_concurrency, opt_len, g_connections, g_errors,
                secs, secs > 0 ? (double)g_connections / secs : 0.0, p50,
                p99, pmax, timed_out ? "true" : "false", idle_json);
     }
