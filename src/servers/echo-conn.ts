@@ -11,6 +11,14 @@ import { MAXLINE } from './common.js';
 
 const NL = 10;
 
+// The input buffers of closed connections, for the next ones: what malloc's
+// free list does for the C server's per-client buffer. A new Uint8Array(MAXLINE)
+// is an 8 KiB ArrayBuffer to allocate, zero and collect, 3 to 6 µs, per
+// connection (frame.ts says the same of echo's).
+const free_inbufs: Uint8Array[] = [];
+const KEPT = 64;
+const NONE = new Uint8Array(0);
+
 /** Sets O_NONBLOCK on fd (the fcntl dance of every non-blocking server). */
 export function set_nonblocking(fd: number): number {
   const flags = fcntl(fd, F_GETFL);
@@ -19,8 +27,8 @@ export function set_nonblocking(fd: number): number {
 }
 
 export class echo_conn {
-  /** The start of a line not yet complete: inbuf[0 .. inlen). */
-  readonly inbuf = new Uint8Array(MAXLINE);
+  /** The start of a line not yet complete: inbuf[0 .. inlen). Given back (and emptied here) at close. */
+  inbuf: Uint8Array = free_inbufs.pop() ?? new Uint8Array(MAXLINE);
   inlen = 0;
   /** Echo the kernel would not take yet: outbuf[outoff .. outlen), made on first need. */
   outbuf: Uint8Array | null = null;
@@ -47,6 +55,7 @@ export class echo_conn {
    * Returns the number of bytes read (0 at EOF, -1 on error or EAGAIN).
    */
   on_readable(): number {
+    if (this.closed) return -1;
     const n = read(this.fd, this.inlen === 0 ? this.inbuf : this.inbuf.subarray(this.inlen), this.inbuf.length - this.inlen);
     if (n < 0) {
       const e = errno();
@@ -92,7 +101,7 @@ export class echo_conn {
 
   /** The fd is writable: more of the pending echo goes out. Closes after EOF once all is out. */
   on_writable(): void {
-    if (!this.pending) return;
+    if (this.closed || !this.pending) return;
     const w = write(this.fd, this.outbuf!.subarray(this.outoff, this.outlen), this.outlen - this.outoff);
     if (w < 0) {
       const e = errno();
@@ -108,5 +117,8 @@ export class echo_conn {
     if (this.closed) return;
     this.closed = true;
     close(this.fd);
+    if (free_inbufs.length < KEPT) free_inbufs.push(this.inbuf);
+    this.inbuf = NONE;
+    this.inlen = 0;
   }
 }

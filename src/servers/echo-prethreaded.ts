@@ -13,10 +13,11 @@
 import { cell, sizeof, sockaddr_storage, close, sem_t, pthread_once_t } from '../sys/index.js';
 import {
   Open_listenfd, Close, Pthread_create, Pthread_detach, Pthread_self, Pthread_once, Sem_init, P, V,
-  rio_t, Rio_readinitb, rio_readlineb, rio_writen, sbuf_t, sbuf_init, sbuf_insert, sbuf_remove, printf,
+  Rio_readinitb, rio_readlineb, rio_writen, sbuf_t, sbuf_init, sbuf_insert, sbuf_remove, printf,
 } from '../csapp/index.js';
 import { type ServerOptions, announce, MAXLINE } from './common.js';
 import { conn_error } from './echo.js';
+import { frame_give, frame_take } from './frame.js';
 import { fd_reserve_init, Accept_reserve } from './fd-reserve.js';
 
 const NTHREADS = 4;
@@ -33,18 +34,22 @@ function init_echo_cnt(): void {
 }
 
 function echo_cnt(connfd: number, quiet: boolean): void {
-  const buf = new Uint8Array(MAXLINE);
-  const rio = new rio_t();
+  const frame = frame_take(); // C: char buf[MAXLINE]; rio_t rio; (frame.ts)
+  const { buf, rio } = frame;
   let n: number;
-  Pthread_once(once, init_echo_cnt);
-  Rio_readinitb(rio, connfd);
-  while ((n = rio_readlineb(rio, buf, MAXLINE)) !== 0) {
-    if (n < 0) return conn_error('rio_readlineb', connfd, quiet);
-    P(mutex);
-    byte_cnt += n;
-    if (!quiet) printf(`server received ${n} (${byte_cnt} total) bytes on fd ${connfd}\n`);
-    V(mutex);
-    if (rio_writen(connfd, buf, n) < 0) return conn_error('rio_writen', connfd, quiet);
+  try {
+    Pthread_once(once, init_echo_cnt);
+    Rio_readinitb(rio, connfd);
+    while ((n = rio_readlineb(rio, buf, MAXLINE)) !== 0) {
+      if (n < 0) return conn_error('rio_readlineb', connfd, quiet);
+      P(mutex);
+      byte_cnt += n;
+      if (!quiet) printf(`server received ${n} (${byte_cnt} total) bytes on fd ${connfd}\n`);
+      V(mutex);
+      if (rio_writen(connfd, buf, n) < 0) return conn_error('rio_writen', connfd, quiet);
+    }
+  } finally {
+    frame_give(frame);
   }
 }
 

@@ -11,17 +11,22 @@ import { socketpair, setsockopt, read, shutdown, close, errno, strerror, UnixErr
 import { rio_t, Rio_readinitb, rio_readlineb, rio_writen, Rio_writen, printf, eprintf } from '../csapp/index.js';
 import { untraced } from '../sys/trace.js';
 import { MAXLINE } from './common.js';
+import { frame_give, frame_take } from './frame.js';
 
 export function echo(connfd: number, quiet = false): void {
-  const buf = new Uint8Array(MAXLINE);
-  const rio = new rio_t();
+  const frame = frame_take(); // C: char buf[MAXLINE]; rio_t rio; (frame.ts)
+  const { buf, rio } = frame;
   let n: number;
 
-  Rio_readinitb(rio, connfd);
-  while ((n = rio_readlineb(rio, buf, MAXLINE)) !== 0) {
-    if (n < 0) return conn_error('rio_readlineb', connfd, quiet);
-    if (!quiet) printf(`server received ${n} bytes\n`);
-    if (rio_writen(connfd, buf, n) < 0) return conn_error('rio_writen', connfd, quiet);
+  try {
+    Rio_readinitb(rio, connfd);
+    while ((n = rio_readlineb(rio, buf, MAXLINE)) !== 0) {
+      if (n < 0) return conn_error('rio_readlineb', connfd, quiet);
+      if (!quiet) printf(`server received ${n} bytes\n`);
+      if (rio_writen(connfd, buf, n) < 0) return conn_error('rio_writen', connfd, quiet);
+    }
+  } finally {
+    frame_give(frame);
   }
 }
 
