@@ -33,13 +33,20 @@ void CallSlow(const v8::FunctionCallbackInfo<v8::Value>& args) {
 }
 
 bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint8_t** buf, size_t* count,
-                  std::shared_ptr<v8::BackingStore>* hold) {
+                  std::shared_ptr<v8::BackingStore>* hold, int* flags) {
   int argc = args.Length();
-  if (argc < 2 || argc > 3 || !args[0]->IsInt32() || !args[1]->IsUint8Array()) return false;
+  if (argc < 2 || argc > (flags ? 4 : 3) || !args[0]->IsInt32() || !args[1]->IsUint8Array()) return false;
+  if (flags) {
+    *flags = 0;
+    if (argc == 4 && !args[3]->IsUndefined()) {
+      if (!args[3]->IsInt32()) return false;
+      *flags = args[3].As<v8::Int32>()->Value();
+    }
+  }
   v8::Local<v8::Uint8Array> view = args[1].As<v8::Uint8Array>();
   size_t len = view->ByteLength();
   size_t n = len;
-  if (argc == 3 && !args[2]->IsUndefined()) {
+  if (argc >= 3 && !args[2]->IsUndefined()) {
     if (!args[2]->IsInt32()) return false;
     int32_t c = args[2].As<v8::Int32>()->Value();
     if (c < 0 || static_cast<size_t>(c) > len) return false;

@@ -1,4 +1,4 @@
-// The per-request calls (read, write) as plain V8 callbacks.
+// The per-request calls (read, write, send, recv) as plain V8 callbacks.
 //
 // A Node-API call costs about 100-150 ns of scaffolding before the syscall:
 // the callback wrapper, napi_get_cb_info, a napi call per argument check,
@@ -37,12 +37,13 @@ void CallSlow(const v8::FunctionCallbackInfo<v8::Value>& args);
 inline bool FastReady() { return TestCancelQuiet() && !SignalsPending(); }
 
 // args[0] as an fd, args[1] as the bytes of a Uint8Array, args[2] as a count
-// (absent or undefined: the whole buffer). False if any of them needs the
-// slow path: a non-int, another kind of view, a count out of range, or a
-// fourth argument (flags).
+// (absent or undefined: the whole buffer), and for send and recv (flags not
+// null) args[3] as flags (absent or undefined: 0). False if any of them needs
+// the slow path: a non-int, another kind of view, a count out of range, or
+// an argument more than the call takes.
 // *hold as GetBufferCount's (common.h).
 bool FastFdBuffer(const v8::FunctionCallbackInfo<v8::Value>& args, int* fd, uint8_t** buf, size_t* count,
-                  std::shared_ptr<v8::BackingStore>* hold);
+                  std::shared_ptr<v8::BackingStore>* hold, int* flags = nullptr);
 
 // The result of a blocking call made here: the count, or -1 with errno saved;
 // EINTR goes to the slow path (see above). A signal that came as the call

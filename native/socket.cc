@@ -3,6 +3,7 @@
 #include "sockaddr.h"
 
 #include "blocking.h"
+#include "fastcall.h"  // FastSend, FastRecv
 #include "signal.h"  // SocketCallRestarts, ConnectRestarts
 
 #include <netinet/in.h>
@@ -97,6 +98,12 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
 }
 
 // send(fd, buf, len, flags) / recv(fd, buf, len, flags): len may not exceed the buffer.
+// send and recv as read and write are (fastcall.h): the common case (an int
+// fd, a Uint8Array, an int count, int flags) in a plain V8 callback, the rest
+// and every EINTR in Send and Recv below.
+void FastSend(const v8::FunctionCallbackInfo<v8::Value>& args);
+void FastRecv(const v8::FunctionCallbackInfo<v8::Value>& args);
+
 Napi::Value Send(const Napi::CallbackInfo& info) {
   int fd, flags = 0;
   uint8_t* buf;
@@ -127,6 +134,24 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   auto restarts = [fd] { return SocketCallRestarts(fd, SO_RCVTIMEO); };
   if (!Blocking(info.Env(), [&] { return recv(fd, buf, len, flags); }, &r, get_buf, restarts)) return Napi::Value();
   return Result(info.Env(), r);
+}
+
+void FastSend(const v8::FunctionCallbackInfo<v8::Value>& args) {
+  int fd, flags;
+  uint8_t* buf;
+  size_t count;
+  std::shared_ptr<v8::BackingStore> hold;
+  if (!FastFdBuffer(args, &fd, &buf, &count, &hold, &flags) || !FastReady()) return CallSlow(args);
+  FastBlocking(args, [&] { return send(fd, buf, count, flags); });
+}
+
+void FastRecv(const v8::FunctionCallbackInfo<v8::Value>& args) {
+  int fd, flags;
+  uint8_t* buf;
+  size_t count;
+  std::shared_ptr<v8::BackingStore> hold;
+  if (!FastFdBuffer(args, &fd, &buf, &count, &hold, &flags) || !FastReady()) return CallSlow(args);
+  FastBlocking(args, [&] { return recv(fd, buf, count, flags); });
 }
 
 // sendto(fd, buf, len, flags, dest_addr, addrlen?)
@@ -352,8 +377,8 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
   SetFn(env, exports, "accept", Accept);
   SetFn(env, exports, "accept4", Accept4);
   SetFn(env, exports, "connect", Connect);
-  SetFn(env, exports, "send", Send);
-  SetFn(env, exports, "recv", Recv);
+  SetFastFn(env, exports, "send", FastSend, Send);
+  SetFastFn(env, exports, "recv", FastRecv, Recv);
   SetFn(env, exports, "sendto", Sendto);
   SetFn(env, exports, "recvfrom", Recvfrom);
   SetFn(env, exports, "shutdown", Shutdown);

@@ -1,8 +1,10 @@
-// read and write have two paths (native/fastcall.h): a V8 callback for the
+// read, write, send and recv have two paths (native/fastcall.h): a V8 callback for the
 // common case and the Node-API version for everything else. Both must give
 // the same bytes, the same results and the same errors, whatever is passed.
 import { afterEach, describe, expect, it } from 'vitest';
-import { read, write, errno, socketpair, AF_UNIX, SOCK_STREAM, EBADF } from '../src/sys/index.js';
+import {
+  read, write, send, recv, errno, socketpair, AF_UNIX, SOCK_STREAM, EBADF, EAGAIN, ENOTSOCK, MSG_PEEK, MSG_DONTWAIT, pipe,
+} from '../src/sys/index.js';
 import { FdScope, bound_io } from './helpers.js';
 
 const fds = new FdScope();
@@ -66,5 +68,45 @@ describe('read / write: the fast and the Node-API path agree', () => {
     expect(read.name).toBe('read');
     expect(write.name).toBe('write');
     expect(() => new (read as unknown as new () => object)()).toThrow(TypeError);
+  });
+});
+
+describe('send / recv: the fast and the Node-API path agree', () => {
+  it('bytes, counts and flags: absent, undefined or an int go the fast way; the rest is refused as before', () => {
+    const [a, b] = pair();
+    const buf = new Uint8Array(16).map((_, i) => i);
+    expect(send(a, buf)).toBe(16);
+    expect(send(a, buf, undefined)).toBe(16);
+    expect(send(a, buf, 4, undefined)).toBe(4);
+    expect(send(a, buf, 4, 0)).toBe(4);
+    expect(send(a, new Uint16Array(2) as unknown as Uint8Array, 4, 0)).toBe(4); // the Node-API path
+    const into = new Uint8Array(64);
+    expect(recv(b, into, 4, MSG_PEEK)).toBe(4); // MSG_PEEK: the bytes stay
+    expect([...into.subarray(0, 4)]).toEqual([0, 1, 2, 3]);
+    expect(recv(b, into, 64, 0)).toBe(44); // 16 + 16 + 4 + 4 + 4
+    expect([...into.subarray(32, 40)]).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+    expect(recv(b, into, 64, MSG_DONTWAIT)).toBe(-1); // nothing left, and no wait
+    expect(errno()).toBe(EAGAIN);
+    expect(recv(b, into)).toBe(-1); // a bound_io fd: the wait ends with EAGAIN too, after 2 s at most
+    expect(() => send(a, buf, 17, 0)).toThrow(RangeError);
+    expect(() => send(a, buf, 4, '0' as unknown as number)).toThrow(TypeError);
+    expect(() => recv(b, into, 4, 1.5)).toThrow(RangeError);
+    expect(() => recv(b, 'abc' as unknown as Uint8Array, 3, 0)).toThrow(/encode it first/);
+  }, 10_000);
+
+  it('errno as in C: EBADF for a closed fd, ENOTSOCK for a pipe', () => {
+    expect(send(-1, new Uint8Array(4), 4, 0)).toBe(-1);
+    expect(errno()).toBe(EBADF);
+    const p: number[] = [];
+    expect(pipe(p)).toBe(0);
+    for (const fd of p) fds.add(fd);
+    expect(recv(p[0], new Uint8Array(4), 4, 0)).toBe(-1);
+    expect(errno()).toBe(ENOTSOCK);
+  });
+
+  it('they are plain functions named as in C', () => {
+    expect(send.name).toBe('send');
+    expect(recv.name).toBe('recv');
+    expect(() => new (send as unknown as new () => object)()).toThrow(TypeError);
   });
 });
