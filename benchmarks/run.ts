@@ -50,12 +50,12 @@ const FD_RESERVE = 32;
 const C10K_KS = [0, 10, 100, 1000, 10_000];
 
 const DEFAULTS = {
-  conns: 50, rounds: 2000, len: 32, churnSeconds: 2, concurrency: 20, reps: 3, idleMs: 500, timeout: 30, c10kBudget: 60,
+  conns: 50, rounds: 2000, len: 32, churnSeconds: 2, concurrency: 20, reps: 3, idleMs: 500, timeout: 30, c10kBudget: 60, c10kSeconds: 1,
   overheadIterations: 200_000, overheadReps: 5, overheadWarmup: 50_000,
   forkIterations: 1000, forkReps: 3, forkWarmup: 20,
 };
 const QUICK = {
-  conns: 10, rounds: 100, len: 32, churnSeconds: 0.5, concurrency: 10, reps: 1, idleMs: 200, timeout: 10, c10kBudget: 20,
+  conns: 10, rounds: 100, len: 32, churnSeconds: 0.5, concurrency: 10, reps: 1, idleMs: 200, timeout: 10, c10kBudget: 20, c10kSeconds: 0.3,
   overheadIterations: 20_000, overheadReps: 1, overheadWarmup: 5_000,
   forkIterations: 100, forkReps: 1, forkWarmup: 5,
 };
@@ -88,7 +88,7 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
                                   runs ("out to lunch")
                         c10k      K idle connections held (each served one
                                   line first) while --conns clients
-                                  ping-pong --rounds/4 round trips: req/s
+                                  ping-pong for 1 s (quick: 0.3): req/s
                                   and the server's memory (RSS of it and its
                                   children) against K; fork, threads,
                                   select, epoll, Node net
@@ -185,8 +185,8 @@ interface Options {
   python?: string;
   /** Why there is no Python side, said in the notes. */
   pythonMissing?: string;
-  /** The C10K scenario: K list (--c10k), setup budget, active rounds, and repetitions (1 unless --reps is given). */
-  c10k: { ks?: number[]; budget: number; rounds: number; reps: number };
+  /** The C10K scenario: K list (--c10k), setup budget, the active clients' time, and repetitions (1 unless --reps is given). */
+  c10k: { ks?: number[]; budget: number; seconds: number; reps: number };
   wide: boolean;
   out: string;
   quick: boolean;
@@ -350,7 +350,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     nodeFlags,
     python: py.path,
     pythonMissing: py.missing,
-    c10k: { ks: c10kKs, budget: c10kBudget, rounds: Math.max(values.quick ? 20 : 100, Math.round(rounds / 4)), reps: values.reps === undefined ? 1 : int('reps', values.reps, base.reps) },
+    c10k: { ks: c10kKs, budget: c10kBudget, seconds: base.c10kSeconds, reps: values.reps === undefined ? 1 : int('reps', values.reps, base.reps) },
     wide: values.wide!,
     out: resolve(values.out ?? join(packageRoot(), 'benchmarks', 'results')),
     quick: values.quick!,
@@ -600,8 +600,11 @@ function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number
   // path (1,000 left it measurably short of its steady state); the C server
   // gets the same.
   if (warm) return ['pingpong', ...where, '--conns', String(Math.min(o.conns, 20)), '--rounds', String(o.quick ? 20 : 500)];
-  const rounds = scenario === 'idle' ? o.idleRounds : scenario === 'c10k' ? o.c10k.rounds : o.rounds;
-  const args = ['pingpong', ...where, '--conns', String(o.conns), '--rounds', String(rounds)];
+  // c10k: its clients ping-pong for a time (a count that suits fork's 6,000
+  // req/s was a 50 ms window for epoll's 100,000), as churn does.
+  const count = scenario === 'c10k' ? ['--seconds', String(o.c10k.seconds)]
+    : ['--rounds', String(scenario === 'idle' ? o.idleRounds : o.rounds)];
+  const args = ['pingpong', ...where, '--conns', String(o.conns), ...count];
   if (scenario === 'idle') args.push('--idle', '1', '--idle-ms', String(o.idleMs));
   if (scenario === 'c10k' && k) args.push('--idle', String(k), '--idle-echo');
   return args;
@@ -847,7 +850,7 @@ const kbCell = (kb?: number) => (kb === undefined ? '—' : kb >= 100 ? Math.rou
 function scenarioLabel(s: LoadScenario, o: Options): string {
   if (s === 'pingpong') return `ping-pong ${o.conns}x${o.rounds}x${o.len}B`;
   if (s === 'idle') return `idle ${o.idleMs} ms ${o.conns}x${o.idleRounds}x${o.len}B`;
-  if (s === 'c10k') return `c10k: K idle + ${o.conns}x${o.c10k.rounds}x${o.len}B`;
+  if (s === 'c10k') return `c10k: K idle + ${o.conns} for ${o.c10k.seconds} s x${o.len}B`;
   return `churn ${o.total ?? `${o.churnSeconds} s`}/${o.concurrency}x${o.len}B`;
 }
 
@@ -963,7 +966,7 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
   if (o.pythonMissing) out.push(`Python: skipped, ${o.pythonMissing}.`);
   else if (rows.some((r) => r.impl === 'py')) out.push(`Python: ${o.python}, the C servers ported to its standard library (benchmarks/python/).`);
   if (rows.some((r) => r.scenario === 'c10k')) {
-    out.push(`c10k: K idle connections, each served one line first so that the server holds it (a child, a thread, a slot in its set), then ${o.conns} clients ping-pong ${o.c10k.rounds} round trips${o.c10k.reps === 1 ? ', once per K and server' : ''}. RSS MB sums VmRSS over the server and its children while they hold the K idle connections, before the active clients start; KB/conn is its growth over the warmed-up server, per idle connection. RSS counts the pages a fork server's children share with it once per child; PSS (--wide, and the JSON) shares them out.`);
+    out.push(`c10k: K idle connections, each served one line first so that the server holds it (a child, a thread, a slot in its set), then ${o.conns} clients ping-pong for ${o.c10k.seconds} s${o.c10k.reps === 1 ? ', once per K and server' : ''}. RSS MB sums VmRSS over the server and its children while they hold the K idle connections, before the active clients start; KB/conn is its growth over the warmed-up server, per idle connection. RSS counts the pages a fork server's children share with it once per child; PSS (--wide, and the JSON) shares them out.`);
     out.push(...c10kNotes);
   }
   if (drift) out.push(drift);
@@ -1140,7 +1143,7 @@ async function main(argv: string[]): Promise<number> {
       models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds, idle_rounds: opts.idleRounds,
       len: opts.len, total: opts.total ?? null, churn_seconds: opts.total === undefined ? opts.churnSeconds : null, concurrency: opts.concurrency, reps: opts.reps, idle_ms: opts.idleMs, timeout: opts.timeout,
       iterations: opts.iterations, fork_iterations: opts.forkIterations, host: opts.host, pin: opts.pin.mode, node_flags: opts.nodeFlags, quick: opts.quick, budget: opts.budget,
-      python: opts.python ?? null, python_missing: opts.pythonMissing, c10k: { ks: opts.c10k.ks ?? C10K_KS, budget: opts.c10k.budget, rounds: opts.c10k.rounds, reps: opts.c10k.reps, fd_setsize: FD_SETSIZE },
+      python: opts.python ?? null, python_missing: opts.pythonMissing, c10k: { ks: opts.c10k.ks ?? C10K_KS, budget: opts.c10k.budget, seconds: opts.c10k.seconds, reps: opts.c10k.reps, fd_setsize: FD_SETSIZE },
     },
     rows: rows.map((r) => ({ ...r, command: r.command.map((a) => a.replace(packageRoot() + '/', '')) })),
     forkloop: forkloop ?? (forkloopError ? { error: forkloopError } : undefined),

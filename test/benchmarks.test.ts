@@ -271,7 +271,7 @@ describe('benchmarks/run', () => {
 
   // The same measuring time for a fork server of 100 connections/s and an
   // event server of 20,000: a count fit for one was 70 ms for the other.
-  it('loadgen churn --seconds starts connections for that long, then waits for the last', async () => {
+  it('loadgen --seconds: churn starts connections, pingpong round trips, for that long, then waits for the last', async () => {
     const server = await launch([fileURLToPath(new URL('../benchmarks/bin/echo_iterative', import.meta.url)), '--host', '127.0.0.1', '--port', '0'], { timeoutMs: 10_000 });
     try {
       const where = ['--host', server.host, '--port', String(server.port), '--len', '32', '--concurrency', '4', '--timeout', '20'];
@@ -286,6 +286,17 @@ describe('benchmarks/run', () => {
       const both = spawnSync(loadgenC, ['churn', ...where, '--seconds', '1', '--total', '5'], { encoding: 'utf8', timeout: 30_000 });
       expect(both.status).toBe(64);
       expect(both.stderr).toContain('churn takes --total or --seconds, not both');
+      // pingpong likewise (the c10k scenario's active clients): round trips for S seconds.
+      const pp = spawnSync(loadgenC, ['pingpong', '--host', server.host, '--port', String(server.port), '--len', '32', '--conns', '3', '--seconds', '0.3', '--timeout', '20'], { encoding: 'utf8', timeout: 30_000 });
+      expect(pp.status, pp.stderr).toBe(0);
+      const q = JSON.parse(pp.stdout);
+      expect(q).toMatchObject({ mode: 'pingpong', rounds: null, for_seconds: 0.3, errors: 0, timeout: false });
+      expect(q.seconds).toBeGreaterThanOrEqual(0.3);
+      expect(q.seconds).toBeLessThan(5);
+      expect(q.requests).toBeGreaterThan(10);
+      const ppBoth = spawnSync(loadgenC, ['pingpong', '--host', server.host, '--port', String(server.port), '--len', '32', '--conns', '3', '--seconds', '1', '--rounds', '5'], { encoding: 'utf8', timeout: 30_000 });
+      expect(ppBoth.status).toBe(64);
+      expect(ppBoth.stderr).toContain('pingpong takes --rounds or --seconds, not both');
     } finally {
       await server.stop('SIGTERM', 5000);
     }

@@ -2,7 +2,8 @@
  * loadgen.c - single-threaded load generator for the echo servers.
  *
  * usage:
- *   loadgen pingpong --host H --port P --conns N --rounds M --len L
+ *   loadgen pingpong --host H --port P --conns N (--rounds M | --seconds S)
+ *                    --len L
  *                    [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]
  *                    [--idle-echo] [--idle-pause]
  *   loadgen churn    --host H --port P (--total T | --seconds S)
@@ -27,6 +28,8 @@
  *   With --seconds S instead of --total, new connections start for S
  *   seconds, and the run ends when the last one started is done: the same
  *   measuring time for a server of 100 connections/s and one of 20,000.
+ *   pingpong takes --seconds S instead of --rounds likewise: each
+ *   connection starts round trips for S seconds.
  *
  * idle connections (--idle K): before the measured connections, K extra
  *   connections are opened (and, with --idle-half, send L/2 printable bytes
@@ -136,8 +139,8 @@ static long long opt_conns = -1, opt_rounds = -1, opt_total = -1,
 static long long opt_idle = 0, opt_idle_ms = -1;
 static int opt_idle_half = 0, opt_idle_echo = 0, opt_idle_pause = 0;
 static double opt_timeout = 60.0;
-static double opt_seconds = -1; /* churn: start connections for this long */
-static uint64_t g_churn_until;   /* now_ns() after which none starts (0: none) */
+static double opt_seconds = -1; /* start connections (churn) or rounds (pingpong) for this long */
+static uint64_t g_until;         /* now_ns() after which none starts (0: no bound) */
 
 /* ---- state ---- */
 static struct addrinfo *g_ai;
@@ -177,8 +180,9 @@ static uint64_t now_ns(void)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: loadgen pingpong --host H --port P --conns N --rounds M "
-            "--len L [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n"
+            "usage: loadgen pingpong --host H --port P --conns N (--rounds M | --seconds S) "
+            "--len L\n"
+            "                [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n"
             "                [--idle-echo] [--idle-pause]\n"
             "       loadgen churn --host H --port P (--total T | --seconds S) "
             "--concurrency C --len L\n"
@@ -376,7 +380,7 @@ static void round_done(struct conn *c)
     if (mode == MODE_PINGPONG) {
         add_sample(t - c->t_round);
         g_requests++;
-        if (c->rounds_done < opt_rounds) {
+        if (c->rounds_done < opt_rounds && !(g_until && t >= g_until)) {
             start_round(c);
             (void)do_write(c);
             return;
@@ -502,7 +506,7 @@ static void start_next_churn(size_t slot)
 {
     struct conn *c = &conns[slot];
     while (g_attempts < opt_total) {
-        if (g_churn_until && now_ns() >= g_churn_until)
+        if (g_until && now_ns() >= g_until)
             return;
         g_attempts++;
         if (conn_start(c, 0) == 0) {
@@ -720,7 +724,7 @@ static void parse_args(int argc, char **argv)
             opt_rounds = parse_ll(name, val, 1, 1000000000000LL);
         } else if (mode == MODE_CHURN && strcmp(name, "--total") == 0) {
             opt_total = parse_ll(name, val, 1, 1000000000000LL);
-        } else if (mode == MODE_CHURN && strcmp(name, "--seconds") == 0) {
+        } else if (strcmp(name, "--seconds") == 0) {
             char *end;
             errno = 0;
             opt_seconds = strtod(val, &end);
@@ -741,8 +745,12 @@ static void parse_args(int argc, char **argv)
         usage_error("--port is required");
     if (opt_len < 0)
         usage_error("--len is required");
+    if (mode == MODE_PINGPONG && opt_rounds >= 0 && opt_seconds > 0)
+        usage_error("pingpong takes --rounds or --seconds, not both");
+    if (mode == MODE_PINGPONG && opt_seconds > 0)
+        opt_rounds = 1000000000000LL; /* bounded by the time instead */
     if (mode == MODE_PINGPONG && (opt_conns < 0 || opt_rounds < 0))
-        usage_error("pingpong needs --conns and --rounds");
+        usage_error("pingpong needs --conns and --rounds (or --seconds)");
     if (mode == MODE_CHURN && opt_total >= 0 && opt_seconds > 0)
         usage_error("churn takes --total or --seconds, not both");
     if (mode == MODE_CHURN && opt_seconds > 0)
@@ -821,9 +829,10 @@ int main(int argc, char **argv)
     for (i = 0; i < nconns; i++)
         conns[i].fd = -1;
     if (mode == MODE_PINGPONG)
-        capsamples = (size_t)(opt_conns * opt_rounds < (1 << 24)
-                                  ? opt_conns * opt_rounds
-                                  : (1 << 24));
+        capsamples = opt_seconds > 0 ? (size_t)1 << 16 /* grows */
+                     : (size_t)(opt_conns * opt_rounds < (1 << 24)
+                                    ? opt_conns * opt_rounds
+                                    : (1 << 24));
     else
         capsamples = (size_t)(opt_total < (1 << 16) ? opt_total : (1 << 16)); /* grows */
     samples = xmalloc(capsamples * sizeof *samples);
@@ -868,7 +877,7 @@ int main(int argc, char **argv)
     /* ---- phase 2: measured connections ---- */
     t_measure = now_ns();
     if (opt_seconds > 0)
-        g_churn_until = t_measure + (uint64_t)(opt_seconds * 1e9);
+        g_until = t_measure + (uint64_t)(opt_seconds * 1e9);
     if (opt_idle_ms >= 0)
         idle_close_at = t_measure + (uint64_t)opt_idle_ms * 1000000ull;
 
@@ -922,11 +931,17 @@ int main(int argc, char **argv)
     double p50 = pct_us(50), p99 = pct_us(99), pmax = pct_us(100);
 
     if (mode == MODE_PINGPONG) {
-        printf("{\"mode\":\"pingpong\",\"conns\":%lld,\"rounds\":%lld,"
+        char rounds_json[64];
+        if (opt_seconds > 0)
+            snprintf(rounds_json, sizeof rounds_json,
+                     "null,\"for_seconds\":%g", opt_seconds);
+        else
+            snprintf(rounds_json, sizeof rounds_json, "%lld", opt_rounds);
+        printf("{\"mode\":\"pingpong\",\"conns\":%lld,\"rounds\":%s,"
                "\"len\":%lld,\"requests\":%lld,\"errors\":%lld,"
                "\"seconds\":%.6f,\"req_per_s\":%.1f,\"p50_us\":%.1f,"
                "\"p99_us\":%.1f,\"max_us\":%.1f,\"timeout\":%s%s}\n",
-               opt_conns, opt_rounds, opt_len, g_requests, g_errors, secs,
+               opt_conns, rounds_json, opt_len, g_requests, g_errors, secs,
                secs > 0 ? (double)g_requests / secs : 0.0, p50, p99, pmax,
                timed_out ? "true" : "false", idle_json);
     } else {
