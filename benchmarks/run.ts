@@ -850,7 +850,7 @@ const kbCell = (kb?: number) => (kb === undefined ? '—' : kb >= 100 ? Math.rou
 function scenarioLabel(s: LoadScenario, o: Options): string {
   if (s === 'pingpong') return `ping-pong ${o.conns}x${o.rounds}x${o.len}B`;
   if (s === 'idle') return `idle ${o.idleMs} ms ${o.conns}x${o.idleRounds}x${o.len}B`;
-  if (s === 'c10k') return `c10k: K idle + ${o.conns} for ${o.c10k.seconds} s x${o.len}B`;
+  if (s === 'c10k') return `c10k: K idle + ${o.conns} clients for ${o.c10k.seconds} s, ${o.len}B`;
   return `churn ${o.total ?? `${o.churnSeconds} s`}/${o.concurrency}x${o.len}B`;
 }
 

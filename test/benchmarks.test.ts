@@ -179,7 +179,7 @@ describe('benchmarks/run', () => {
         expect(json.notes).toContain(`${model} c10k K=100 ${big.server}: skipped: ${big.summary.skipped}`);
       }
     }
-    expect(r.stdout).toMatch(/^c10k: K idle \+ 10x25x32B$/m);
+    expect(r.stdout).toMatch(/^c10k: K idle \+ 10 clients for 0.3 s, 32B$/m);
     expect(r.stdout).toMatch(/^ +C +100 +— +— +— +skipped/m);
     expect(tooWide(r.stdout)).toEqual([]);
   }, 300_000);
