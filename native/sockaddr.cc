@@ -126,6 +126,7 @@ bool GetIn6Addr(Napi::Env env, Napi::Value v, const char* fn, const char* name, 
 // time, stopping at the first exception: with one pending, N-API refuses to
 // make anything (an empty Uint8Array's Data() is null).
 bool FromSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len, Napi::Object out) {
+  if (env.IsExceptionPending()) return false;  // nothing could be made
   int family = sa->sa_family;
   std::vector<std::pair<const char*, Napi::Value>> fields;
   if (family == AF_INET && len >= sizeof(sockaddr_in)) {
