@@ -640,6 +640,17 @@ static long long parse_ll(const char *name, const char *v, long long min,
     return x;
 }
 
+/* A positive number of seconds, at most max. */
+static double parse_secs(const char *name, const char *v, double max)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end != '\0' || !(x > 0) || x > max)
+        usage_error("bad value for %s: '%s'", name, v);
+    return x;
+}
+
 static void parse_args(int argc, char **argv)
 {
     int i;
@@ -708,12 +719,7 @@ static void parse_args(int argc, char **argv)
         } else if (strcmp(name, "--len") == 0) {
             opt_len = parse_ll(name, val, 1, MAX_LEN);
         } else if (strcmp(name, "--timeout") == 0) {
-            char *end;
-            errno = 0;
-            opt_timeout = strtod(val, &end);
-            if (errno || end == val || *end != '\0' || !(opt_timeout > 0) ||
-                opt_timeout > 1e7)
-                usage_error("bad value for --timeout: '%s'", val);
+            opt_timeout = parse_secs(name, val, 1e7);
         } else if (strcmp(name, "--idle") == 0) {
             opt_idle = parse_ll(name, val, 0, 1000000);
         } else if (strcmp(name, "--idle-ms") == 0) {
@@ -725,12 +731,7 @@ static void parse_args(int argc, char **argv)
         } else if (mode == MODE_CHURN && strcmp(name, "--total") == 0) {
             opt_total = parse_ll(name, val, 1, 1000000000000LL);
         } else if (strcmp(name, "--seconds") == 0) {
-            char *end;
-            errno = 0;
-            opt_seconds = strtod(val, &end);
-            if (errno || end == val || *end != '\0' || !(opt_seconds > 0) ||
-                opt_seconds > 1e6)
-                usage_error("bad value for --seconds: '%s'", val);
+            opt_seconds = parse_secs(name, val, 1e6);
         } else if (mode == MODE_CHURN &&
                    strcmp(name, "--concurrency") == 0) {
             opt_concurrency = parse_ll(name, val, 1, 1000000);
