@@ -8,15 +8,11 @@
 // and harms no one else).
 import { read, write, close, errno, EAGAIN, EWOULDBLOCK, EINTR, fcntl, F_GETFL, F_SETFL, O_NONBLOCK } from '../sys/index.js';
 import { MAXLINE } from './common.js';
+import { linebuf_give, linebuf_take } from './frame.js';
 
 const NL = 10;
 
-// The input buffers of closed connections, for the next ones: what malloc's
-// free list does for the C server's per-client buffer. A new Uint8Array(MAXLINE)
-// is an 8 KiB ArrayBuffer to allocate, zero and collect, 3 to 6 µs, per
-// connection (frame.ts says the same of echo's).
-const free_inbufs: Uint8Array[] = [];
-const KEPT = 64;
+// The input buffer comes from a free list and goes back at close (frame.ts).
 const NONE = new Uint8Array(0);
 
 /** Sets O_NONBLOCK on fd (the fcntl dance of every non-blocking server). */
@@ -28,7 +24,7 @@ export function set_nonblocking(fd: number): number {
 
 export class echo_conn {
   /** The start of a line not yet complete: inbuf[0 .. inlen). Given back (and emptied here) at close. */
-  inbuf: Uint8Array = free_inbufs.pop() ?? new Uint8Array(MAXLINE);
+  inbuf: Uint8Array = linebuf_take();
   inlen = 0;
   /** Echo the kernel would not take yet: outbuf[outoff .. outlen), made on first need. */
   outbuf: Uint8Array | null = null;
@@ -117,7 +113,7 @@ export class echo_conn {
     if (this.closed) return;
     this.closed = true;
     close(this.fd);
-    if (free_inbufs.length < KEPT) free_inbufs.push(this.inbuf);
+    linebuf_give(this.inbuf);
     this.inbuf = NONE;
     this.inlen = 0;
   }

@@ -5,6 +5,8 @@
 // function takes its frame from a free list and gives it back when it
 // returns, as a C function's frame comes and goes with the call. Each call
 // has its own: threads interleave at their blocking calls, never share one.
+// The event servers' per-client input buffer (echo-conn.ts) comes and goes
+// the same way, as a C server's malloc'd buffer does with malloc's free list.
 import { rio_t } from '../csapp/index.js';
 import { MAXLINE } from './common.js';
 
@@ -24,4 +26,16 @@ export function frame_take(): echo_frame {
 /** Gives the frame back: the caller uses it no more. */
 export function frame_give(f: echo_frame): void {
   if (free_frames.length < KEPT) free_frames.push(f);
+}
+
+const free_bufs: Uint8Array[] = [];
+
+/** A line buffer of MAXLINE bytes: one given back earlier, or a new one. */
+export function linebuf_take(): Uint8Array {
+  return free_bufs.pop() ?? new Uint8Array(MAXLINE);
+}
+
+/** Gives the buffer back: the caller uses it no more. */
+export function linebuf_give(b: Uint8Array): void {
+  if (free_bufs.length < KEPT) free_bufs.push(b);
 }

@@ -513,20 +513,23 @@ function blocks(name, proxied, pool) {
   }
 }
 
-/** Whether an accept on fd would wait: a blocking socket with no connection to take. */
-function waitsToAccept(sys, fd) {
+/** Whether fd is an open fd in blocking mode (O_NONBLOCK clear). */
+function isBlocking(sys, fd) {
   if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) return false;
   const flags = sys.fcntl(fd, sys.F_GETFL);
-  if (flags < 0 || flags & sys.O_NONBLOCK) return false;
+  return flags >= 0 && !(flags & sys.O_NONBLOCK);
+}
+
+/** Whether an accept on fd would wait: a blocking socket with no connection to take. */
+function waitsToAccept(sys, fd) {
+  if (!isBlocking(sys, fd)) return false;
   const p = [new sys.pollfd(fd, sys.POLLIN, 0)];
   return sys.poll(p, 1, 0) === 0;
 }
 
 /** Whether a read of fd would wait: a blocking socket or pipe with no byte in it. */
 function waitsToRead(sys, fd) {
-  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) return false;
-  const flags = sys.fcntl(fd, sys.F_GETFL);
-  if (flags < 0 || flags & sys.O_NONBLOCK) return false;
+  if (!isBlocking(sys, fd)) return false;
   const st = new sys.struct_stat();
   if (sys.fstat(fd, st) < 0 || !(sys.S_ISSOCK(st.st_mode) || sys.S_ISFIFO(st.st_mode))) return false;
   const n = sys.cell(0);
