@@ -39,9 +39,6 @@ const SCENARIOS = ['pingpong', 'idle', 'churn', 'c10k', 'forkloop', 'overhead'] 
 type Scenario = (typeof SCENARIOS)[number];
 type LoadScenario = Exclude<Scenario, 'forkloop' | 'overhead'>;
 
-/** The default run is sized for this many server processes per repetition (today: TS + C iterative, Node net). */
-const BUDGET_SERVERS = 4;
-
 /** select's limit on descriptor numbers (glibc and macOS): the C10K scenario stops select there. */
 const FD_SETSIZE = 1024;
 /** Descriptors a server holds besides its clients, allowed for when select's K is capped (Node's own are about 25). */
@@ -50,12 +47,12 @@ const FD_RESERVE = 32;
 const C10K_KS = [0, 10, 100, 1000, 10_000];
 
 const DEFAULTS = {
-  conns: 50, rounds: 2000, len: 32, churnSeconds: 2, concurrency: 20, reps: 3, idleMs: 500, timeout: 30, c10kBudget: 60, c10kSeconds: 1,
+  conns: 50, pingpongSeconds: 2, idleRounds: 200, len: 32, churnSeconds: 2, concurrency: 20, reps: 3, idleMs: 500, timeout: 30, c10kBudget: 60, c10kSeconds: 1,
   overheadIterations: 200_000, overheadReps: 5, overheadWarmup: 50_000,
   forkIterations: 1000, forkReps: 3, forkWarmup: 20,
 };
 const QUICK = {
-  conns: 10, rounds: 100, len: 32, churnSeconds: 0.5, concurrency: 10, reps: 1, idleMs: 200, timeout: 10, c10kBudget: 20, c10kSeconds: 0.3,
+  conns: 10, pingpongSeconds: 0.3, idleRounds: 10, len: 32, churnSeconds: 0.5, concurrency: 10, reps: 1, idleMs: 200, timeout: 10, c10kBudget: 20, c10kSeconds: 0.3,
   overheadIterations: 20_000, overheadReps: 1, overheadWarmup: 5_000,
   forkIterations: 100, forkReps: 1, forkWarmup: 5,
 };
@@ -81,11 +78,11 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
                         runs its C side
   --scenarios a,b       of pingpong,idle,churn,c10k,forkloop,overhead
                         (default: all)
-                        pingpong  --conns connections x --rounds round trips
-                                  of --len bytes
+                        pingpong  --conns connections ping-pong lines of
+                                  --len bytes for --seconds (or --rounds)
                         idle      iterative only: one idle client held
-                                  --idle-ms while a ping-pong of --rounds/10
-                                  runs ("out to lunch")
+                                  --idle-ms while a ping-pong of ${DEFAULTS.idleRounds}
+                                  rounds (--rounds/10) runs ("out to lunch")
                         c10k      K idle connections held (each served one
                                   line first) while --conns clients
                                   ping-pong for 1 s (quick: 0.3): req/s
@@ -99,8 +96,9 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
                                   pays per client before it serves a byte
                         overhead  socketpair write+read loop, TypeScript vs C
   --conns N             ping-pong connections (default ${DEFAULTS.conns})
-  --rounds N            ping-pong round trips per connection (default
-                        ${DEFAULTS.rounds}, scaled, see below)
+  --seconds S           ping-pong: each connection ping-pongs for S
+                        seconds, every server alike (default ${DEFAULTS.pingpongSeconds})
+  --rounds N            ping-pong: N round trips per connection instead
   --len N               bytes per line, '\\n' included (default ${DEFAULTS.len})
   --churn-seconds S     churn: start connections for S seconds, every
                         server alike (default ${DEFAULTS.churnSeconds})
@@ -138,19 +136,17 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
                         Environment variables (UV_THREADPOOL_SIZE=1) pass
                         through as they are
   --out DIR             results folder (default benchmarks/results)
-  --quick               a small smoke-test run (a few seconds): ${QUICK.conns}x${QUICK.rounds}
-                        ping-pong, ${QUICK.churnSeconds} s churn, 1 repetition, short fork and
-                        overhead loops
+  --quick               a small smoke-test run (a few seconds): ${QUICK.conns}
+                        connections, ${QUICK.pingpongSeconds} s ping-pong, ${QUICK.churnSeconds} s churn, 1 repetition,
+                        short fork and overhead loops
   -h, --help            this text
 
-Budget: the defaults (${DEFAULTS.conns}x${DEFAULTS.rounds} ping-pong, ${DEFAULTS.churnSeconds} s of churn,
-${DEFAULTS.reps} repetitions) are sized for up to ${BUDGET_SERVERS} server processes (today:
-iterative TS + C, Node net: about a minute on 2 cores). With more, --rounds
-shrinks by ${BUDGET_SERVERS}/servers (at least 200 rounds), so all seven models
-stay within a few minutes; churn is measured for a time, not scaled (a
-count small enough for fork made a window of 70 ms for the fast servers).
-An explicit --rounds is never scaled. The c10k scenario adds a server start
-per model, side, K and repetition, and up to --c10k-budget s for each to
+Time: ping-pong, churn and c10k measure every server for the same time, so
+the fast servers are not measured over a few milliseconds (a count of
+round trips that suits fork's 20,000 req/s is 30 ms of epoll's 100,000) and
+the run's length does not grow with the rate. Each measurement is a fresh
+server, an untimed warm-up, then the window: with every model, about 7
+minutes. The c10k scenario adds up to --c10k-budget s per server and K to
 accept its K idle connections.
 
 models:
@@ -160,7 +156,9 @@ interface Options {
   models: Model[];
   scenarios: Scenario[];
   conns: number;
-  rounds: number;
+  /** ping-pong: round trips per connection (--rounds), or undefined: for pingpongSeconds. */
+  rounds?: number;
+  pingpongSeconds: number;
   idleRounds: number;
   len: number;
   /** churn: a count of connections (--total), or undefined: for churnSeconds. */
@@ -190,7 +188,6 @@ interface Options {
   wide: boolean;
   out: string;
   quick: boolean;
-  budget: { servers: number; scale: number; scaled: boolean };
   /** Models named but without a TypeScript server yet (C side only), or skipped by default. */
   notYet: Model[];
 }
@@ -229,6 +226,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         scenarios: { type: 'string' },
         conns: { type: 'string' },
         rounds: { type: 'string' },
+        seconds: { type: 'string' },
         len: { type: 'string' },
         total: { type: 'string' },
         'churn-seconds': { type: 'string' },
@@ -284,12 +282,11 @@ function parseOptions(argv: string[]): Options | 'help' {
     scenarios = SCENARIOS.filter((s) => names.includes(s));
   }
 
-  // The budget: how many server processes one repetition of a scenario starts.
   const py = findPython(values.python ?? 'python3');
-  const serverCount = selected.reduce((n, m) => n + (m.peer ? 1 : (hasTs(m) ? 1 : 0) + (m.c ? 1 : 0) + (m.python && py.path ? 1 : 0)), 0);
-  const scale = Math.min(1, BUDGET_SERVERS / Math.max(1, serverCount));
-  const scaleRounds = values.rounds === undefined && !values.quick && scale < 1;
-  const rounds = scaleRounds ? Math.max(200, Math.round((base.rounds * scale) / 50) * 50) : int('rounds', values.rounds, base.rounds);
+  if (values.rounds !== undefined && values.seconds !== undefined) throw new UsageError('--rounds or --seconds, not both');
+  const rounds = values.rounds === undefined ? undefined : int('rounds', values.rounds, 1);
+  const pingpongSeconds = values.seconds === undefined ? base.pingpongSeconds : Number(values.seconds);
+  if (!(pingpongSeconds > 0) || pingpongSeconds > 3600) throw new UsageError(`--seconds must be a number of seconds in (0, 3600], not ${JSON.stringify(values.seconds)}`);
   if (values.total !== undefined && values['churn-seconds'] !== undefined) throw new UsageError('--total or --churn-seconds, not both');
   const total = values.total === undefined ? undefined : int('total', values.total, 1);
   const churnSeconds = values['churn-seconds'] === undefined ? base.churnSeconds : Number(values['churn-seconds']);
@@ -331,7 +328,8 @@ function parseOptions(argv: string[]): Options | 'help' {
     scenarios,
     conns: int('conns', values.conns, base.conns),
     rounds,
-    idleRounds: Math.max(1, Math.round(rounds / 10)),
+    pingpongSeconds,
+    idleRounds: rounds === undefined ? base.idleRounds : Math.max(1, Math.round(rounds / 10)),
     len,
     total,
     churnSeconds,
@@ -354,7 +352,6 @@ function parseOptions(argv: string[]): Options | 'help' {
     wide: values.wide!,
     out: resolve(values.out ?? join(packageRoot(), 'benchmarks', 'results')),
     quick: values.quick!,
-    budget: { servers: serverCount, scale, scaled: scaleRounds },
     notYet,
   };
 }
@@ -600,10 +597,11 @@ function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number
   // path (1,000 left it measurably short of its steady state); the C server
   // gets the same.
   if (warm) return ['pingpong', ...where, '--conns', String(Math.min(o.conns, 20)), '--rounds', String(o.quick ? 20 : 500)];
-  // c10k: its clients ping-pong for a time (a count that suits fork's 6,000
-  // req/s was a 50 ms window for epoll's 100,000), as churn does.
+  // Ping-pong and c10k: the clients ping-pong for a time (a count that suits
+  // fork's 20,000 req/s was a 30 ms window for epoll's 100,000), as churn does.
   const count = scenario === 'c10k' ? ['--seconds', String(o.c10k.seconds)]
-    : ['--rounds', String(scenario === 'idle' ? o.idleRounds : o.rounds)];
+    : scenario === 'idle' ? ['--rounds', String(o.idleRounds)]
+      : o.rounds !== undefined ? ['--rounds', String(o.rounds)] : ['--seconds', String(o.pingpongSeconds)];
   const args = ['pingpong', ...where, '--conns', String(o.conns), ...count];
   if (scenario === 'idle') args.push('--idle', '1', '--idle-ms', String(o.idleMs));
   if (scenario === 'c10k' && k) args.push('--idle', String(k), '--idle-echo');
@@ -848,7 +846,7 @@ const mb = (kb?: number) => (kb === undefined ? '—' : kb >= 100 * 1024 ? Math.
 const kbCell = (kb?: number) => (kb === undefined ? '—' : kb >= 100 ? Math.round(kb).toLocaleString('en-US') : kb.toFixed(1));
 
 function scenarioLabel(s: LoadScenario, o: Options): string {
-  if (s === 'pingpong') return `ping-pong ${o.conns}x${o.rounds}x${o.len}B`;
+  if (s === 'pingpong') return o.rounds !== undefined ? `ping-pong ${o.conns}x${o.rounds}x${o.len}B` : `ping-pong ${o.conns} for ${o.pingpongSeconds} s, ${o.len}B`;
   if (s === 'idle') return `idle ${o.idleMs} ms ${o.conns}x${o.idleRounds}x${o.len}B`;
   if (s === 'c10k') return `c10k: K idle + ${o.conns} clients for ${o.c10k.seconds} s, ${o.len}B`;
   return `churn ${o.total ?? `${o.churnSeconds} s`}/${o.concurrency}x${o.len}B`;
@@ -980,9 +978,6 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
     out.push(`idle: one client connects first and stays silent for ${o.idleMs} ms; an iterative server serves nobody meanwhile ("out to lunch"), which shows in max ms and the low req/s.`);
   }
   if (o.nodeFlags.length) out.push(`Node servers (TypeScript and the net peer) ran as node ${o.nodeFlags.join(' ')}; the C and Python servers as always.`);
-  if (o.budget.scaled) {
-    out.push(`Budget: ${o.budget.servers} server processes per repetition (> ${BUDGET_SERVERS}), so ping-pong rounds were scaled by ${o.budget.scale.toFixed(2)}: ${o.rounds} rounds.`);
-  }
   for (const m of o.models) if (m.note && rows.some((r) => r.model === m.model)) out.push(m.note);
   const missing = o.notYet.filter((m) => !o.models.includes(m));
   if (missing.length) {
@@ -1140,9 +1135,9 @@ async function main(argv: string[]): Promise<number> {
     seconds: Number(seconds.toFixed(1)),
     machine: { platform: process.platform, release: os.release(), arch: process.arch, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
     options: {
-      models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds, idle_rounds: opts.idleRounds,
+      models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds ?? null, pingpong_seconds: opts.rounds === undefined ? opts.pingpongSeconds : null, idle_rounds: opts.idleRounds,
       len: opts.len, total: opts.total ?? null, churn_seconds: opts.total === undefined ? opts.churnSeconds : null, concurrency: opts.concurrency, reps: opts.reps, idle_ms: opts.idleMs, timeout: opts.timeout,
-      iterations: opts.iterations, fork_iterations: opts.forkIterations, host: opts.host, pin: opts.pin.mode, node_flags: opts.nodeFlags, quick: opts.quick, budget: opts.budget,
+      iterations: opts.iterations, fork_iterations: opts.forkIterations, host: opts.host, pin: opts.pin.mode, node_flags: opts.nodeFlags, quick: opts.quick,
       python: opts.python ?? null, python_missing: opts.pythonMissing, c10k: { ks: opts.c10k.ks ?? C10K_KS, budget: opts.c10k.budget, seconds: opts.c10k.seconds, reps: opts.c10k.reps, fd_setsize: FD_SETSIZE },
     },
     rows: rows.map((r) => ({ ...r, command: r.command.map((a) => a.replace(packageRoot() + '/', '')) })),

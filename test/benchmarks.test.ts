@@ -101,6 +101,8 @@ describe('benchmarks/run', () => {
     expect(r.status, r.stderr).toBe(0);
     const json = r.json;
     expect(json.options.python).toBe(python.stdout.trim());
+    // Ping-pong is a time window, the same for every server.
+    expect(json.options).toMatchObject({ rounds: null, pingpong_seconds: 0.3 });
     for (const model of ['threads', 'select']) {
       const rows = json.rows.filter((row: any) => row.model === model);
       expect(rows.map((row: any) => row.impl)).toEqual(['ts', 'py', 'c']);
@@ -109,6 +111,7 @@ describe('benchmarks/run', () => {
       expect(py.command[1]).toBe(`benchmarks/python/echo_${model}.py`);
       for (const row of rows) {
         expect(row.samples.every((x: any) => x.ok && x.result.errors === 0), JSON.stringify(row.samples)).toBe(true);
+        for (const x of row.samples) expect(x.result).toMatchObject({ rounds: null, for_seconds: 0.3 });
         expect(row.summary.rate).toBeGreaterThan(0);
         // C first in the first repetition, TS first in the second, Python between.
         const pos = row.samples.map((x: any) => x.position);
@@ -267,6 +270,12 @@ describe('benchmarks/run', () => {
     const cs = bench(['--churn-seconds', '0']);
     expect(cs.status).toBe(64);
     expect(cs.stderr).toContain('--churn-seconds must be a number of seconds in (0, 3600], not "0"');
+    const pp = bench(['--rounds', '100', '--seconds', '1']);
+    expect(pp.status).toBe(64);
+    expect(pp.stderr).toContain('--rounds or --seconds, not both');
+    const ps = bench(['--seconds', '0']);
+    expect(ps.status).toBe(64);
+    expect(ps.stderr).toContain('--seconds must be a number of seconds in (0, 3600], not "0"');
   });
 
   // The same measuring time for a fork server of 100 connections/s and an
