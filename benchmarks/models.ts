@@ -32,6 +32,14 @@ export interface Model {
    * machine's memory and the run's time budget allow).
    */
   c10k?: { upTo: number; limit?: 'FD_SETSIZE' | 'processes' };
+  /**
+   * Serves every connection at once (a process, a thread or a set slot
+   * each): ping-pong's connections make one untimed round trip first, so
+   * that its window counts round trips on open connections, not taking
+   * them on (loadgen --settle; churn measures that). Not iterative or
+   * prethreaded: they leave connections waiting, which would wait forever.
+   */
+  servesAll?: boolean;
   /** Said in the output notes when the model is measured. */
   note?: string;
 }
@@ -47,6 +55,7 @@ export const models: Model[] = [
   },
   {
     model: 'fork',
+    servesAll: true,
     title: 'process per connection (fork)',
     ts: 'echo-fork',
     c: 'echo_fork',
@@ -57,6 +66,7 @@ export const models: Model[] = [
   },
   {
     model: 'threads',
+    servesAll: true,
     title: 'thread per connection',
     ts: 'echo-threads',
     c: 'echo_threads',
@@ -72,6 +82,7 @@ export const models: Model[] = [
   },
   {
     model: 'select',
+    servesAll: true,
     title: 'I/O multiplexing with select (the book\'s, line-blocking)',
     ts: 'echo-select',
     c: 'echo_select',
@@ -85,6 +96,7 @@ export const models: Model[] = [
     // per-connection buffers) costs over the book's version. On ping-pong
     // with whole lines the hardening does little extra work.
     model: 'select-hardened',
+    servesAll: true,
     title: 'select, non-blocking with per-connection buffers',
     ts: 'echo-select-hardened',
     c: 'echo_select',
@@ -93,6 +105,7 @@ export const models: Model[] = [
   },
   {
     model: 'epoll',
+    servesAll: true,
     title: 'I/O multiplexing with epoll (Linux)',
     ts: 'echo-epoll',
     c: 'echo_epoll',
@@ -101,6 +114,7 @@ export const models: Model[] = [
   },
   {
     model: 'node-net',
+    servesAll: true,
     title: 'Node\'s net module (libuv), a peer with no C twin',
     peer: [process.execPath, join(packageRoot(), 'dist', 'benchmarks', 'node-net-echo.js')],
     c10k: { upTo: 10_000 },

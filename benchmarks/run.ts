@@ -79,7 +79,9 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
   --scenarios a,b       of pingpong,idle,churn,c10k,forkloop,overhead
                         (default: all)
                         pingpong  --conns connections ping-pong lines of
-                                  --len bytes for --seconds (or --rounds)
+                                  --len bytes for --seconds (or --rounds);
+                                  where a model serves every connection at
+                                  once, after one untimed round trip each
                         idle      iterative only: one idle client held
                                   --idle-ms while a ping-pong of ${DEFAULTS.idleRounds}
                                   rounds (--rounds/10) runs ("out to lunch")
@@ -383,6 +385,8 @@ interface LoadgenResult {
   idle_held?: number;
   idle_errors?: number;
   idle_seconds?: number;
+  /** With --settle: the seconds until every connection had made its untimed first round trip. */
+  settle_seconds?: number;
 }
 
 interface LoadgenRun {
@@ -586,10 +590,10 @@ function churnWarmup(o: Options, model: string): number {
   return model === 'fork' ? 200 : 3000;
 }
 
-function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number, warm: boolean, k = 0, model = ''): string[] {
+function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number, warm: boolean, k = 0, m?: Model): string[] {
   const where = ['--host', host, '--port', String(port), '--len', String(o.len)];
   if (scenario === 'churn') {
-    const count = warm ? ['--total', String(churnWarmup(o, model))]
+    const count = warm ? ['--total', String(churnWarmup(o, m?.model ?? ''))]
       : o.total !== undefined ? ['--total', String(o.total)] : ['--seconds', String(o.churnSeconds)];
     return ['churn', ...where, ...count, '--concurrency', String(o.concurrency)];
   }
@@ -603,6 +607,7 @@ function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number
     : scenario === 'idle' ? ['--rounds', String(o.idleRounds)]
       : o.rounds !== undefined ? ['--rounds', String(o.rounds)] : ['--seconds', String(o.pingpongSeconds)];
   const args = ['pingpong', ...where, '--conns', String(o.conns), ...count];
+  if (scenario === 'pingpong' && m?.servesAll) args.push('--settle');
   if (scenario === 'idle') args.push('--idle', '1', '--idle-ms', String(o.idleMs));
   if (scenario === 'c10k' && k) args.push('--idle', String(k), '--idle-echo');
   return args;
@@ -639,7 +644,7 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
     }
     liveServers.add(server);
     const launched = server;
-    const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true, 0, row.model), Math.min(o.timeout, 10), o.pin.loadgen);
+    const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true, 0, m), Math.min(o.timeout, 10), o.pin.loadgen);
     if (warm.failure || warm.exit !== 0) sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
     if (row.scenario === 'churn') sample.time_wait_before = timeWaitCount();
     let onPause: ((line: string) => void) | undefined;
@@ -657,7 +662,7 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
     }
     const busy0 = busyCpuSeconds();
     const timeout = row.scenario === 'c10k' ? o.timeout + o.c10k.budget : o.timeout;
-    const run = await loadgen(loadArgs(row.scenario, o, server.host, server.port, false, k), timeout, o.pin.loadgen, onPause);
+    const run = await loadgen(loadArgs(row.scenario, o, server.host, server.port, false, k, m), timeout, o.pin.loadgen, onPause);
     const busy1 = busyCpuSeconds();
     const ops = run.result && (row.scenario === 'churn' ? run.result.connections : run.result.requests);
     // /proc/stat counts in 10 ms ticks: a window of less than 0.25 s of CPU is too coarse to report.
@@ -961,6 +966,10 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
   const out: string[] = [];
   out.push(`Medians of ${o.reps} repetition${o.reps > 1 ? 's' : ''}${o.reps > 1 ? ' (± is half the spread of the rates)' : ''}; every measurement on a fresh server after an untimed warm-up. TS/C is the TypeScript throughput over the C throughput (req/s, or conn/s for churn): below 1 means TypeScript is slower; TS/Py the same over the Python port of the C server.`);
   out.push(`Order: all ping-pong runs, then idle, then churn, then c10k; within a model the C, Python and TS servers run back to back, C first in the 1st, 3rd... repetition and TS first in the 2nd, 4th... (Python between), so slow drift hits every side alike.`);
+  const settled = o.models.filter((m) => m.servesAll && rows.some((r) => r.model === m.model && r.scenario === 'pingpong'));
+  if (settled.length) {
+    out.push(`ping-pong: ${settled.map((m) => m.model).join(', ')} serve every connection at once, so each connection first makes one untimed round trip (the server takes it on: a fork, a thread, a set slot) and the window starts when all have: it counts round trips on open connections. Taking connections on is churn's measure.`);
+  }
   if (o.pythonMissing) out.push(`Python: skipped, ${o.pythonMissing}.`);
   else if (rows.some((r) => r.impl === 'py')) out.push(`Python: ${o.python}, the C servers ported to its standard library (benchmarks/python/).`);
   if (rows.some((r) => r.scenario === 'c10k')) {

@@ -103,6 +103,9 @@ describe('benchmarks/run', () => {
     expect(json.options.python).toBe(python.stdout.trim());
     // Ping-pong is a time window, the same for every server.
     expect(json.options).toMatchObject({ rounds: null, pingpong_seconds: 0.3 });
+    // Both models serve every connection at once: their window starts after one untimed round trip each.
+    for (const row of json.rows) for (const x of row.samples) expect(x.result.settle_seconds, `${row.model} ${row.impl}`).toBeGreaterThan(0);
+    expect(json.notes.join('\n')).toContain('ping-pong: threads, select serve every connection at once');
     for (const model of ['threads', 'select']) {
       const rows = json.rows.filter((row: any) => row.model === model);
       expect(rows.map((row: any) => row.impl)).toEqual(['ts', 'py', 'c']);
@@ -134,6 +137,8 @@ describe('benchmarks/run', () => {
     const r = benchJson(['--quick', '--models', 'iterative', '--scenarios', 'pingpong'], 60_000, { ...process.env, PATH: '/nonexistent' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.json.rows.map((row: any) => row.impl)).toEqual(['ts', 'c']);
+    // An iterative server leaves the other connections waiting: no untimed first round trip there.
+    for (const row of r.json.rows) for (const x of row.samples) expect(x.result).not.toHaveProperty('settle_seconds');
     expect(r.json.options.python).toBeNull();
     const said = r.json.notes.filter((n: string) => n.startsWith('Python: skipped, python3 not found'));
     expect(said, r.json.notes.join('\n')).toHaveLength(1);
@@ -306,6 +311,36 @@ describe('benchmarks/run', () => {
       const ppBoth = spawnSync(loadgenC, ['pingpong', '--host', server.host, '--port', String(server.port), '--len', '32', '--conns', '3', '--seconds', '1', '--rounds', '5'], { encoding: 'utf8', timeout: 30_000 });
       expect(ppBoth.status).toBe(64);
       expect(ppBoth.stderr).toContain('pingpong takes --rounds or --seconds, not both');
+    } finally {
+      await server.stop('SIGTERM', 5000);
+    }
+  }, 60_000);
+
+  // Ping-pong counts round trips on open connections: a fork server's forks
+  // (churn's measure) were a third of a 2 s window for the Node and Python
+  // servers.
+  it('loadgen --settle: one untimed round trip per connection, then the window; refused for churn', async () => {
+    const server = await launch([fileURLToPath(new URL('../benchmarks/bin/echo_fork', import.meta.url)), '--host', '127.0.0.1', '--port', '0'], { timeoutMs: 10_000 });
+    try {
+      const where = ['--host', server.host, '--port', String(server.port), '--len', '32', '--timeout', '20'];
+      const r = spawnSync(loadgenC, ['pingpong', ...where, '--conns', '5', '--rounds', '10', '--settle'], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      // 5 x 10 measured round trips: the settling ones are not counted.
+      expect(j).toMatchObject({ mode: 'pingpong', conns: 5, rounds: 10, requests: 50, errors: 0, timeout: false });
+      expect(j.settle_seconds).toBeGreaterThan(0); // five forks at least
+      expect(j.settle_seconds).toBeLessThan(10);
+      const plain = JSON.parse(spawnSync(loadgenC, ['pingpong', ...where, '--conns', '5', '--rounds', '10'], { encoding: 'utf8', timeout: 30_000 }).stdout);
+      expect(plain.requests).toBe(50);
+      expect(plain).not.toHaveProperty('settle_seconds');
+      const timed = spawnSync(loadgenC, ['pingpong', ...where, '--conns', '3', '--seconds', '0.2', '--settle'], { encoding: 'utf8', timeout: 30_000 });
+      expect(timed.status, timed.stderr).toBe(0);
+      const t = JSON.parse(timed.stdout);
+      expect(t.seconds).toBeGreaterThanOrEqual(0.2);
+      expect(t.requests).toBeGreaterThan(10);
+      const churn = spawnSync(loadgenC, ['churn', ...where, '--total', '5', '--concurrency', '1', '--settle'], { encoding: 'utf8', timeout: 30_000 });
+      expect(churn.status).toBe(64);
+      expect(churn.stderr).toContain('--settle is for pingpong');
     } finally {
       await server.stop('SIGTERM', 5000);
     }

@@ -5,7 +5,7 @@
  *   loadgen pingpong --host H --port P --conns N (--rounds M | --seconds S)
  *                    --len L
  *                    [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]
- *                    [--idle-echo] [--idle-pause]
+ *                    [--idle-echo] [--idle-pause] [--settle]
  *   loadgen churn    --host H --port P (--total T | --seconds S)
  *                    --concurrency C --len L
  *                    [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]
@@ -49,6 +49,15 @@
  *   {"idle":K,"idle_held":H,"idle_errors":E,"idle_seconds":S} on stdout and
  *   wait for a line on stdin before the measured phase (the benchmark
  *   runner measures the server's memory meanwhile).
+ *
+ * --settle (pingpong): each measured connection first makes one round trip,
+ *   untimed, and waits; the measured phase starts once every one has, so
+ *   that it counts round trips on open connections only, not the server's
+ *   work to take each one on (a fork server's 50 forks were a third of a
+ *   2 s window).  Only for a server that serves all its connections at
+ *   once: an iterative server never answers the second connection while
+ *   the first one waits.  "settle_seconds" in the output is how long it
+ *   took.
  *
  * --timeout SEC (default 60, fractional allowed) is an overall deadline from
  *   program start; when it passes the run stops and reports what completed
@@ -116,7 +125,8 @@
 #define SPARE_FDS 16  /* stdio, epoll and the like, beside the sockets */
 
 enum mode { MODE_PINGPONG, MODE_CHURN };
-enum state { ST_FREE, ST_CONNECTING, ST_ACTIVE, ST_IDLE_ECHO, ST_IDLE_HELD };
+enum state { ST_FREE, ST_CONNECTING, ST_ACTIVE, ST_IDLE_ECHO, ST_IDLE_HELD,
+             ST_SETTLED };
 
 struct conn {
     int fd;
@@ -138,6 +148,7 @@ static long long opt_conns = -1, opt_rounds = -1, opt_total = -1,
                  opt_concurrency = -1, opt_len = -1;
 static long long opt_idle = 0, opt_idle_ms = -1;
 static int opt_idle_half = 0, opt_idle_echo = 0, opt_idle_pause = 0;
+static int opt_settle = 0;
 static double opt_timeout = 60.0;
 static double opt_seconds = -1; /* start connections (churn) or rounds (pingpong) for this long */
 static uint64_t g_until;         /* now_ns() after which none starts (0: no bound) */
@@ -157,6 +168,8 @@ static long long g_idle_pending; /* idle connections still connecting */
 static long long g_idle_held, g_idle_errors;
 static size_t g_idle_next;       /* next idle slot to open */
 static long long g_next_id;
+static int g_settling;            /* --settle: the untimed first round trips */
+static long long g_settle_pending; /* measured connections not settled yet */
 
 static uint64_t *samples;
 static size_t nsamples, capsamples;
@@ -183,7 +196,7 @@ static void usage(FILE *f)
             "usage: loadgen pingpong --host H --port P --conns N (--rounds M | --seconds S) "
             "--len L\n"
             "                [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n"
-            "                [--idle-echo] [--idle-pause]\n"
+            "                [--idle-echo] [--idle-pause] [--settle]\n"
             "       loadgen churn --host H --port P (--total T | --seconds S) "
             "--concurrency C --len L\n"
             "                [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n");
@@ -278,6 +291,8 @@ static void conn_finished(struct conn *c)
         conn_close(c);
         return;
     }
+    if (g_settling && c->state != ST_SETTLED)
+        g_settle_pending--;
     conn_close(c);
     g_active--;
     if (mode == MODE_CHURN)
@@ -375,6 +390,11 @@ static void round_done(struct conn *c)
         c->state = ST_IDLE_HELD;
         g_idle_pending--;
         g_idle_held++;
+        return;
+    }
+    if (mode == MODE_PINGPONG && g_settling) { /* --settle: wait, untimed */
+        c->state = ST_SETTLED;
+        g_settle_pending--;
         return;
     }
     if (mode == MODE_PINGPONG) {
@@ -692,13 +712,16 @@ static void parse_args(int argc, char **argv)
 
         if (strcmp(name, "--idle-half") == 0 ||
             strcmp(name, "--idle-echo") == 0 ||
-            strcmp(name, "--idle-pause") == 0) {
+            strcmp(name, "--idle-pause") == 0 ||
+            strcmp(name, "--settle") == 0) {
             if (val)
                 usage_error("%s takes no value", name);
             if (strcmp(name, "--idle-half") == 0)
                 opt_idle_half = 1;
             else if (strcmp(name, "--idle-echo") == 0)
                 opt_idle_echo = 1;
+            else if (strcmp(name, "--settle") == 0)
+                opt_settle = 1;
             else
                 opt_idle_pause = 1;
             continue;
@@ -758,6 +781,8 @@ static void parse_args(int argc, char **argv)
         opt_total = 1000000000000LL; /* bounded by the time instead */
     if (mode == MODE_CHURN && (opt_total < 0 || opt_concurrency < 0))
         usage_error("churn needs --total (or --seconds) and --concurrency");
+    if (opt_settle && mode != MODE_PINGPONG)
+        usage_error("--settle is for pingpong");
     if (opt_idle_echo && opt_idle_half)
         usage_error("--idle-echo and --idle-half exclude each other");
 }
@@ -780,6 +805,41 @@ static double pct_us(double p)
     if (rank > nsamples)
         rank = nsamples;
     return (double)samples[rank - 1] / 1000.0;
+}
+
+static double g_settle_seconds;
+
+/* --settle: wait until every measured connection made its first round trip
+ * (or failed), then start the measured phase: its clock, its window, and
+ * the next round trip of each.  Returns 1 on the overall deadline. */
+static int settle(uint64_t deadline, uint64_t *t_measure,
+                  uint64_t *idle_close_at)
+{
+    uint64_t t0 = now_ns();
+    size_t i;
+    while (g_settle_pending > 0) {
+        uint64_t now = now_ns();
+        if (now >= deadline)
+            return 1;
+        poll_once(ms_until(deadline, now));
+    }
+    g_settling = 0;
+    *t_measure = now_ns();
+    g_settle_seconds = (double)(*t_measure - t0) / 1e9;
+    if (opt_seconds > 0)
+        g_until = *t_measure + (uint64_t)(opt_seconds * 1e9);
+    if (opt_idle_ms >= 0)
+        *idle_close_at = *t_measure + (uint64_t)opt_idle_ms * 1000000ull;
+    for (i = nidle; i < nconns; i++) {
+        struct conn *c = &conns[i];
+        if (c->state != ST_SETTLED)
+            continue;
+        c->rounds_done = 0;
+        c->state = ST_ACTIVE;
+        start_round(c);
+        (void)do_write(c);
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -863,6 +923,7 @@ int main(int argc, char **argv)
     }
     double idle_secs = (double)(now_ns() - t_idle) / 1e9;
     char idle_json[160] = "";
+    char settle_json[48] = "";
     if (nidle > 0)
         snprintf(idle_json, sizeof idle_json,
                  ",\"idle\":%zu,\"idle_held\":%lld,\"idle_errors\":%lld,"
@@ -884,15 +945,19 @@ int main(int argc, char **argv)
 
     if (!timed_out) {
         if (mode == MODE_PINGPONG) {
+            g_settling = opt_settle;
             for (i = nidle; i < nconns; i++) {
                 struct conn *c = &conns[i];
                 if (conn_start(c, 0) == 0) {
                     g_active++;
+                    g_settle_pending++;
                 } else {
                     g_errors++;
                     log_error(c, "connect", errno);
                 }
             }
+            if (g_settling)
+                timed_out = settle(deadline, &t_measure, &idle_close_at);
         } else {
             for (i = nidle; i < nconns; i++)
                 start_next_churn(i);
@@ -918,6 +983,9 @@ int main(int argc, char **argv)
         poll_once(ms_until(wake, now));
     }
     t_end = now_ns();
+    if (opt_settle)
+        snprintf(settle_json, sizeof settle_json, ",\"settle_seconds\":%.6f",
+                 g_settle_seconds);
 
     /* close everything that is left */
     for (i = 0; i < nconns; i++)
@@ -941,10 +1009,10 @@ int main(int argc, char **argv)
         printf("{\"mode\":\"pingpong\",\"conns\":%lld,\"rounds\":%s,"
                "\"len\":%lld,\"requests\":%lld,\"errors\":%lld,"
                "\"seconds\":%.6f,\"req_per_s\":%.1f,\"p50_us\":%.1f,"
-               "\"p99_us\":%.1f,\"max_us\":%.1f,\"timeout\":%s%s}\n",
+               "\"p99_us\":%.1f,\"max_us\":%.1f,\"timeout\":%s%s%s}\n",
                opt_conns, rounds_json, opt_len, g_requests, g_errors, secs,
                secs > 0 ? (double)g_requests / secs : 0.0, p50, p99, pmax,
-               timed_out ? "true" : "false", idle_json);
+               timed_out ? "true" : "false", idle_json, settle_json);
     } else {
         char total_json[64];
         if (opt_seconds > 0)
