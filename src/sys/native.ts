@@ -251,8 +251,15 @@ export interface KqueueCalls {
 /** The addon: every platform's calls, and epoll's, prctl's or kqueue's where the platform has them. */
 export type Native = NativeCalls & Partial<EpollCalls> & Partial<PrctlCalls> & Partial<KqueueCalls>;
 
-/** The raw addon, for the sys modules only (not exported from syscall-lab/sys); its calls traced under SYSCALL_LAB_TRACE. */
-export const native: Native = traced(createRequire(import.meta.url)(findAddon()));
+/**
+ * The raw addon, for the sys modules only (not exported from syscall-lab/sys); its calls traced under SYSCALL_LAB_TRACE.
+ * A frozen copy: the addon's exports object, with its 140-odd properties
+ * set one by one, is a dictionary-mode object, so every `native.sem_wait`
+ * in optimized code was a call to V8's LoadIC and a hash lookup (1.2% of
+ * the prethreaded server's CPU, profiled); a literal's copy has fast
+ * properties, and frozen ones TurboFan can treat as constants.
+ */
+export const native: Native = Object.freeze({ ...traced(createRequire(import.meta.url)(findAddon())) });
 
 /** A C out-parameter (`int *`, `socklen_t *`, `struct addrinfo **`): the callee writes `value`. */
 export interface Cell<T> {
