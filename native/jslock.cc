@@ -20,6 +20,16 @@ std::atomic<bool> g_threads_exist{false};
 namespace {
 
 std::mutex g_token;  // held with V8's lock, taken before it
+constexpr int kTokenSpins = 100;  // TokenAcquire's tries before it sleeps: a few µs
+
+// Tells the CPU this is a spin-wait (it lets the other hyperthread run).
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
 std::atomic<int> g_waiters{0};  // threads waiting to take the lock
 // (g_threads_exist: until the first thread is created nobody else can want
 // the lock, and the counting is skipped. It starts under the lock, so a
@@ -140,7 +150,20 @@ void JsLockShare(Napi::Env env) {
   uv_unref(reinterpret_cast<uv_handle_t*>(g_yield_async));
 }
 
-void TokenAcquire() { g_token.lock(); }
+// A thread that wants the lock usually finds it held for a few microseconds
+// of another thread's TypeScript between two of its blocking calls. Sleeping
+// on the mutex then costs a futex wait, a wake-up and two context switches
+// (about 5 µs each here), so it spins a little first, as glibc's adaptive
+// mutexes do. Measured 2026-12-07, 2 CPUs, ping-pong of 50 connections,
+// 6-8 alternating pairs: echo-threads 1.14x and echo-prethreaded 1.17x the
+// rate without the spin.
+void TokenAcquire() {
+  for (int i = 0; i < kTokenSpins; i++) {
+    if (g_token.try_lock()) return;
+    CpuRelax();
+  }
+  g_token.lock();
+}
 void TokenRelease() { g_token.unlock(); }
 
 bool JsLockWanted() {
