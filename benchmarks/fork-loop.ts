@@ -6,8 +6,10 @@
 //   TypeScript: this file's child mode (a fresh node process per run, after
 //               fork_warmup(), as `serve echo-fork` does before its accept loop)
 //   C:          benchmarks/bin/fork_loop N
+//   Python:     benchmarks/python/fork_loop.py N (when given a python: the
+//               runner's, or --python here)
 // Timed as overhead.ts times its loop (loops.ts): a fresh process per run,
-// the clock around the loop alone, C and TypeScript runs alternating.
+// the clock around the loop alone, the sides' runs alternating.
 //
 //   node dist/benchmarks/fork-loop.js [--iterations N] [--reps R] [--warmup W]
 //   node dist/benchmarks/fork-loop.js --child N [--warmup W]   (one TS run; JSON like fork_loop)
@@ -23,6 +25,8 @@ export type ForkLoopResult = LoopResult;
 export interface ForkLoopOptions extends LoopOptions {
   /** Node options for the TypeScript side's node (run.ts's --node-flags). */
   nodeFlags?: string[];
+  /** A Python 3 to run benchmarks/python/fork_loop.py with: the third side. */
+  python?: string;
 }
 
 const SELF = fileURLToPath(import.meta.url);
@@ -31,12 +35,17 @@ export function forkLoopPath(): string {
   return join(packageRoot(), 'benchmarks', 'bin', 'fork_loop');
 }
 
+function pythonForkLoopPath(): string {
+  return join(packageRoot(), 'benchmarks', 'python', 'fork_loop.py');
+}
+
 export async function measureForkLoop(opts: ForkLoopOptions): Promise<ForkLoopResult> {
   const { iterations, warmup } = opts;
   return compareLoops({
     ...opts,
     tsCommand: [process.execPath, ...(opts.nodeFlags ?? []), SELF, '--child', String(iterations), '--warmup', String(warmup)],
     cCommand: [forkLoopPath(), String(iterations)],
+    ...(opts.python ? { pyCommand: [opts.python, pythonForkLoopPath(), String(iterations)] } : {}),
     // About 1 ms an iteration for Node here, 0.1-0.2 ms for C: allow 20 ms, at least 30 s.
     timeoutMs: Math.max(30_000, (iterations + warmup) * 20),
   });
@@ -49,7 +58,8 @@ export function formatForkLoop(r: ForkLoopResult): string {
     `fork loop: ${r.iterations.toLocaleString('en-US')} x (fork + the child's _exit(0) + waitpid), ${r.reps} run(s) each, alternating`,
     `  TypeScript (addon): median ${us(r.ts.median_ns)} µs/iter, best ${us(r.ts.best_ns)}${cpu(r.ts)}   (after fork_warmup and ${r.warmup} untimed forks)`,
     `  C (fork_loop): median ${us(r.c.median_ns)} µs/iter, best ${us(r.c.best_ns)}${cpu(r.c)}`,
-    `  TS/C: ${r.ratio_median.toFixed(2)}x the time (medians), ${r.ratio_best.toFixed(2)}x (best)`,
+    ...(r.py ? [`  Python (fork_loop.py): median ${us(r.py.median_ns)} µs/iter, best ${us(r.py.best_ns)}${cpu(r.py)}`] : []),
+    `  TS/C: ${r.ratio_median.toFixed(2)}x the time (medians), ${r.ratio_best.toFixed(2)}x (best)${r.py ? `; TS/Py: ${(r.ts.median_ns / r.py.median_ns).toFixed(2)}x (medians)` : ''}`,
   ].join('\n');
 }
 

@@ -33,7 +33,7 @@ export interface LoopOptions {
   /** Iterations the TypeScript side runs (untimed) before the timed loop. */
   warmup: number;
   /** Called after each run (progress). */
-  onRun?: (side: 'ts' | 'c', run: LoopRun) => void;
+  onRun?: (side: 'ts' | 'c' | 'py', run: LoopRun) => void;
 }
 
 /** What a loop tool reports: what it was asked for, and the comparison. */
@@ -43,6 +43,8 @@ export interface LoopResult {
   reps: number;
   ts: Side;
   c: Side;
+  /** The same loop in Python, where the tool has one and was given a python. */
+  py?: Side;
   /** ts.median_ns / c.median_ns */
   ratio_median: number;
   /** ts.best_ns / c.best_ns */
@@ -53,6 +55,8 @@ export interface LoopResult {
 export interface CompareOptions extends LoopOptions {
   tsCommand: string[];
   cCommand: string[];
+  /** A third side, the loop in Python: run between the other two. */
+  pyCommand?: string[];
   /** Each run's deadline; the run is killed (SIGKILL) and the comparison fails after it. */
   timeoutMs: number;
 }
@@ -90,23 +94,24 @@ function side(runs: LoopRun[]): Side {
   return { runs, median_ns: median(ns), best_ns: Math.min(...ns), ...(cpu === undefined ? {} : { median_cpu_ns: cpu }) };
 }
 
-/** reps runs of each command, alternating which goes first. */
+/** reps runs of each command, alternating which goes first (Python, if any, between). */
 export async function compareLoops(opts: CompareOptions): Promise<LoopResult> {
-  const ts: LoopRun[] = [];
-  const c: LoopRun[] = [];
+  const runs: Record<'ts' | 'c' | 'py', LoopRun[]> = { ts: [], c: [], py: [] };
+  const command = { ts: opts.tsCommand, c: opts.cCommand, py: opts.pyCommand };
+  const sides: Array<'c' | 'py' | 'ts'> = opts.pyCommand ? ['c', 'py', 'ts'] : ['c', 'ts'];
   for (let rep = 0; rep < opts.reps; rep++) {
-    const order: Array<'c' | 'ts'> = rep % 2 === 0 ? ['c', 'ts'] : ['ts', 'c'];
-    for (const which of order) {
-      const run = await runLoop(which === 'c' ? opts.cCommand : opts.tsCommand, opts.timeoutMs);
-      (which === 'c' ? c : ts).push(run);
+    for (const which of rep % 2 === 0 ? sides : [...sides].reverse()) {
+      const run = await runLoop(command[which]!, opts.timeoutMs);
+      runs[which].push(run);
       opts.onRun?.(which, run);
     }
   }
-  const tsSide = side(ts);
-  const cSide = side(c);
+  const tsSide = side(runs.ts);
+  const cSide = side(runs.c);
   return {
     iterations: opts.iterations, warmup: opts.warmup, reps: opts.reps,
-    ts: tsSide, c: cSide, ratio_median: tsSide.median_ns / cSide.median_ns, ratio_best: tsSide.best_ns / cSide.best_ns,
+    ts: tsSide, c: cSide, ...(opts.pyCommand ? { py: side(runs.py) } : {}),
+    ratio_median: tsSide.median_ns / cSide.median_ns, ratio_best: tsSide.best_ns / cSide.best_ns,
   };
 }
 

@@ -1019,6 +1019,9 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
  * more of them than the CPUs can do fit in a second. With fork's churn in C
  * measured too, the rest of a connection (the TCP work, loadgen, the echo)
  * costs at least what it costs C: its CPU per connection less C's fork loop.
+ * With Python's fork loop and churn too, the same bound against Python's
+ * churn: TypeScript's connection cannot cost less than Python's where its
+ * fork loop alone costs more than Python's.
  */
 function churnBoundNote(rows: Row[], f: ForkLoopResult): string {
   const cpus = os.cpus().length;
@@ -1028,7 +1031,7 @@ function churnBoundNote(rows: Row[], f: ForkLoopResult): string {
   const cFork = f.c.median_cpu_ns ?? f.c.median_ns;
   const what = f.ts.median_cpu_ns === undefined ? 'in a row' : 'of CPU (parent and child)';
   let text = `Fork loop: a fork, the child's exit and its reap take ${us(tsFork)} ${what} from TypeScript against ${us(cFork)} in C, so a TypeScript server that forks per connection cannot pass ${perSec((cpus * 1e9) / tsFork)} connections/s on ${cpus} CPU${cpus > 1 ? 's' : ''} before it serves a byte.`;
-  const churn = (impl: 'ts' | 'c') => rows.find((r) => r.model === 'fork' && r.scenario === 'churn' && r.impl === impl)?.summary;
+  const churn = (impl: 'ts' | 'c' | 'py') => rows.find((r) => r.model === 'fork' && r.scenario === 'churn' && r.impl === impl)?.summary;
   const ts = churn('ts');
   const c = churn('c');
   if (!ts?.rate || !c?.rate) return text;
@@ -1037,7 +1040,14 @@ function churnBoundNote(rows: Row[], f: ForkLoopResult): string {
   // The rest of a connection, at C's cost: loadgen, TCP, the echo.
   const rest = Math.max(0, c.cpu_us_per_op * 1000 - cFork);
   const bound = (cpus * 1e9) / (tsFork + rest);
-  return `${text}, with ${us(ts.cpu_us_per_op * 1000)} and ${us(c.cpu_us_per_op * 1000)} of the machine's CPU per connection. The rest of C's connection (${us(rest)} beyond its fork loop: TCP, loadgen, the echo) on top of TypeScript's fork loop makes ${us(tsFork + rest)}: at most about ${perSec(bound)} conn/s, ${(bound / c.rate).toFixed(2)}x C's churn, however lean the child.`;
+  text = `${text}, with ${us(ts.cpu_us_per_op * 1000)} and ${us(c.cpu_us_per_op * 1000)} of the machine's CPU per connection. The rest of C's connection (${us(rest)} beyond its fork loop: TCP, loadgen, the echo) on top of TypeScript's fork loop makes ${us(tsFork + rest)}: at most about ${perSec(bound)} conn/s, ${(bound / c.rate).toFixed(2)}x C's churn, however lean the child.`;
+  const py = churn('py');
+  const pyFork = f.py?.median_cpu_ns ?? f.py?.median_ns;
+  if (!py?.rate || py.cpu_us_per_op === undefined || pyFork === undefined) return text;
+  // Python's connection less its fork loop, with TypeScript's fork loop in its place.
+  const pyRest = Math.max(0, py.cpu_us_per_op * 1000 - pyFork);
+  const pyBound = (py.cpu_us_per_op * 1000) / (tsFork + pyRest);
+  return `${text} Against Python: its fork loop takes ${us(pyFork)} and its connection ${us(py.cpu_us_per_op * 1000)} (${perSec(py.rate)} conn/s); with TypeScript's fork loop in place of Python's, that connection would cost ${us(tsFork + pyRest)}: ${pyBound.toFixed(2)}x Python's churn, the bound for TS/Py${tsFork > pyFork ? ' (a Node child costs more to fork and to end than a Python one)' : ''}.`;
 }
 
 function driftNote(rows: Row[]): string | undefined {
@@ -1110,7 +1120,7 @@ async function main(argv: string[]): Promise<number> {
   if (opts.scenarios.includes('forkloop')) {
     process.stderr.write(`forkloop: ${opts.forkIterations.toLocaleString('en-US')} forks x ${opts.forkReps} run(s) each ...\n`);
     try {
-      forkloop = await measureForkLoop({ iterations: opts.forkIterations, reps: opts.forkReps, warmup: opts.forkWarmup, nodeFlags: opts.nodeFlags });
+      forkloop = await measureForkLoop({ iterations: opts.forkIterations, reps: opts.forkReps, warmup: opts.forkWarmup, nodeFlags: opts.nodeFlags, python: opts.python });
     } catch (err) {
       forkloopError = (err as Error).message;
       process.stderr.write(`forkloop FAILED: ${forkloopError}\n`);

@@ -12,6 +12,7 @@ import { in_browser, no_browser } from './browser.js';
 const runner = fileURLToPath(new URL('../dist/benchmarks/run.js', import.meta.url));
 const forkLoop = fileURLToPath(new URL('../dist/benchmarks/fork-loop.js', import.meta.url));
 const forkLoopC = fileURLToPath(new URL('../benchmarks/bin/fork_loop', import.meta.url));
+const forkLoopPy = fileURLToPath(new URL('../benchmarks/python/fork_loop.py', import.meta.url));
 const loadgenC = fileURLToPath(new URL('../benchmarks/bin/loadgen', import.meta.url));
 const linux = process.platform === 'linux';
 const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 30_000 });
@@ -346,7 +347,7 @@ describe('benchmarks/run', () => {
     }
   }, 60_000);
 
-  it('the fork loop times fork + _exit + waitpid on both sides and bounds fork\'s churn', () => {
+  it('the fork loop times fork + _exit + waitpid on every side and bounds fork\'s churn against C and Python', () => {
     const out = mkdtempSync(join(tmpdir(), 'syscall-lab-bench-'));
     try {
       // 2000 connections: enough CPU time for /proc/stat's 10 ms ticks to measure each side's CPU per connection.
@@ -356,7 +357,8 @@ describe('benchmarks/run', () => {
       const json = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
       const f = json.forkloop;
       expect(f.iterations).toBe(100);
-      for (const side of [f.ts, f.c]) {
+      if (hasPython) expect(f.py, 'the Python fork loop').toBeDefined();
+      for (const side of [f.ts, f.c, ...(f.py ? [f.py] : [])]) {
         expect(side.runs).toHaveLength(1);
         expect(side.runs[0].iterations).toBe(100);
         expect(side.median_ns).toBeGreaterThan(0);
@@ -369,12 +371,13 @@ describe('benchmarks/run', () => {
         expect(row.samples.every((s: any) => s.ok), JSON.stringify(row.samples)).toBe(true);
         if (!linux) continue;
         // A connection costs the machine more CPU than a fork loop's iteration, on each side.
-        const loop = row.impl === 'ts' ? f.ts : f.c;
+        const loop = row.impl === 'ts' ? f.ts : row.impl === 'py' ? f.py : f.c;
         expect(row.summary.cpu_us_per_op * 1000, `${row.server}`).toBeGreaterThan(loop.median_cpu_ns * 0.5);
       }
       const note = json.notes.find((n: string) => n.startsWith('Fork loop:'));
       expect(note, json.notes.join('\n')).toMatch(/cannot pass [\d,]+ connections\/s on \d+ CPUs? before it serves a byte/);
       if (linux) expect(note).toMatch(/at most about [\d,]+ conn\/s, \d\.\d\dx C's churn/);
+      if (linux && hasPython) expect(note).toMatch(/Against Python: its fork loop takes [\d,]+ µs .*: \d+\.\d\dx Python's churn, the bound for TS\/Py/);
       expect(r.stdout).toContain('CPU µs/op');
       expect(r.stdout).toContain('fork loop: 100 x (fork');
     } finally {
@@ -392,6 +395,16 @@ describe('benchmarks/run', () => {
     const c = spawnSync(forkLoopC, ['30'], { encoding: 'utf8', timeout: 60_000 });
     expect(c.status, c.stderr).toBe(0);
     expect(JSON.parse(c.stdout.trim())).toMatchObject({ iterations: 30 });
+    if (!hasPython) return;
+    const py = spawnSync(python.stdout.trim(), [forkLoopPy, '30'], { encoding: 'utf8', timeout: 60_000 });
+    expect(py.status, py.stderr).toBe(0);
+    const pl = JSON.parse(py.stdout.trim());
+    expect(pl.iterations).toBe(30);
+    expect(pl.ns_per_iter).toBeCloseTo((pl.seconds * 1e9) / 30, -2);
+    expect(pl.cpu_ns_per_iter).toBeGreaterThan(0);
+    const bad = spawnSync(python.stdout.trim(), [forkLoopPy, 'x'], { encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(64);
+    expect(bad.stderr).toContain('usage: fork_loop.py N');
   });
 
   it('fork-loop and fork_loop reject a bad count with their usage', () => {
