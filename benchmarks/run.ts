@@ -1019,9 +1019,9 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
  * more of them than the CPUs can do fit in a second. With fork's churn in C
  * measured too, the rest of a connection (the TCP work, loadgen, the echo)
  * costs at least what it costs C: its CPU per connection less C's fork loop.
- * With Python's fork loop and churn too, the same bound against Python's
- * churn: TypeScript's connection cannot cost less than Python's where its
- * fork loop alone costs more than Python's.
+ * With Python's fork loop and churn too, what TS/Py comes to where a
+ * TypeScript child does as much as a Python one beyond its fork and exit:
+ * Python's connection with TypeScript's fork loop in place of Python's.
  */
 function churnBoundNote(rows: Row[], f: ForkLoopResult): string {
   const cpus = os.cpus().length;
@@ -1047,7 +1047,8 @@ function churnBoundNote(rows: Row[], f: ForkLoopResult): string {
   // Python's connection less its fork loop, with TypeScript's fork loop in its place.
   const pyRest = Math.max(0, py.cpu_us_per_op * 1000 - pyFork);
   const pyBound = (py.cpu_us_per_op * 1000) / (tsFork + pyRest);
-  return `${text} Against Python: its fork loop takes ${us(pyFork)} and its connection ${us(py.cpu_us_per_op * 1000)} (${perSec(py.rate)} conn/s); with TypeScript's fork loop in place of Python's, that connection would cost ${us(tsFork + pyRest)}: ${pyBound.toFixed(2)}x Python's churn, the bound for TS/Py${tsFork > pyFork ? ' (a Node child costs more to fork and to end than a Python one)' : ''}.`;
+  const more = tsFork > pyFork ? `A TypeScript fork and exit cost ${us(tsFork - pyFork)} more than Python's (a Node process is larger: more to copy and to tear down), so a` : 'A';
+  return `${text} Against Python: its fork loop takes ${us(pyFork)} and its connection ${us(py.cpu_us_per_op * 1000)} (${perSec(py.rate)} conn/s). ${more} TypeScript child that did as much as Python's beyond them would cost ${us(tsFork + pyRest)} a connection: ${pyBound.toFixed(2)}x Python's churn.`;
 }
 
 function driftNote(rows: Row[]): string | undefined {
