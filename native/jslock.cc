@@ -6,6 +6,7 @@
 #include "safepoint.h"
 #include "signal.h"  // RequestInterruptForkSafe, StartHelperThread
 
+#include <sched.h>  // sched_getaffinity
 #include <uv.h>
 
 #include <chrono>
@@ -150,6 +151,15 @@ void JsLockShare(Napi::Env env) {
   uv_unref(reinterpret_cast<uv_handle_t*>(g_yield_async));
 }
 
+// The CPUs this process may run on (its affinity: taskset), for the spin.
+static int UsableCpus() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+#endif
+  return static_cast<int>(std::thread::hardware_concurrency());
+}
+
 // A thread that wants the lock usually finds it held for a few microseconds
 // of another thread's TypeScript between two of its blocking calls. Sleeping
 // on the mutex then costs a futex wait, a wake-up and two context switches
@@ -158,7 +168,9 @@ void JsLockShare(Napi::Env env) {
 // 6-8 alternating pairs: echo-threads 1.14x and echo-prethreaded 1.17x the
 // rate without the spin.
 void TokenAcquire() {
-  for (int i = 0; i < kTokenSpins; i++) {
+  // On one CPU the holder cannot run while this thread spins.
+  static const int spins = UsableCpus() > 1 ? kTokenSpins : 0;
+  for (int i = 0; i < spins; i++) {
     if (g_token.try_lock()) return;
     CpuRelax();
   }
