@@ -147,9 +147,10 @@ Time: ping-pong, churn and c10k measure every server for the same time, so
 the fast servers are not measured over a few milliseconds (a count of
 round trips that suits fork's 20,000 req/s is 30 ms of epoll's 100,000) and
 the run's length does not grow with the rate. Each measurement is a fresh
-server, an untimed warm-up, then the window: with every model, about 7
-minutes. The c10k scenario adds up to --c10k-budget s per server and K to
-accept its K idle connections.
+server, an untimed warm-up, then the window: every model's ping-pong,
+idle and churn and the two loops take about 7 minutes on 2 CPUs, and c10k
+(up to --c10k-budget s per server and K to accept its K idle connections)
+about 3 more.
 
 models:
 ${modelList()}`;
