@@ -6,8 +6,8 @@
 //   TypeScript: this file's child mode (a fresh node process per run, after
 //               fork_warmup(), as `serve echo-fork` does before its accept loop)
 //   C:          benchmarks/bin/fork_loop N
-//   Python:     benchmarks/python/fork_loop.py N (when given a python: the
-//               runner's, or --python here)
+//   Python:     benchmarks/python/fork_loop.py N (when the runner gives it
+//               its python; this file's own command line runs TS and C)
 // Timed as overhead.ts times its loop (loops.ts): a fresh process per run,
 // the clock around the loop alone, the sides' runs alternating.
 //

@@ -21,16 +21,6 @@ std::atomic<bool> g_threads_exist{false};
 namespace {
 
 std::mutex g_token;  // held with V8's lock, taken before it
-constexpr int kTokenSpins = 100;  // TokenAcquire's tries before it sleeps: a few µs
-
-// Tells the CPU this is a spin-wait (it lets the other hyperthread run).
-inline void CpuRelax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield");
-#endif
-}
 std::atomic<int> g_waiters{0};  // threads waiting to take the lock
 // (g_threads_exist: until the first thread is created nobody else can want
 // the lock, and the counting is skipped. It starts under the lock, so a
@@ -133,6 +123,27 @@ void MakeStackStartOurs() {
   g_last_holder = Me();
 }
 
+// ---- the token's spin (TokenAcquire) ----------------------------------------
+constexpr int kTokenSpins = 100;  // tries before it sleeps: a few µs
+
+// Tells the CPU this is a spin-wait (it lets the other hyperthread run).
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+// The CPUs this process may run on (its affinity: taskset).
+int UsableCpus() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+#endif
+  return static_cast<int>(std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 void JsLockShare(Napi::Env env) {
@@ -149,15 +160,6 @@ void JsLockShare(Napi::Env env) {
   g_yield_async = new uv_async_t;
   uv_async_init(loop, g_yield_async, OnYield);
   uv_unref(reinterpret_cast<uv_handle_t*>(g_yield_async));
-}
-
-// The CPUs this process may run on (its affinity: taskset), for the spin.
-static int UsableCpus() {
-#if defined(__linux__)
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
-#endif
-  return static_cast<int>(std::thread::hardware_concurrency());
 }
 
 // A thread that wants the lock usually finds it held for a few microseconds
