@@ -686,9 +686,10 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
     }
   } finally {
     if (server) {
-      // 3 s, and 1 ms more per idle connection held: Python's threads server
+      // 3 s, and 1 ms more per idle connection held. Python's threads server
       // with 10,000 runs its handler only once the main thread gets the GIL,
-      // which 10,000 ending threads contend for (it missed 3 s).
+      // which 10,000 ending threads contend for: it missed even 13 s here,
+      // and is then killed and reported in the notes.
       const status = await server.stop('SIGTERM', 3000 + k);
       liveServers.delete(server);
       sample.server_exit = { code: status.code, signal: status.signal };
