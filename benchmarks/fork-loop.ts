@@ -13,10 +13,10 @@
 //
 //   node dist/benchmarks/fork-loop.js [--iterations N] [--reps R] [--warmup W]
 //   node dist/benchmarks/fork-loop.js --child N [--warmup W]   (one TS run; JSON like fork_loop)
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../src/launch.js';
+import { read_stat } from '../src/lab/procfs.js';
 import { compareLoops, loopLine, runIfMain, type LoopOptions, type LoopResult } from './loops.js';
 
 export type ForkLoopResult = LoopResult;
@@ -105,17 +105,10 @@ async function child(iterations: number, warmup: number): Promise<number> {
  * fork_loop's getrusage; undefined without /proc.
  */
 function cpuTime(): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync('/proc/self/stat', 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The fields after "(comm) ": state is the 3rd field of stat(5), cutime the 16th, cstime the 17th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const children = (Number(fields[13]) + Number(fields[14])) / 100;
+  const st = read_stat('/proc/self/stat');
+  if (!st) return undefined;
   const self = process.cpuUsage();
-  return (self.user + self.system) / 1e6 + children;
+  return (self.user + self.system) / 1e6 + (st.cutime + st.cstime) / 100;
 }
 
 const DEFAULTS = { iterations: 1000, reps: 3, warmup: 20 };

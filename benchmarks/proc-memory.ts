@@ -4,7 +4,8 @@
 // smaps_rollup: a page shared by n processes counts 1/n in each, so a fork
 // server's children are not charged again for the pages they share with
 // the parent). A thread server is one process with many threads.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fd_count, process_tree, stat_of, type proc_node } from '../src/lab/procfs.js';
 
 export interface TreeMemory {
   /** Sum of VmRSS over the tree, in KiB. */
@@ -23,53 +24,17 @@ function read(path: string): string | undefined {
   }
 }
 
-/** The pids of a process's children (each thread's children file, Linux 3.5+). */
-function childrenOf(pid: number, byParent: Map<number, number[]> | undefined): number[] {
-  if (byParent) return byParent.get(pid) ?? [];
-  const kids: number[] = [];
-  let tids: string[] = [];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return kids;
-  }
-  for (const tid of tids) {
-    const text = read(`/proc/${pid}/task/${tid}/children`);
-    if (text) for (const p of text.trim().split(/\s+/)) if (p) kids.push(Number(p));
-  }
-  return kids;
-}
-
-/** Without the children files (CONFIG_PROC_CHILDREN off): every process's parent, from /proc/PID/stat. */
-function parentMap(): Map<number, number[]> {
-  const map = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = read(`/proc/${name}/stat`);
-    if (!stat) continue;
-    // pid (comm) state ppid ...: comm may hold spaces and parentheses.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    const list = map.get(ppid) ?? [];
-    list.push(Number(name));
-    map.set(ppid, list);
-  }
-  return map;
-}
-
-/** The process tree's pids, root first. */
+/** The process tree's pids, root first ([] when the root is gone). */
 export function processTree(root: number): number[] {
-  const byParent = existsSync(`/proc/${root}/task/${root}/children`) ? undefined : parentMap();
-  const seen = new Set<number>([root]);
-  const queue = [root];
-  for (let i = 0; i < queue.length; i++) {
-    for (const kid of childrenOf(queue[i], byParent)) {
-      if (!seen.has(kid)) {
-        seen.add(kid);
-        queue.push(kid);
-      }
-    }
-  }
-  return queue;
+  const st = stat_of(root);
+  if (!st) return [];
+  const out: number[] = [];
+  const walk = (n: proc_node) => {
+    out.push(n.pid);
+    n.children.forEach(walk);
+  };
+  walk(process_tree(st));
+  return out;
 }
 
 function kbField(text: string | undefined, name: string): number | undefined {
@@ -99,13 +64,7 @@ export function treeMemory(root: number): TreeMemory | undefined {
 }
 
 /** How many descriptors the process has open now (/proc/PID/fd), or undefined. */
-export function openFds(pid: number): number | undefined {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return undefined;
-  }
-}
+export const openFds = fd_count;
 
 /** MemAvailable from /proc/meminfo, in KiB, or undefined. */
 export function memAvailableKb(): number | undefined {

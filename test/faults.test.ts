@@ -24,14 +24,14 @@
 // once (a reserve fd), the clients it has are served, one line says so, the
 // CPU stays idle, and it accepts again when clients leave.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import {
   socket, connect, close, read, write, setsockopt, errno, fcntl, sockaddr_of, errno_code,
   AF_INET, SOCK_STREAM, SOL_SOCKET, SO_LINGER, EAGAIN, F_GETFL, F_SETFL, O_NONBLOCK,
 } from '../src/sys/index.js';
 import { launch, cliCommand, type Launched } from '../src/launch.js';
 import { bound_io, fd_count, linux, settle, it_linux, NEEDS_LINUX } from './helpers.js';
-import { children_of as children, threads_of as threads } from '../src/lab/grade/proc.js';
+import { children_of as children, stat_of, status_field } from '../src/lab/procfs.js';
+const threads = (pid: number): number => status_field(pid, 'Threads');
 
 type Server =
   | 'daytime' | 'echo-iterative' | 'echo-fork' | 'echo-threads' | 'echo-prethreaded'
@@ -103,9 +103,8 @@ function alive(s: Launched): boolean {
 
 /** The server's CPU time so far, in clock ticks (utime + stime, /proc/PID/stat). */
 function cpu_ticks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  const st = stat_of(pid)!;
+  return st.utime + st.stime;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -410,7 +409,7 @@ describe("echo-threads' memory over many short connections", () => {
   // window of three batches that stays flat.
   it_linux(NEEDS_LINUX.proc)('levels off: nothing is kept per connection', async () => {
     const s = await start('echo-threads', { quiet: true, env: { MALLOC_ARENA_MAX: '2' } });
-    const rss = () => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${s.pid}/status`, 'utf8'))![1]); // KiB
+    const rss = () => status_field(s.pid, 'VmRSS'); // KiB
     const batch = 1500, batches = 12;
     const after: number[] = [];
     for (let b = 0; b < batches; b++) {

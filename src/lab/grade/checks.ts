@@ -3,7 +3,7 @@
 // what a student should look at when it does not hold.
 import { createHash } from 'node:crypto';
 import { Client, echo_exchange } from './clients.js';
-import { children_of, fd_targets, sockets_of, threads_of, vmsize_of, rss_of } from './proc.js';
+import { children_of, fds_or_none, sockets_of, status_field } from '../procfs.js';
 import { sleep, type ServerUnderTest } from './runner.js';
 
 export interface Settings {
@@ -253,11 +253,13 @@ interface Snapshot {
 
 function snapshot(pid: number): Snapshot {
   return {
-    fds: fd_targets(pid),
+    fds: fds_or_none(pid).map((l) => l.target),
     leftover: sockets_of(pid).filter((s) => s.state === 'CLOSE_WAIT').length,
-    threads: threads_of(pid),
-    vmsize: vmsize_of(pid),
-    rss: rss_of(pid),
+    // Threads counts kernel tasks (a thread that ended is gone even if never
+    // joined); VmSize keeps a never-joined thread's stack mapped.
+    threads: status_field(pid, 'Threads'),
+    vmsize: status_field(pid, 'VmSize'),
+    rss: status_field(pid, 'VmRSS'),
     zombies: children_of(pid).filter((s) => s.state === 'Z').length,
   };
 }

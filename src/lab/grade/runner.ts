@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { all_stats, environ_has, listening_ports, stat_of } from './proc.js';
+import { all_stats, environ_has, listening_ports, stat_of } from '../procfs.js';
 import { PR_SET_CHILD_SUBREAPER, prctl, waitpid, WNOHANG } from '../../sys/index.js';
 
 export const GRADE_MARK = 'SYSCALL_LAB_GRADE';

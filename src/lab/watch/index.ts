@@ -2,7 +2,7 @@
 // Redraws a few times a second until ^C; --once prints one frame; --json
 // prints each frame as one JSON object on a line, for tools.
 import { parseArgs } from 'node:util';
-import { WatchError } from './procfs.js';
+import { ProcError } from '../procfs.js';
 import { snapshot } from './snapshot.js';
 import { render } from './render.js';
 
@@ -56,7 +56,7 @@ export async function watch(args: string[]): Promise<number> {
     try {
       frame();
     } catch (err) {
-      if (err instanceof WatchError) return say(err.message, 1);
+      if (err instanceof ProcError) return say(err.message, 1);
       throw err;
     }
     return 0;
@@ -78,7 +78,7 @@ export async function watch(args: string[]): Promise<number> {
         frame();
         frames++;
       } catch (err) {
-        if (!(err instanceof WatchError)) {
+        if (!(err instanceof ProcError)) {
           stopped = true;
           clearInterval(timer);
           return reject(err);

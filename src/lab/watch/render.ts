@@ -1,7 +1,7 @@
 // Draws a frame for the terminal, 80 columns: the process, its listening
 // sockets and TIME_WAIT count, the process tree (zombies marked), the
 // threads, the connected sockets one a line, and the other fds grouped.
-import { STATE_NAMES } from './procfs.js';
+import { STATE_NAMES } from '../procfs.js';
 import type { frame, fd_info, process_info } from './snapshot.js';
 import { wrap } from '../wrap.js';
 

@@ -1,7 +1,7 @@
 // One frame of `syscall-lab watch`: what the process tree, the threads, the
 // fds and the TCP tables say about a process at one moment, as plain data
 // (what --json prints, and what render.ts draws).
-import { WatchError, process_stat, process_tree, threads, fds, fds_or_none, link_inode, type proc_node, type fd_link } from './procfs.js';
+import { ProcError, process_stat, process_tree, threads, fds, fds_or_none, link_inode, type proc_node, type fd_link } from '../procfs.js';
 import { read_socket_tables, time_wait_count, type socket_tables } from './sockets.js';
 
 export type fd_info =
@@ -57,10 +57,10 @@ function child_info(node: proc_node, tables: socket_tables): process_info {
   return { pid: node.pid, comm: node.comm, state: node.state, zombie, connections, children: node.children.map((c) => child_info(c, tables)) };
 }
 
-/** Reads one frame; throws WatchError if pid is gone or not ours to read. */
+/** Reads one frame; throws ProcError if pid is gone or not ours to read. */
 export function snapshot(pid: number): frame {
   const st = process_stat(pid);
-  if (st.state === 'Z') throw new WatchError(`process ${pid} has exited: a zombie its parent has not reaped`);
+  if (st.state === 'Z') throw new ProcError(`process ${pid} has exited: a zombie its parent has not reaped`);
   const links = fds(pid); // first: the one that says "not ours to read"
   let tables: socket_tables;
   try {
@@ -68,8 +68,8 @@ export function snapshot(pid: number): frame {
   } catch (err) {
     // It exited between the reads (a zombie has no /proc/PID/net): say that, not a stack.
     const now = process_stat(pid);
-    if (now.state === 'Z') throw new WatchError(`process ${pid} has exited: a zombie its parent has not reaped`);
-    throw new WatchError(`cannot read /proc/${pid}/net/tcp (${(err as NodeJS.ErrnoException).code ?? err})`);
+    if (now.state === 'Z') throw new ProcError(`process ${pid} has exited: a zombie its parent has not reaped`);
+    throw new ProcError(`cannot read /proc/${pid}/net/tcp (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
   const fdinfo = links.map((l) => describe_fd(l, tables));
   const ports = [...new Set(fdinfo.flatMap((f) => (f.kind === 'listen' ? [Number(f.local.slice(f.local.lastIndexOf(':') + 1))] : [])))];

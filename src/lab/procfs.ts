@@ -1,0 +1,219 @@
+// What Linux's /proc says about a process, the one home for reading it:
+// its stat line (state, parent, group, start time, CPU times), the process
+// tree, its threads (/proc/PID/task), its open fds (/proc/PID/fd, each a
+// symbolic link naming what the fd refers to: "socket:[INODE]",
+// "pipe:[INODE]", a path, "anon_inode:[eventpoll]"), the fields of
+// /proc/PID/status, and the TCP sockets among its fds. Used by watch, the
+// grader and the benchmarks. Every reader tolerates a process that is gone
+// (null, [] or NaN) except those that say they throw a ProcError.
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { proc_net_tcp, type proc_tcp_row } from '../sys/tcp.js';
+
+/** The one-letter states of proc(5): R running, S sleeping, Z zombie... */
+export const STATE_NAMES: Record<string, string> = {
+  R: 'running', S: 'sleeping', D: 'disk sleep', T: 'stopped', t: 'traced', Z: 'zombie', X: 'dead', I: 'idle',
+};
+
+export interface proc_stat {
+  pid: number;
+  comm: string;
+  /** R S D Z T ... (STATE_NAMES) */
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  /** Clock ticks after boot: with pid, names a process (pids are reused). */
+  starttime: number;
+  /** Its CPU time, user and system, in clock ticks (USER_HZ, 100 a second). */
+  utime: number;
+  stime: number;
+  /** The same of its reaped children. */
+  cutime: number;
+  cstime: number;
+}
+
+/** Why a process cannot be read: gone, a zombie, or not ours to read. */
+export class ProcError extends Error {}
+
+/** Parses /proc/PID/stat (or /proc/PID/task/TID/stat); null if it is gone. */
+export function read_stat(path: string): proc_stat | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return null; // exited between the listing and the read
+  }
+  // comm is in parentheses and may itself hold spaces and ')': split at the last ')'.
+  const open = text.indexOf('('), close = text.lastIndexOf(')');
+  // The fields after it, from stat(5)'s third (state) on.
+  const f = text.slice(close + 2).split(' ');
+  return {
+    pid: Number(text.slice(0, open - 1)), comm: text.slice(open + 1, close), state: f[0], ppid: Number(f[1]),
+    pgrp: Number(f[2]), session: Number(f[3]), starttime: Number(f[19]),
+    utime: Number(f[11]), stime: Number(f[12]), cutime: Number(f[13]), cstime: Number(f[14]),
+  };
+}
+
+/** /proc/PID/stat, or null when the process is gone. */
+export function stat_of(pid: number): proc_stat | null {
+  return read_stat(`/proc/${pid}/stat`);
+}
+
+/** /proc/PID/stat, or a ProcError saying plainly why not. */
+export function process_stat(pid: number): proc_stat {
+  try {
+    readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ProcError(`no process ${pid}`);
+    throw new ProcError(`cannot read /proc/${pid}/stat (${code})`);
+  }
+  const st = read_stat(`/proc/${pid}/stat`);
+  if (!st) throw new ProcError(`no process ${pid}`);
+  return st;
+}
+
+/** Every process's stat: one pass over /proc, from which the tree is built. */
+export function all_stats(): proc_stat[] {
+  const out: proc_stat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const st = read_stat(`/proc/${name}/stat`);
+    if (st) out.push(st);
+  }
+  return out;
+}
+
+export interface proc_node extends proc_stat {
+  children: proc_node[];
+}
+
+/** pid's children (processes whose ppid is pid), with their states. */
+export function children_of(pid: number, stats = all_stats()): proc_stat[] {
+  return stats.filter((s) => s.ppid === pid);
+}
+
+/** pid and its descendants, children in pid order. */
+export function process_tree(root: proc_stat, stats = all_stats()): proc_node {
+  const byParent = new Map<number, proc_stat[]>();
+  for (const st of stats) {
+    if (!byParent.has(st.ppid)) byParent.set(st.ppid, []);
+    byParent.get(st.ppid)!.push(st);
+  }
+  const grow = (st: proc_stat, depth: number): proc_node => ({
+    ...st,
+    // depth bounds a (kernel-impossible) cycle from reused pids read at different moments
+    children: depth > 64 ? [] : (byParent.get(st.pid) ?? []).sort((a, b) => a.pid - b.pid).map((c) => grow(c, depth + 1)),
+  });
+  return grow(root, 0);
+}
+
+/** The threads of pid (/proc/PID/task), the main thread first (its tid is the pid). */
+export function threads(pid: number): proc_stat[] {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return tids.map((t) => read_stat(`/proc/${pid}/task/${t}/stat`)).filter((s): s is proc_stat => s !== null)
+    .sort((a, b) => a.pid - b.pid);
+}
+
+export interface fd_link {
+  fd: number;
+  /** What readlink gives: "socket:[123]", "pipe:[456]", "/dev/null", "anon_inode:[eventpoll]". */
+  target: string;
+}
+
+/**
+ * The open fds of pid. Reading another user's /proc/PID/fd needs the right to
+ * ptrace it: EACCES becomes a ProcError that says so.
+ */
+export function fds(pid: number): fd_link[] {
+  let names: string[];
+  try {
+    names = readdirSync(`/proc/${pid}/fd`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ProcError(`no process ${pid}`);
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new ProcError(`process ${pid} is not ours to read (/proc/${pid}/fd: ${code})`);
+    }
+    throw new ProcError(`cannot read /proc/${pid}/fd (${code})`);
+  }
+  const out: fd_link[] = [];
+  for (const name of names) {
+    try {
+      out.push({ fd: Number(name), target: readlinkSync(`/proc/${pid}/fd/${name}`) });
+    } catch {
+      // closed between the listing and the readlink
+    }
+  }
+  return out.sort((a, b) => a.fd - b.fd);
+}
+
+/** The fds of a process we may not be able to read (a child): [] rather than an error. */
+export function fds_or_none(pid: number): fd_link[] {
+  try {
+    return fds(pid);
+  } catch {
+    return [];
+  }
+}
+
+/** The inode N of "socket:[N]" / "pipe:[N]", or null. */
+export function link_inode(target: string, kind: 'socket' | 'pipe'): number | null {
+  const m = new RegExp(`^${kind}:\\[(\\d+)\\]$`).exec(target);
+  return m ? Number(m[1]) : null;
+}
+
+/** How many fds pid has open now, or undefined when it is gone. */
+export function fd_count(pid: number): number | undefined {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A number field of /proc/PID/status ("Threads", "VmRSS" in KiB...), NaN when gone or absent. */
+export function status_field(pid: number | 'self', field: string): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Whether /proc/PID/environ holds `entry` ("NAME=value"); false when unreadable. */
+export function environ_has(pid: number, entry: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(entry);
+  } catch {
+    return false;
+  }
+}
+
+/** The TCP sockets among pid's fds, as its network namespace's table has them; [] when gone. */
+export function sockets_of(pid: number): proc_tcp_row[] {
+  let table: proc_tcp_row[];
+  try {
+    table = proc_net_tcp(pid);
+  } catch {
+    return [];
+  }
+  const by_inode = new Map(table.filter((r) => r.inode !== 0).map((r) => [r.inode, r]));
+  return fds_or_none(pid).flatMap((l) => {
+    const row = by_inode.get(link_inode(l.target, 'socket') ?? 0);
+    return row ? [row] : [];
+  });
+}
+
+/** The ports on which pid (or any of `pids`) listens. */
+export function listening_ports(pids: number[]): number[] {
+  const ports = new Set<number>();
+  for (const pid of pids) for (const s of sockets_of(pid)) if (s.state === 'LISTEN') ports.add(s.local.port);
+  return [...ports].sort((a, b) => a - b);
+}
