@@ -5,11 +5,15 @@
 // benchmarks/bin/loadgen, then the fork loop (fork-loop.ts) and the per-call
 // overhead (overhead.ts).
 //
-// One server runs at a time, started fresh for each measurement, warmed up
-// with a small untimed load, measured, and stopped by its pid (SIGTERM, then
-// SIGKILL). A model's C, Python and TypeScript servers are measured back to
-// back, alternating which goes first, for each repetition; the table shows
-// the median of the repetitions. The scenarios run in the order ping-pong,
+// Every measurement starts its servers fresh, warms each up with a small
+// untimed load, measures, and stops them by pid (SIGTERM, then SIGKILL).
+// Ping-pong on a time window measures a model's C, Python and TypeScript
+// servers together, taking turns in short slices (--slice, a
+// loadgen per server with its connections held between turns), so that a
+// slow spell of the machine, which here lasts seconds, falls on all three
+// alike; the other scenarios run one server at a time, back to back,
+// alternating which goes first. The table shows the median of the
+// repetitions. The scenarios run in the order ping-pong,
 // idle, churn, c10k, so that the TIME_WAIT sockets churn and c10k leave
 // behind (their client sides close first) cannot slow the others, and
 // c10k's thousands cannot slow churn's connects.
@@ -47,12 +51,12 @@ const FD_RESERVE = 32;
 const C10K_KS = [0, 10, 100, 1000, 10_000];
 
 const DEFAULTS = {
-  conns: 50, pingpongSeconds: 2, idleRounds: 200, len: 32, churnSeconds: 2, concurrency: 20, reps: 3, idleMs: 500, timeout: 30, c10kBudget: 60, c10kSeconds: 1,
+  conns: 50, pingpongSeconds: 2, idleRounds: 200, len: 32, churnSeconds: 2, concurrency: 20, reps: 3, idleMs: 500, timeout: 30, c10kBudget: 60, c10kSeconds: 1, slice: 0.25,
   overheadIterations: 200_000, overheadReps: 5, overheadWarmup: 50_000,
   forkIterations: 1000, forkReps: 3, forkWarmup: 20,
 };
 const QUICK = {
-  conns: 10, pingpongSeconds: 0.3, idleRounds: 10, len: 32, churnSeconds: 0.5, concurrency: 10, reps: 1, idleMs: 200, timeout: 10, c10kBudget: 20, c10kSeconds: 0.3,
+  conns: 10, pingpongSeconds: 0.3, idleRounds: 10, len: 32, churnSeconds: 0.5, concurrency: 10, reps: 1, idleMs: 200, timeout: 10, c10kBudget: 20, c10kSeconds: 0.3, slice: 0.1,
   overheadIterations: 20_000, overheadReps: 1, overheadWarmup: 5_000,
   forkIterations: 100, forkReps: 1, forkWarmup: 5,
 };
@@ -108,6 +112,10 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
   --concurrency N       churn connections at a time (default ${DEFAULTS.concurrency})
   --reps N              repetitions of every measurement (default ${DEFAULTS.reps}); the
                         table shows medians
+  --slice S             ping-pong: a model's servers take turns of S
+                        seconds, their connections held, until each had
+                        its window (default ${DEFAULTS.slice}; quick: ${QUICK.slice}); 0 measures
+                        one server at a time, as --rounds and churn do
   --idle-ms MS          how long the idle client stays (default ${DEFAULTS.idleMs})
   --timeout SEC         loadgen deadline per run (default ${DEFAULTS.timeout})
   --c10k K,K,...        the C10K scenario's K (default ${C10K_KS.join(',')},
@@ -169,6 +177,8 @@ interface Options {
   churnSeconds: number;
   concurrency: number;
   reps: number;
+  /** ping-pong on a time window: the turn of each server, in seconds (0: one server at a time). */
+  slice: number;
   idleMs: number;
   timeout: number;
   iterations: number;
@@ -248,6 +258,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         wide: { type: 'boolean', default: false },
         out: { type: 'string' },
         quick: { type: 'boolean', default: false },
+        slice: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -295,6 +306,9 @@ function parseOptions(argv: string[]): Options | 'help' {
   const churnSeconds = values['churn-seconds'] === undefined ? base.churnSeconds : Number(values['churn-seconds']);
   if (!(churnSeconds > 0) || churnSeconds > 3600) throw new UsageError(`--churn-seconds must be a number of seconds in (0, 3600], not ${JSON.stringify(values['churn-seconds'])}`);
 
+  const slice = values.slice === undefined ? base.slice : Number(values.slice);
+  if (!(slice >= 0) || slice > 3600) throw new UsageError(`--slice must be a number of seconds in [0, 3600] (0: one server at a time), not ${JSON.stringify(values.slice)}`);
+
   const timeout = values.timeout === undefined ? base.timeout : Number(values.timeout);
   if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`--timeout must be a positive number of seconds, not ${JSON.stringify(values.timeout)}`);
   const len = int('len', values.len, base.len, 2);
@@ -338,6 +352,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     churnSeconds,
     concurrency: int('concurrency', values.concurrency, base.concurrency),
     reps: int('reps', values.reps, base.reps),
+    slice,
     idleMs: int('idle-ms', values['idle-ms'], base.idleMs, 0),
     timeout,
     iterations: int('iterations', values.iterations, base.overheadIterations),
@@ -450,6 +465,97 @@ function loadgen(args: string[], timeoutSec: number, prefix: string[] = [], onPa
   });
 }
 
+/**
+ * loadgen --slices: its connections held between windows, a window at a
+ * time on its stdin (so that a model's servers can take turns). Killed
+ * (SIGKILL, by pid) if it overstays its --timeout by 10 s.
+ */
+class TurnLoadgen {
+  private readonly child: ChildProcess;
+  private readonly guard: NodeJS.Timeout;
+  private buf = '';
+  private readonly lines: string[] = [];
+  private wake?: () => void;
+  private closed = false;
+  private exit: number | null = null;
+  private signal: NodeJS.Signals | null = null;
+  private failure?: string;
+  private stderr = '';
+
+  constructor(args: string[], timeoutSec: number, prefix: string[]) {
+    const command = [...prefix, loadgenPath(), ...args, '--slices', '--timeout', String(timeoutSec)];
+    this.child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    liveLoadgens.add(this.child);
+    this.child.stdout!.on('data', (d) => {
+      this.buf += d;
+      for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
+        this.lines.push(this.buf.slice(0, i));
+        this.buf = this.buf.slice(i + 1);
+      }
+      this.wake?.();
+    });
+    this.child.stderr!.on('data', (d) => { if (this.stderr.length < 2000) this.stderr += d; });
+    this.child.stdin!.on('error', () => {}); // gone: its exit says why
+    this.child.on('error', (err) => { this.failure = `loadgen: ${err.message}`; });
+    this.guard = setTimeout(() => this.child.kill('SIGKILL'), (timeoutSec + 10) * 1000);
+    this.child.on('close', (code, signal) => {
+      clearTimeout(this.guard);
+      liveLoadgens.delete(this.child);
+      this.closed = true;
+      this.exit = code;
+      this.signal = signal;
+      this.wake?.();
+    });
+  }
+
+  /** The next line on its stdout, or undefined once it has exited without one. */
+  private async line(): Promise<string | undefined> {
+    while (this.lines.length === 0 && !this.closed) await new Promise<void>((r) => { this.wake = r; });
+    this.wake = undefined;
+    return this.lines.shift();
+  }
+
+  private why(line?: string): string {
+    if (line !== undefined) return `loadgen: ${line.startsWith('{"mode"') ? (line.includes('"timeout":true') ? 'timed out' : 'ended') : line}`;
+    if (this.failure) return this.failure;
+    if (this.signal) return `loadgen killed by ${this.signal}`;
+    return `loadgen exit ${this.exit}${this.stderr ? `: ${this.stderr.trim().split('\n')[0]}` : ''}`;
+  }
+
+  /** Its connections are open (and settled with --settle). */
+  async ready(): Promise<void> {
+    const line = await this.line();
+    if (line === undefined || !line.startsWith('{"ready"')) throw new Error(this.why(line));
+  }
+
+  /** One window of `seconds`: the round trips or connections it made, and its time. */
+  async turn(seconds: number): Promise<{ done: number; seconds: number }> {
+    this.child.stdin!.write(`${seconds}\n`);
+    const line = await this.line();
+    const r = line?.startsWith('{"slice"') ? (JSON.parse(line) as { requests?: number; connections?: number; seconds: number }) : undefined;
+    if (!r) throw new Error(this.why(line));
+    return { done: r.requests ?? r.connections ?? 0, seconds: r.seconds };
+  }
+
+  /** Ends it: loadgen's result over all its windows. */
+  async end(): Promise<LoadgenRun> {
+    this.child.stdin!.end('end\n');
+    const line = await this.line();
+    while (!this.closed) await new Promise<void>((r) => { this.wake = r; });
+    const run: LoadgenRun = { exit: this.exit, stderr: this.stderr.trim() };
+    try {
+      run.result = JSON.parse(line ?? '') as LoadgenResult;
+    } catch {
+      run.failure = this.why(line);
+    }
+    return run;
+  }
+
+  kill(): void {
+    if (!this.closed) this.child.kill('SIGKILL');
+  }
+}
+
 /** TIME_WAIT sockets on this host now (Linux /proc), or undefined. */
 function timeWaitCount(): number | undefined {
   let n = 0;
@@ -511,6 +617,8 @@ interface Sample {
   memory?: TreeMemory;
   /** c10k: why this measurement was not made (a limit of the model or the machine). */
   skipped?: string;
+  /** Taking turns (--slice): the rate of each of its turns, in order. */
+  turn_rates?: number[];
   wall_seconds: number;
 }
 
@@ -614,6 +722,22 @@ function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number
   return args;
 }
 
+/**
+ * Whether a model's servers take turns (--slice): ping-pong on a time
+ * window. Not churn: a fork server's connections last 30-300 ms, as long as
+ * a turn, so that its turns would measure their ramps more than its pace.
+ */
+function takesTurns(scenario: LoadScenario, o: Options): boolean {
+  return o.slice > 0 && scenario === 'pingpong' && o.rounds === undefined;
+}
+
+/** loadgen's arguments for taking turns (loadgen --slices: the windows come from the runner). */
+function turnArgs(scenario: LoadScenario, o: Options, host: string, port: number, m: Model): string[] {
+  const where = ['--host', host, '--port', String(port), '--len', String(o.len)];
+  if (scenario === 'churn') return ['churn', ...where, '--concurrency', String(o.concurrency)];
+  return ['pingpong', ...where, '--conns', String(o.conns), ...(m.servesAll ? ['--settle'] : [])];
+}
+
 let seq = 0;
 let progressTotal = 0;
 
@@ -695,6 +819,113 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
       sample.server_exit = { code: status.code, signal: status.signal };
     }
     sample.wall_seconds = (performance.now() - t0) / 1000;
+  }
+}
+
+interface Turns {
+  row: Row;
+  sample: Sample;
+  server?: Launched;
+  lg?: TurnLoadgen;
+  failed?: boolean;
+  busy: number;
+  done: number;
+  rates: number[];
+}
+
+/**
+ * One repetition of a model's servers taking turns: start each (fresh),
+ * warm it up and open its loadgen's connections; then, cycle after cycle,
+ * each has a window of --slice seconds while the others wait with their
+ * connections open and idle, the first of each cycle shifting by one,
+ * until each had the whole window; then stop them (always). A slow spell
+ * of the machine (seconds, here) falls on every server alike.
+ */
+async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Promise<void> {
+  const t0 = performance.now();
+  const scenario = rows[0].scenario;
+  const window = scenario === 'churn' ? o.churnSeconds : o.pingpongSeconds;
+  const cycles = Math.max(1, Math.round(window / o.slice));
+  const each = window / cycles;
+  const all: Turns[] = rows.map((row, i) => {
+    const sample: Sample = { rep, position: i + 1, seq: ++seq, ok: false, wall_seconds: 0 };
+    row.samples.push(sample);
+    return { row, sample, busy: 0, done: 0, rates: [] };
+  });
+  const fail = (t: Turns, err: unknown) => {
+    t.failed = true;
+    t.sample.error = (err as Error).message;
+    t.lg?.kill();
+  };
+  process.stderr.write(`[${all[0].sample.seq}-${all[all.length - 1].sample.seq}/${progressTotal}] ${scenario.padEnd(8)} ${m.model}, ${cycles} turns of ${+each.toFixed(3)} s each:\n`);
+  // Its own deadline covers the other servers' warm-ups and turns too.
+  const lgTimeout = o.timeout + (window + 15) * rows.length;
+  try {
+    for (const t of all) {
+      try {
+        if (t.row.impl === 'c' && !existsSync(t.row.command[0])) {
+          throw new Error(`${relative(packageRoot(), t.row.command[0])} is not built (make -C benchmarks)`);
+        }
+        try {
+          t.server = await launch([...o.pin.server, ...t.row.command], { timeoutMs: 10_000 });
+        } catch (err) {
+          throw new Error(`server failed to start: ${(err as Error).message.split('\n').filter(Boolean).slice(0, 2).join(' / ')}`);
+        }
+        liveServers.add(t.server);
+        const warm = await loadgen(loadArgs(scenario, o, t.server.host, t.server.port, true, 0, m), Math.min(o.timeout, 10), o.pin.loadgen);
+        if (warm.failure || warm.exit !== 0) t.sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
+        t.lg = new TurnLoadgen(turnArgs(scenario, o, t.server.host, t.server.port, m), lgTimeout, o.pin.loadgen);
+        await t.lg.ready();
+      } catch (err) {
+        fail(t, err);
+      }
+    }
+    if (scenario === 'churn') {
+      const tw = timeWaitCount();
+      for (const t of all) t.sample.time_wait_before = tw;
+    }
+    for (let c = 0; c < cycles; c++) {
+      for (let j = 0; j < all.length; j++) {
+        const t = all[(c + j) % all.length];
+        if (t.failed) continue;
+        try {
+          const busy0 = busyCpuSeconds();
+          const r = await t.lg!.turn(each);
+          const busy1 = busyCpuSeconds();
+          if (busy0 !== undefined && busy1 !== undefined) t.busy += busy1 - busy0;
+          t.done += r.done;
+          t.rates.push(r.seconds > 0 ? Math.round(r.done / r.seconds) : 0);
+        } catch (err) {
+          fail(t, err);
+        }
+      }
+    }
+    for (const t of all) {
+      if (t.failed) continue;
+      const run = await t.lg!.end();
+      t.sample.loadgen_exit = run.exit;
+      if (run.stderr) t.sample.loadgen_stderr = run.stderr.split('\n').slice(0, 5).join('\n');
+      if (run.failure) {
+        fail(t, new Error(run.failure));
+        continue;
+      }
+      t.sample.result = run.result;
+      t.sample.turn_rates = t.rates;
+      // /proc/stat's 10 ms ticks: less than 0.25 s of CPU is too coarse to report.
+      if (t.done && t.busy >= 0.25) t.sample.cpu_us_per_op = (t.busy * 1e6) / t.done;
+      t.sample.ok = true;
+    }
+  } finally {
+    for (const t of all) {
+      t.lg?.kill();
+      if (t.server) {
+        const status = await t.server.stop('SIGTERM', 3000);
+        liveServers.delete(t.server);
+        t.sample.server_exit = { code: status.code, signal: status.signal };
+      }
+      t.sample.wall_seconds = (performance.now() - t0) / 1000;
+      process.stderr.write(`    ${t.row.server.padEnd(28)} ${t.sample.ok ? fmtRate(t.sample.result!) : `FAILED: ${t.sample.error}`}\n`);
+    }
   }
 }
 
@@ -808,11 +1039,13 @@ function c10kKs(m: Model, o: Options): number[] {
  * The order: scenario by scenario (ping-pong, idle, then churn and c10k,
  * which leave thousands of TIME_WAIT sockets; c10k last, its K=10,000 runs
  * leaving the most), model by model (c10k: K by K, ascending), and for
- * each repetition the model's servers back to back:
- * C, Python, TS on even repetitions, TS, Python, C on odd ones.
+ * each repetition the model's servers back to back (or, for ping-pong and
+ * churn, taking turns, the first cycle in this order): C, Python, TS on
+ * even repetitions, TS, Python, C on odd ones.
  */
 async function runAll(o: Options, rows: Row[]): Promise<void> {
-  const plan: Array<{ row: Row; m: Model; rep: number; position: number }> = [];
+  // A step is one server alone (position: its place in the repetition), or a model's servers taking turns.
+  const plan: Array<{ rows: Row[]; m: Model; rep: number; position: number }> = [];
   for (const scenario of ['pingpong', 'idle', 'churn', 'c10k'] as const) {
     for (const m of o.models) {
       if (!scenariosFor(m, o).includes(scenario)) continue;
@@ -827,13 +1060,17 @@ async function runAll(o: Options, rows: Row[]): Promise<void> {
         }
         for (let rep = 0; rep < (scenario === 'c10k' ? o.c10k.reps : o.reps); rep++) {
           const order = rep % 2 === 0 ? [...impls].reverse() : impls; // impls is [ts, py, c]: C first on rep 0
-          order.forEach((impl, i) => plan.push({ row: byImpl.get(impl)!, m, rep, position: i + 1 }));
+          if (takesTurns(scenario, o)) plan.push({ rows: order.map((impl) => byImpl.get(impl)!), m, rep, position: 1 });
+          else order.forEach((impl, i) => plan.push({ rows: [byImpl.get(impl)!], m, rep, position: i + 1 }));
         }
       }
     }
   }
-  progressTotal = plan.length;
-  for (const step of plan) await measure(step.row, step.m, o, step.rep, step.position);
+  progressTotal = plan.reduce((n, step) => n + step.rows.length, 0);
+  for (const step of plan) {
+    if (takesTurns(step.rows[0].scenario, o)) await measureTurns(step.rows, step.m, o, step.rep);
+    else await measure(step.rows[0], step.m, o, step.rep, step.position);
+  }
   for (const row of rows) summarize(row);
   const div = (a?: number, b?: number) => (a !== undefined && b ? a / b : undefined);
   for (const row of rows) {
@@ -969,8 +1206,8 @@ function renderWide(rows: Row[], o: Options): string {
 
 function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, drift: string | undefined): string[] {
   const out: string[] = [];
-  out.push(`Medians of ${o.reps} repetition${o.reps > 1 ? 's' : ''}${o.reps > 1 ? ' (± is half the spread of the rates)' : ''}; every measurement on a fresh server after an untimed warm-up. TS/C is the TypeScript throughput over the C throughput (req/s, or conn/s for churn): below 1 means TypeScript is slower; TS/Py the same over the Python port of the C server.`);
-  out.push(`Order: all ping-pong runs, then idle, then churn, then c10k; within a model the C, Python and TS servers run back to back, C first in the 1st, 3rd... repetition and TS first in the 2nd, 4th... (Python between), so slow drift hits every side alike.`);
+  out.push(`Medians of ${o.reps} repetition${o.reps > 1 ? 's' : ''}${o.reps > 1 ? ' (± is half the spread of the rates)' : ''}; every measurement on a fresh server after an untimed warm-up${o.slice > 0 && o.rounds === undefined ? `; in ping-pong a model's servers take turns of ${o.slice} s, their connections held, so that a slow spell of the machine (seconds, here) falls on each alike` : ''}. TS/C is the TypeScript throughput over the C throughput (req/s, or conn/s for churn): below 1 means TypeScript is slower; TS/Py the same over the Python port of the C server.`);
+  out.push(`Order: all ping-pong runs, then idle, then churn, then c10k; within a model the C, Python and TS servers run back to back${o.slice > 0 && o.rounds === undefined ? ' (ping-pong: take turns, the first cycle in that order)' : ''}, C first in the 1st, 3rd... repetition and TS first in the 2nd, 4th... (Python between), so slow drift hits every side alike.`);
   const settled = o.models.filter((m) => m.servesAll && rows.some((r) => r.model === m.model && r.scenario === 'pingpong'));
   if (settled.length) {
     out.push(`ping-pong: ${settled.map((m) => m.model).join(', ')} serve every connection at once, so each connection first makes one untimed round trip (the server takes it on: a fork, a thread, a set slot) and the window starts when all have: it counts round trips on open connections. Taking connections on is churn's measure.`);
@@ -1161,7 +1398,7 @@ async function main(argv: string[]): Promise<number> {
     machine: { platform: process.platform, release: os.release(), arch: process.arch, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
     options: {
       models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds ?? null, pingpong_seconds: opts.rounds === undefined ? opts.pingpongSeconds : null, idle_rounds: opts.idleRounds,
-      len: opts.len, total: opts.total ?? null, churn_seconds: opts.total === undefined ? opts.churnSeconds : null, concurrency: opts.concurrency, reps: opts.reps, idle_ms: opts.idleMs, timeout: opts.timeout,
+      len: opts.len, total: opts.total ?? null, churn_seconds: opts.total === undefined ? opts.churnSeconds : null, concurrency: opts.concurrency, reps: opts.reps, slice_seconds: opts.slice, idle_ms: opts.idleMs, timeout: opts.timeout,
       iterations: opts.iterations, fork_iterations: opts.forkIterations, host: opts.host, pin: opts.pin.mode, node_flags: opts.nodeFlags, quick: opts.quick,
       python: opts.python ?? null, python_missing: opts.pythonMissing, c10k: { ks: opts.c10k.ks ?? C10K_KS, budget: opts.c10k.budget, seconds: opts.c10k.seconds, reps: opts.c10k.reps, fd_setsize: FD_SETSIZE },
     },

@@ -115,9 +115,10 @@ describe('benchmarks/run', () => {
       expect(py.command[1]).toBe(`benchmarks/python/echo_${model}.py`);
       for (const row of rows) {
         expect(row.samples.every((x: any) => x.ok && x.result.errors === 0), JSON.stringify(row.samples)).toBe(true);
-        for (const x of row.samples) expect(x.result).toMatchObject({ rounds: null, for_seconds: 0.3 });
+        // 0.3 s each, in turns of 0.1 s (--quick's --slice).
+        for (const x of row.samples) expect(x.result).toMatchObject({ rounds: null, slices: 3 });
         expect(row.summary.rate).toBeGreaterThan(0);
-        // C first in the first repetition, TS first in the second, Python between.
+        // C first in the first repetition, TS first in the second, Python between (their first turns).
         const pos = row.samples.map((x: any) => x.position);
         expect(pos).toEqual(row.impl === 'c' ? [1, 3] : row.impl === 'ts' ? [3, 1] : [2, 2]);
         // SIGTERM ends every server with exit 0.
@@ -272,6 +273,7 @@ describe('benchmarks/run', () => {
       [['--churn-seconds', '0'], '--churn-seconds must be a number of seconds in (0, 3600], not "0"'],
       [['--rounds', '100', '--seconds', '1'], '--rounds or --seconds, not both'],
       [['--seconds', '0'], '--seconds must be a number of seconds in (0, 3600], not "0"'],
+      [['--slice', 'soon'], '--slice must be a number of seconds in [0, 3600] (0: one server at a time), not "soon"'],
     ];
     for (const [args, message] of usage) {
       const u = bench(args);
@@ -342,6 +344,83 @@ describe('benchmarks/run', () => {
       await server.stop('SIGTERM', 5000);
     }
   }, 60_000);
+
+  // A slow spell of this machine lasts seconds: servers measured one after
+  // the other met different machines. With --slices a runner takes turns
+  // between servers, each loadgen holding its connections in between.
+  it('loadgen --slices: a window per line on stdin, the connections held between; the total over the windows', async () => {
+    const bin = (name: string) => fileURLToPath(new URL(`../benchmarks/bin/${name}`, import.meta.url));
+    const turns = (args: string[], input: string) => spawnSync(loadgenC, [...args, '--slices', '--timeout', '20'], { input, encoding: 'utf8', timeout: 30_000 });
+    for (const [name, settle] of [['echo_fork', true], ['echo_iterative', false]] as const) {
+      const server = await launch([bin(name), '--host', '127.0.0.1', '--port', '0'], { timeoutMs: 10_000 });
+      try {
+        const where = ['--host', server.host, '--port', String(server.port), '--len', '32'];
+        const r = turns(['pingpong', ...where, '--conns', '4', ...(settle ? ['--settle'] : [])], '0.1\n0.1\n0.1\nend\n');
+        expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+        const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+        expect(lines[0]).toEqual({ ready: true });
+        const windows = lines.slice(1, -1);
+        expect(windows.map((w) => w.slice)).toEqual([1, 2, 3]);
+        for (const w of windows) {
+          expect(w.errors, name).toBe(0);
+          expect(w.requests, name).toBeGreaterThan(10);
+          // Its time, and at most a round trip more (an iterative server's
+          // other three connections wait, unserved, and do not hold it).
+          expect(w.seconds, name).toBeGreaterThanOrEqual(0.1);
+          expect(w.seconds, name).toBeLessThan(0.5);
+        }
+        const total = lines[lines.length - 1];
+        expect(total).toMatchObject({ mode: 'pingpong', rounds: null, errors: 0, timeout: false, slices: 3 });
+        // The same four connections all along: a fork server forked four children, no more.
+        expect(total.requests).toBe(windows.reduce((n, w) => n + w.requests, 0));
+        expect(total.seconds).toBeCloseTo(windows.reduce((n, w) => n + w.seconds, 0), 5);
+        expect(total.req_per_s).toBeCloseTo(total.requests / total.seconds, 0);
+        if (settle) expect(total.settle_seconds).toBeGreaterThan(0);
+        // Churn: each window starts connections for its time and waits for the last.
+        const c = turns(['churn', ...where, '--concurrency', '2'], '0.1\n0.1\n');
+        expect(c.status, c.stderr).toBe(0);
+        const cl = c.stdout.trim().split('\n').map((l) => JSON.parse(l));
+        expect(cl.slice(1, -1).map((w) => w.slice)).toEqual([1, 2]); // EOF ends it as "end" does
+        expect(cl[cl.length - 1]).toMatchObject({ mode: 'churn', total: null, errors: 0, slices: 2 });
+        expect(cl[cl.length - 1].connections).toBe(cl[1].connections + cl[2].connections);
+      } finally {
+        await server.stop('SIGTERM', 5000);
+      }
+    }
+    const usage: Array<[string[], string, string]> = [
+      [['pingpong', '--host', '127.0.0.1', '--port', '9', '--len', '32', '--conns', '2', '--seconds', '1'], '', '--slices takes its windows from stdin: no --rounds, --seconds or --total'],
+      [['churn', '--host', '127.0.0.1', '--port', '9', '--len', '32', '--concurrency', '2', '--idle', '3'], '', '--slices does not hold idle connections'],
+      [['churn', '--host', '127.0.0.1', '--port', '9', '--len', '32', '--concurrency', '1'], 'soon\n', "--slices: not a window in seconds: 'soon'"],
+    ];
+    for (const [args, input, message] of usage) {
+      const u = turns(args, input);
+      expect(u.status, args.join(' ')).toBe(64);
+      expect(u.stderr).toContain(message);
+    }
+  }, 60_000);
+
+  it('ping-pong takes turns: each server\'s window in --slice turns, the rates of its turns in the JSON; --slice 0 as before', () => {
+    const r = benchJson(['--quick', '--models', 'epoll,iterative', '--scenarios', 'pingpong']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/pingpong epoll, 3 turns of 0\.1 s each/);
+    expect(r.json.options.slice_seconds).toBe(0.1);
+    const rows = r.json.rows.filter((row: any) => row.scenario === 'pingpong');
+    expect(rows).toHaveLength(hasPython ? 6 : 4);
+    for (const row of rows) {
+      const s = row.samples[0];
+      expect(s.ok, `${row.server}: ${s.error}`).toBe(true);
+      expect(s.turn_rates, row.server).toHaveLength(3);
+      expect(s.result.slices).toBe(3);
+      expect(s.result.seconds).toBeGreaterThanOrEqual(0.3);
+      for (const rate of s.turn_rates) expect(rate, row.server).toBeGreaterThan(0);
+    }
+    expect(r.stdout).toContain('take turns of 0.1 s');
+    const alone = benchJson(['--quick', '--models', 'epoll', '--scenarios', 'pingpong', '--slice', '0']);
+    expect(alone.status, alone.stderr).toBe(0);
+    expect(alone.stderr).not.toMatch(/turns of/);
+    for (const row of alone.json.rows) expect(row.samples[0]).not.toHaveProperty('turn_rates');
+    expect(alone.stdout).not.toContain('take turns');
+  }, 120_000);
 
   it('the fork loop times fork + _exit + waitpid on every side and bounds fork\'s churn against C and Python', () => {
     const out = mkdtempSync(join(tmpdir(), 'syscall-lab-bench-'));

@@ -6,9 +6,13 @@
  *                    --len L
  *                    [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]
  *                    [--idle-echo] [--idle-pause] [--settle]
+ *   loadgen pingpong --host H --port P --conns N --len L --slices
+ *                    [--timeout SEC] [--settle]
  *   loadgen churn    --host H --port P (--total T | --seconds S)
  *                    --concurrency C --len L
  *                    [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]
+ *   loadgen churn    --host H --port P --concurrency C --len L --slices
+ *                    [--timeout SEC]
  *
  * Options also accept the --name=value form.
  *
@@ -58,6 +62,22 @@
  *   once: an iterative server never answers the second connection while
  *   the first one waits.  "settle_seconds" in the output is how long it
  *   took.
+ *
+ * --slices: the windows come from stdin, so that a runner can take turns
+ *   between servers, each loadgen measuring its own, in slices short enough
+ *   that a slow spell of the machine falls on every server alike.  Once
+ *   ready (pingpong: the connections open, and with --settle each one's
+ *   first round trip made), loadgen prints {"ready":true} and reads lines:
+ *   a number S runs one window of S seconds and prints
+ *   {"slice":I,"requests":R,"errors":E,"seconds":T} ("connections" for
+ *   churn); "end" (or EOF) ends the run with the usual result line, over
+ *   the slices (requests and seconds summed, "slices":N).  Between windows
+ *   pingpong's connections stay open and idle: at the end of a window each
+ *   one finishes its round trip and waits.  One that the server has not
+ *   served (an iterative server serves one at a time) keeps its request
+ *   outstanding, and the window ends after 20 ms without a completed round
+ *   trip past its time.  A window lasts until its last round trip or
+ *   connection, as the whole run does without --slices.
  *
  * --timeout SEC (default 60, fractional allowed) is an overall deadline from
  *   program start; when it passes the run stops and reports what completed
@@ -149,6 +169,7 @@ static long long opt_conns = -1, opt_rounds = -1, opt_total = -1,
 static long long opt_idle = 0, opt_idle_ms = -1;
 static int opt_idle_half = 0, opt_idle_echo = 0, opt_idle_pause = 0;
 static int opt_settle = 0;
+static int opt_slices = 0;
 static double opt_timeout = 60.0;
 static double opt_seconds = -1; /* start connections (churn) or rounds (pingpong) for this long */
 static uint64_t g_until;         /* now_ns() after which none starts (0: no bound) */
@@ -170,6 +191,8 @@ static size_t g_idle_next;       /* next idle slot to open */
 static long long g_next_id;
 static int g_settling;            /* --settle: the untimed first round trips */
 static long long g_settle_pending; /* measured connections not settled yet */
+static long long g_parked;         /* --slices: connections waiting for the next window */
+static uint64_t g_last_done;       /* --slices: when the last round trip or connection ended */
 
 static uint64_t *samples;
 static size_t nsamples, capsamples;
@@ -197,9 +220,13 @@ static void usage(FILE *f)
             "--len L\n"
             "                [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n"
             "                [--idle-echo] [--idle-pause] [--settle]\n"
+            "       loadgen pingpong --host H --port P --conns N --len L --slices\n"
+            "                [--timeout SEC] [--settle]\n"
             "       loadgen churn --host H --port P (--total T | --seconds S) "
             "--concurrency C --len L\n"
-            "                [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n");
+            "                [--timeout SEC] [--idle K] [--idle-ms MS] [--idle-half]\n"
+            "       loadgen churn --host H --port P --concurrency C --len L --slices\n"
+            "                [--timeout SEC]\n");
 }
 
 static void usage_error(const char *fmt, ...)
@@ -400,15 +427,22 @@ static void round_done(struct conn *c)
     if (mode == MODE_PINGPONG) {
         add_sample(t - c->t_round);
         g_requests++;
+        g_last_done = t;
         if (c->rounds_done < opt_rounds && !(g_until && t >= g_until)) {
             start_round(c);
             (void)do_write(c);
             return;
         }
+        if (opt_slices) { /* open and idle until the next window */
+            c->state = ST_SETTLED;
+            g_parked++;
+            return;
+        }
         conn_finished(c);
     } else {
         conn_close(c); /* latency includes close() */
-        add_sample(now_ns() - c->t_conn);
+        g_last_done = now_ns();
+        add_sample(g_last_done - c->t_conn);
         g_connections++;
         conn_finished(c); /* fd already closed; starts the next one */
     }
@@ -713,7 +747,8 @@ static void parse_args(int argc, char **argv)
         if (strcmp(name, "--idle-half") == 0 ||
             strcmp(name, "--idle-echo") == 0 ||
             strcmp(name, "--idle-pause") == 0 ||
-            strcmp(name, "--settle") == 0) {
+            strcmp(name, "--settle") == 0 ||
+            strcmp(name, "--slices") == 0) {
             if (val)
                 usage_error("%s takes no value", name);
             if (strcmp(name, "--idle-half") == 0)
@@ -722,6 +757,8 @@ static void parse_args(int argc, char **argv)
                 opt_idle_echo = 1;
             else if (strcmp(name, "--settle") == 0)
                 opt_settle = 1;
+            else if (strcmp(name, "--slices") == 0)
+                opt_slices = 1;
             else
                 opt_idle_pause = 1;
             continue;
@@ -769,6 +806,17 @@ static void parse_args(int argc, char **argv)
         usage_error("--port is required");
     if (opt_len < 0)
         usage_error("--len is required");
+    if (opt_slices) {
+        if (opt_rounds >= 0 || opt_total >= 0 || opt_seconds > 0)
+            usage_error("--slices takes its windows from stdin: no --rounds, "
+                        "--seconds or --total");
+        if (opt_idle > 0 || opt_idle_ms >= 0 || opt_idle_pause)
+            usage_error("--slices does not hold idle connections");
+        if (mode == MODE_PINGPONG)
+            opt_rounds = 1000000000000LL; /* bounded by each window */
+        else
+            opt_total = 1000000000000LL;
+    }
     if (mode == MODE_PINGPONG && opt_rounds >= 0 && opt_seconds > 0)
         usage_error("pingpong takes --rounds or --seconds, not both");
     if (mode == MODE_PINGPONG && opt_seconds > 0)
@@ -826,6 +874,12 @@ static int settle(uint64_t deadline, uint64_t *t_measure,
     g_settling = 0;
     *t_measure = now_ns();
     g_settle_seconds = (double)(*t_measure - t0) / 1e9;
+    if (opt_slices) { /* the windows start them */
+        for (i = nidle; i < nconns; i++)
+            if (conns[i].state == ST_SETTLED)
+                g_parked++;
+        return 0;
+    }
     if (opt_seconds > 0)
         g_until = *t_measure + (uint64_t)(opt_seconds * 1e9);
     if (opt_idle_ms >= 0)
@@ -838,6 +892,81 @@ static int settle(uint64_t deadline, uint64_t *t_measure,
         c->state = ST_ACTIVE;
         start_round(c);
         (void)do_write(c);
+    }
+    return 0;
+}
+
+/* --slices: how long a window waits, past its time, for a round trip that
+ * is not coming (a connection the server has not served yet). */
+#define QUIET_NS 20000000ull
+
+/* --slices: the windows from stdin, one after the other (see the top).
+ * Adds each one's time to *secs.  Returns 1 on the overall deadline. */
+static int run_slices(uint64_t deadline, double *secs, int *nslices)
+{
+    char line[64];
+    int opened = mode == MODE_CHURN || opt_settle;
+    printf("{\"ready\":true}\n");
+    fflush(stdout);
+    while (fgets(line, sizeof line, stdin)) {
+        char *end;
+        size_t i;
+        double s;
+        if (strncmp(line, "end", 3) == 0)
+            break;
+        s = strtod(line, &end);
+        if (end == line || !(s > 0 && s <= 1e6)) {
+            line[strcspn(line, "\n")] = '\0';
+            fprintf(stderr, "loadgen: --slices: not a window in seconds: '%s'\n", line);
+            exit(EXIT_USAGE);
+        }
+        long long done0 = mode == MODE_PINGPONG ? g_requests : g_connections;
+        long long err0 = g_errors;
+        uint64_t t0 = now_ns(), t1;
+        g_until = t0 + (uint64_t)(s * 1e9);
+        g_last_done = 0;
+        for (i = nidle; i < nconns; i++) {
+            struct conn *c = &conns[i];
+            if (mode == MODE_CHURN) {
+                start_next_churn(i);
+            } else if (!opened) { /* the first window opens them */
+                if (conn_start(c, 0) == 0) {
+                    g_active++;
+                } else {
+                    g_errors++;
+                    log_error(c, "connect", errno);
+                }
+            } else if (c->state == ST_SETTLED) {
+                c->state = ST_ACTIVE;
+                g_parked--;
+                start_round(c);
+                (void)do_write(c);
+            }
+        }
+        opened = 1;
+        for (;;) {
+            uint64_t now = now_ns(), wake = deadline;
+            if (now >= deadline)
+                return 1;
+            if (g_active - g_parked <= 0)
+                break; /* every connection parked (pingpong) or done (churn) */
+            if (mode == MODE_PINGPONG && now >= g_until) {
+                uint64_t last = g_last_done > g_until ? g_last_done : g_until;
+                if (now - last >= QUIET_NS)
+                    break; /* the rest wait for the server, not for us */
+                if (last + QUIET_NS < wake)
+                    wake = last + QUIET_NS;
+            }
+            poll_once(ms_until(wake, now));
+        }
+        t1 = g_last_done > t0 ? g_last_done : now_ns();
+        *secs += (double)(t1 - t0) / 1e9;
+        (*nslices)++;
+        printf("{\"slice\":%d,\"%s\":%lld,\"errors\":%lld,\"seconds\":%.6f}\n",
+               *nslices, mode == MODE_PINGPONG ? "requests" : "connections",
+               (mode == MODE_PINGPONG ? g_requests : g_connections) - done0,
+               g_errors - err0, (double)(t1 - t0) / 1e9);
+        fflush(stdout);
     }
     return 0;
 }
@@ -923,7 +1052,7 @@ int main(int argc, char **argv)
     }
     double idle_secs = (double)(now_ns() - t_idle) / 1e9;
     char idle_json[160] = "";
-    char settle_json[48] = "";
+    char settle_json[80] = "";
     if (nidle > 0)
         snprintf(idle_json, sizeof idle_json,
                  ",\"idle\":%zu,\"idle_held\":%lld,\"idle_errors\":%lld,"
@@ -946,7 +1075,7 @@ int main(int argc, char **argv)
     if (!timed_out) {
         if (mode == MODE_PINGPONG) {
             g_settling = opt_settle;
-            for (i = nidle; i < nconns; i++) {
+            for (i = nidle; i < nconns && (!opt_slices || opt_settle); i++) {
                 struct conn *c = &conns[i];
                 if (conn_start(c, 0) == 0) {
                     g_active++;
@@ -958,14 +1087,19 @@ int main(int argc, char **argv)
             }
             if (g_settling)
                 timed_out = settle(deadline, &t_measure, &idle_close_at);
-        } else {
+        } else if (!opt_slices) {
             for (i = nidle; i < nconns; i++)
                 start_next_churn(i);
         }
     }
 
+    double slice_secs = 0;
+    int nslices = 0;
+    if (opt_slices && !timed_out)
+        timed_out = run_slices(deadline, &slice_secs, &nslices);
+
     int idle_closed = 0;
-    while (!timed_out && g_active > 0) {
+    while (!opt_slices && !timed_out && g_active > 0) {
         uint64_t now = now_ns();
         if (!idle_closed && now >= idle_close_at) {
             for (i = 0; i < nidle; i++)
@@ -986,6 +1120,10 @@ int main(int argc, char **argv)
     if (opt_settle)
         snprintf(settle_json, sizeof settle_json, ",\"settle_seconds\":%.6f",
                  g_settle_seconds);
+    if (opt_slices) /* beside settle's, in the same buffer */
+        snprintf(settle_json + strlen(settle_json),
+                 sizeof settle_json - strlen(settle_json), ",\"slices\":%d",
+                 nslices);
 
     /* close everything that is left */
     for (i = 0; i < nconns; i++)
@@ -996,7 +1134,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "loadgen: %lld errors in total\n", g_errors);
 
     qsort(samples, nsamples, sizeof *samples, cmp_u64);
-    double secs = (double)(t_end - t_measure) / 1e9;
+    double secs = opt_slices ? slice_secs : (double)(t_end - t_measure) / 1e9;
     double p50 = pct_us(50), p99 = pct_us(99), pmax = pct_us(100);
 
     if (mode == MODE_PINGPONG) {
@@ -1004,6 +1142,8 @@ int main(int argc, char **argv)
         if (opt_seconds > 0)
             snprintf(rounds_json, sizeof rounds_json,
                      "null,\"for_seconds\":%g", opt_seconds);
+        else if (opt_slices)
+            snprintf(rounds_json, sizeof rounds_json, "null");
         else
             snprintf(rounds_json, sizeof rounds_json, "%lld", opt_rounds);
         printf("{\"mode\":\"pingpong\",\"conns\":%lld,\"rounds\":%s,"
@@ -1018,15 +1158,17 @@ int main(int argc, char **argv)
         if (opt_seconds > 0)
             snprintf(total_json, sizeof total_json,
                      "null,\"for_seconds\":%g", opt_seconds);
+        else if (opt_slices)
+            snprintf(total_json, sizeof total_json, "null");
         else
             snprintf(total_json, sizeof total_json, "%lld", opt_total);
         printf("{\"mode\":\"churn\",\"total\":%s,\"concurrency\":%lld,"
                "\"len\":%lld,\"connections\":%lld,\"errors\":%lld,"
                "\"seconds\":%.6f,\"conn_per_s\":%.1f,\"p50_us\":%.1f,"
-               "\"p99_us\":%.1f,\"max_us\":%.1f,\"timeout\":%s%s}\n",
+               "\"p99_us\":%.1f,\"max_us\":%.1f,\"timeout\":%s%s%s}\n",
                total_json, opt_concurrency, opt_len, g_connections, g_errors,
                secs, secs > 0 ? (double)g_connections / secs : 0.0, p50,
-               p99, pmax, timed_out ? "true" : "false", idle_json);
+               p99, pmax, timed_out ? "true" : "false", idle_json, settle_json);
     }
     fflush(stdout);
     freeaddrinfo(g_ai);
