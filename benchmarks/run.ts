@@ -7,8 +7,8 @@
 //
 // Every measurement starts its servers fresh, warms each up with a small
 // untimed load, measures, and stops them by pid (SIGTERM, then SIGKILL).
-// Ping-pong on a time window measures a model's C, Python and TypeScript
-// servers together, taking turns in short slices (--slice, a
+// Ping-pong and churn on a time window measure a model's C, Python and
+// TypeScript servers together, taking turns in short slices (--slice, a
 // loadgen per server with its connections held between turns), so that a
 // slow spell of the machine, which here lasts seconds, falls on all three
 // alike; the other scenarios run one server at a time, back to back,
@@ -112,10 +112,12 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
   --concurrency N       churn connections at a time (default ${DEFAULTS.concurrency})
   --reps N              repetitions of every measurement (default ${DEFAULTS.reps}); the
                         table shows medians
-  --slice S             ping-pong: a model's servers take turns of S
-                        seconds, their connections held, until each had
-                        its window (default ${DEFAULTS.slice}; quick: ${QUICK.slice}); 0 measures
-                        one server at a time, as --rounds and churn do
+  --slice S             ping-pong and churn: a model's servers take turns
+                        of S seconds (ping-pong's connections held) until
+                        each had its window (default ${DEFAULTS.slice}; quick: ${QUICK.slice});
+                        churn's turns are longer where a connection is
+                        slow (fork's); 0 measures one server at a time, as
+                        --rounds and --total do
   --idle-ms MS          how long the idle client stays (default ${DEFAULTS.idleMs})
   --timeout SEC         loadgen deadline per run (default ${DEFAULTS.timeout})
   --c10k K,K,...        the C10K scenario's K (default ${C10K_KS.join(',')},
@@ -722,13 +724,20 @@ function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number
   return args;
 }
 
-/**
- * Whether a model's servers take turns (--slice): ping-pong on a time
- * window. Not churn: a fork server's connections last 30-300 ms, as long as
- * a turn, so that its turns would measure their ramps more than its pace.
- */
+/** Whether a model's servers take turns (--slice): ping-pong and churn on a time window. */
 function takesTurns(scenario: LoadScenario, o: Options): boolean {
-  return o.slice > 0 && scenario === 'pingpong' && o.rounds === undefined;
+  return o.slice > 0 && ((scenario === 'pingpong' && o.rounds === undefined) || (scenario === 'churn' && o.total === undefined));
+}
+
+/**
+ * Churn's turn: --slice, or 20 connection times of the slowest server's
+ * warm-up (its p50) where that is longer. A turn waits for the connections
+ * it started, so one that lasts a fork server's 30-300 ms would measure
+ * that ramp more than the server's pace; there the turns get longer, up to
+ * one a server: the window whole, as when measured alone.
+ */
+function churnTurn(o: Options, warmP50us: number[]): number {
+  return Math.max(o.slice, (20 * Math.max(0, ...warmP50us)) / 1e6);
 }
 
 /** loadgen's arguments for taking turns (loadgen --slices: the windows come from the runner). */
@@ -845,8 +854,6 @@ async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Pro
   const t0 = performance.now();
   const scenario = rows[0].scenario;
   const window = scenario === 'churn' ? o.churnSeconds : o.pingpongSeconds;
-  const cycles = Math.max(1, Math.round(window / o.slice));
-  const each = window / cycles;
   const all: Turns[] = rows.map((row, i) => {
     const sample: Sample = { rep, position: i + 1, seq: ++seq, ok: false, wall_seconds: 0 };
     row.samples.push(sample);
@@ -857,7 +864,8 @@ async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Pro
     t.sample.error = (err as Error).message;
     t.lg?.kill();
   };
-  process.stderr.write(`[${all[0].sample.seq}-${all[all.length - 1].sample.seq}/${progressTotal}] ${scenario.padEnd(8)} ${m.model}, ${cycles} turns of ${+each.toFixed(3)} s each:\n`);
+  process.stderr.write(`[${all[0].sample.seq}-${all[all.length - 1].sample.seq}/${progressTotal}] ${scenario.padEnd(8)} ${m.model}, taking turns:\n`);
+  const warmP50: number[] = [];
   // Its own deadline covers the other servers' warm-ups and turns too.
   const lgTimeout = o.timeout + (window + 15) * rows.length;
   try {
@@ -874,6 +882,7 @@ async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Pro
         liveServers.add(t.server);
         const warm = await loadgen(loadArgs(scenario, o, t.server.host, t.server.port, true, 0, m), Math.min(o.timeout, 10), o.pin.loadgen);
         if (warm.failure || warm.exit !== 0) t.sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
+        if (warm.result) warmP50.push(warm.result.p50_us);
         t.lg = new TurnLoadgen(turnArgs(scenario, o, t.server.host, t.server.port, m), lgTimeout, o.pin.loadgen);
         await t.lg.ready();
       } catch (err) {
@@ -884,6 +893,10 @@ async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Pro
       const tw = timeWaitCount();
       for (const t of all) t.sample.time_wait_before = tw;
     }
+    const turn = scenario === 'churn' ? churnTurn(o, warmP50) : o.slice;
+    const cycles = Math.max(1, Math.round(window / turn));
+    const each = window / cycles;
+    process.stderr.write(`    ${cycles} turn${cycles > 1 ? 's' : ''} of ${+each.toFixed(3)} s each\n`);
     for (let c = 0; c < cycles; c++) {
       for (let j = 0; j < all.length; j++) {
         const t = all[(c + j) % all.length];
@@ -1206,8 +1219,8 @@ function renderWide(rows: Row[], o: Options): string {
 
 function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, drift: string | undefined): string[] {
   const out: string[] = [];
-  out.push(`Medians of ${o.reps} repetition${o.reps > 1 ? 's' : ''}${o.reps > 1 ? ' (± is half the spread of the rates)' : ''}; every measurement on a fresh server after an untimed warm-up${o.slice > 0 && o.rounds === undefined ? `; in ping-pong a model's servers take turns of ${o.slice} s, their connections held, so that a slow spell of the machine (seconds, here) falls on each alike` : ''}. TS/C is the TypeScript throughput over the C throughput (req/s, or conn/s for churn): below 1 means TypeScript is slower; TS/Py the same over the Python port of the C server.`);
-  out.push(`Order: all ping-pong runs, then idle, then churn, then c10k; within a model the C, Python and TS servers run back to back${o.slice > 0 && o.rounds === undefined ? ' (ping-pong: take turns, the first cycle in that order)' : ''}, C first in the 1st, 3rd... repetition and TS first in the 2nd, 4th... (Python between), so slow drift hits every side alike.`);
+  out.push(`Medians of ${o.reps} repetition${o.reps > 1 ? 's' : ''}${o.reps > 1 ? ' (± is half the spread of the rates)' : ''}; every measurement on a fresh server after an untimed warm-up${o.slice > 0 ? `; a model's servers take turns of ${o.slice} s (ping-pong's connections held; churn's turns up to the window where a connection takes long), so that a slow spell of the machine (seconds, here) falls on each alike` : ''}. TS/C is the TypeScript throughput over the C throughput (req/s, or conn/s for churn): below 1 means TypeScript is slower; TS/Py the same over the Python port of the C server.`);
+  out.push(`Order: all ping-pong runs, then idle, then churn, then c10k; within a model the C, Python and TS servers run back to back${o.slice > 0 ? ' (or take turns, the first cycle in that order)' : ''}, C first in the 1st, 3rd... repetition and TS first in the 2nd, 4th... (Python between), so slow drift hits every side alike.`);
   const settled = o.models.filter((m) => m.servesAll && rows.some((r) => r.model === m.model && r.scenario === 'pingpong'));
   if (settled.length) {
     out.push(`ping-pong: ${settled.map((m) => m.model).join(', ')} serve every connection at once, so each connection first makes one untimed round trip (the server takes it on: a fork, a thread, a set slot) and the window starts when all have: it counts round trips on open connections. Taking connections on is churn's measure.`);

@@ -399,23 +399,24 @@ describe('benchmarks/run', () => {
     }
   }, 60_000);
 
-  it('ping-pong takes turns: each server\'s window in --slice turns, the rates of its turns in the JSON; --slice 0 as before', () => {
-    const r = benchJson(['--quick', '--models', 'epoll,iterative', '--scenarios', 'pingpong']);
+  it('the servers take turns: each one\'s window in --slice turns (churn\'s longer for fork), the rates of its turns in the JSON; --slice 0 as before', () => {
+    const r = benchJson(['--quick', '--models', 'epoll,fork', '--scenarios', 'pingpong,churn'], 150_000);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/pingpong epoll, 3 turns of 0\.1 s each/);
     expect(r.json.options.slice_seconds).toBe(0.1);
-    const rows = r.json.rows.filter((row: any) => row.scenario === 'pingpong');
-    expect(rows).toHaveLength(hasPython ? 6 : 4);
-    for (const row of rows) {
+    // --quick: ping-pong 0.3 s, churn 0.5 s; a fork connection's 20 or more ms make churn's turn the window.
+    const turns: Record<string, number> = { 'pingpong epoll': 3, 'pingpong fork': 3, 'churn epoll': 5, 'churn fork': 1 };
+    expect(r.json.rows).toHaveLength(hasPython ? 12 : 8);
+    for (const row of r.json.rows) {
       const s = row.samples[0];
-      expect(s.ok, `${row.server}: ${s.error}`).toBe(true);
-      expect(s.turn_rates, row.server).toHaveLength(3);
-      expect(s.result.slices).toBe(3);
-      expect(s.result.seconds).toBeGreaterThanOrEqual(0.3);
-      for (const rate of s.turn_rates) expect(rate, row.server).toBeGreaterThan(0);
+      const what = `${row.scenario} ${row.model} ${row.server}`;
+      expect(s.ok, `${what}: ${s.error}`).toBe(true);
+      expect(s.turn_rates, what).toHaveLength(turns[`${row.scenario} ${row.model}`]);
+      expect(s.result.slices, what).toBe(turns[`${row.scenario} ${row.model}`]);
+      expect(s.result.seconds, what).toBeGreaterThanOrEqual(row.scenario === 'churn' ? 0.5 : 0.3);
+      for (const rate of s.turn_rates) expect(rate, what).toBeGreaterThan(0);
     }
     expect(r.stdout).toContain('take turns of 0.1 s');
-    const alone = benchJson(['--quick', '--models', 'epoll', '--scenarios', 'pingpong', '--slice', '0']);
+    const alone = benchJson(['--quick', '--models', 'epoll', '--scenarios', 'pingpong,churn', '--slice', '0']);
     expect(alone.status, alone.stderr).toBe(0);
     expect(alone.stderr).not.toMatch(/turns of/);
     for (const row of alone.json.rows) expect(row.samples[0]).not.toHaveProperty('turn_rates');
