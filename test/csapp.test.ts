@@ -244,7 +244,7 @@ describe('errors a student understands', () => {
     expect(run('child')).toEqual({ status: 0, stdout: 'before the error\nchild exit 1\n', stderr: 'Open_clientfd error: Connection refused\n' });
   });
   it('the stack with SYSCALL_LAB_STACK=1 or --trace-uncaught; the program\'s own handler and other errors as Node has them', () => {
-    for (const env of [{ SYSCALL_LAB_STACK: '1' }, { NODE_OPTIONS: '--trace-uncaught' }]) {
+    for (const env of [{ SYSCALL_LAB_STACK: '1' }, { NODE_OPTIONS: '--trace-uncaught' }] as Record<string, string>[]) {
       const r = run('main', env);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/UnixError: open_clientfd: Connection refused \(ECONNREFUSED\)\n\s+at /);
