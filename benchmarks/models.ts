@@ -40,6 +40,14 @@ export interface Model {
    * prethreaded: they leave connections waiting, which would wait forever.
    */
   servesAll?: boolean;
+  /**
+   * The server runs on one thread (iterative, select, epoll, Node net): with
+   * --pin auto it gets a CPU to itself and loadgen another, where the
+   * scheduler would put the two on one CPU or two by turns, moving the rate
+   * 30-45% from one second to the next on 2 CPUs. The fork and thread
+   * servers use every CPU and stay placed by the scheduler.
+   */
+  oneThread?: boolean;
   /** Said in the output notes when the model is measured. */
   note?: string;
 }
@@ -47,6 +55,7 @@ export interface Model {
 export const models: Model[] = [
   {
     model: 'iterative',
+    oneThread: true,
     title: 'iterative: one client at a time',
     ts: 'echo-iterative',
     c: 'echo_iterative',
@@ -82,6 +91,7 @@ export const models: Model[] = [
   },
   {
     model: 'select',
+    oneThread: true,
     servesAll: true,
     title: 'I/O multiplexing with select (the book\'s, line-blocking)',
     ts: 'echo-select',
@@ -96,6 +106,7 @@ export const models: Model[] = [
     // per-connection buffers) costs over the book's version. On ping-pong
     // with whole lines the hardening does little extra work.
     model: 'select-hardened',
+    oneThread: true,
     servesAll: true,
     title: 'select, non-blocking with per-connection buffers',
     ts: 'echo-select-hardened',
@@ -105,6 +116,7 @@ export const models: Model[] = [
   },
   {
     model: 'epoll',
+    oneThread: true,
     servesAll: true,
     title: 'I/O multiplexing with epoll (Linux)',
     ts: 'echo-epoll',
@@ -114,6 +126,7 @@ export const models: Model[] = [
   },
   {
     model: 'node-net',
+    oneThread: true,
     servesAll: true,
     title: 'Node\'s net module (libuv), a peer with no C twin',
     peer: [process.execPath, join(packageRoot(), 'dist', 'benchmarks', 'node-net-echo.js')],

@@ -35,6 +35,7 @@ import { formatForkLoop, forkLoopPath, measureForkLoop, type ForkLoopResult } fr
 import { median as medianOf } from './loops.js';
 import { formatOverhead, measureOverhead, socketpairLoopPath, type OverheadResult } from './overhead.js';
 import { memAvailableKb, openFds, treeMemory, type TreeMemory } from './proc-memory.js';
+import { cpus_allowed } from '../src/lab/procfs.js';
 import { textTable } from './text-table.js';
 
 // ---------------------------------------------------------------- options
@@ -137,9 +138,11 @@ benchmarks/bin/loadgen, then the fork loop and the per-call overhead.
   --fork-iterations N   fork loop iterations (default ${DEFAULTS.forkIterations})
   --host H              address the servers listen on (default 127.0.0.1;
                         ::1 works)
-  --pin none|split      split: loadgen on CPU 0, the servers on the other
-                        CPUs (taskset); default none, the scheduler places
-                        them
+  --pin auto|split|none  auto (default): the one-thread servers (iterative,
+                        select, select-hardened, epoll, Node net) on CPU 1
+                        and up, loadgen on CPU 0 (taskset); the fork and
+                        thread servers placed by the scheduler; split: every
+                        server pinned so; none: the scheduler places all
   --node-flags="F ..."  Node options for the TypeScript servers and Node's net
                         peer (their node command), e.g.
                         --node-flags="--v8-pool-size=1 --use-largepages=on"
@@ -191,7 +194,7 @@ interface Options {
   forkWarmup: number;
   host: string;
   /** taskset prefixes for the servers and loadgen (empty: not pinned). */
-  pin: { mode: 'none' | 'split'; server: string[]; loadgen: string[] };
+  pin: { mode: 'none' | 'split' | 'auto'; server: string[]; loadgen: string[]; why?: string };
   /** Node options put before the script of every Node server (TS and the net peer). */
   nodeFlags: string[];
   /** The Python interpreter's path (sys.executable), or undefined without one. */
@@ -252,7 +255,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         iterations: { type: 'string' },
         'fork-iterations': { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
-        pin: { type: 'string', default: 'none' },
+        pin: { type: 'string', default: 'auto' },
         'node-flags': { type: 'string' },
         c10k: { type: 'string' },
         'c10k-budget': { type: 'string' },
@@ -317,13 +320,15 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (len > 8192) throw new UsageError(`--len must be at most 8192 (the servers' MAXLINE), not ${len}`);
 
   let pin: Options['pin'] = { mode: 'none', server: [], loadgen: [] };
-  if (values.pin === 'split') {
+  if (values.pin === 'split' || values.pin === 'auto') {
     const cpus = os.cpus().length;
-    if (cpus < 2) throw new UsageError(`--pin split needs at least 2 CPUs (this machine has ${cpus})`);
-    if (spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status !== 0) throw new UsageError('--pin split needs taskset (util-linux), which is not on PATH');
-    pin = { mode: 'split', loadgen: ['taskset', '-c', '0'], server: ['taskset', '-c', cpus === 2 ? '1' : `1-${cpus - 1}`] };
+    const why = cpus < 2 ? `at least 2 CPUs (this machine has ${cpus})`
+      : spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status !== 0 ? 'taskset (util-linux), which is not on PATH' : undefined;
+    if (why && values.pin === 'split') throw new UsageError(`--pin split needs ${why}`);
+    if (why) pin.why = `--pin auto needs ${why}: the scheduler places every server`;
+    else pin = { mode: values.pin, loadgen: ['taskset', '-c', '0'], server: ['taskset', '-c', cpus === 2 ? '1' : `1-${cpus - 1}`] };
   } else if (values.pin !== 'none') {
-    throw new UsageError(`--pin must be none or split, not ${JSON.stringify(values.pin)}`);
+    throw new UsageError(`--pin must be auto, split or none, not ${JSON.stringify(values.pin)}`);
   }
 
   let c10kKs: number[] | undefined;
@@ -619,6 +624,8 @@ interface Sample {
   memory?: TreeMemory;
   /** c10k: why this measurement was not made (a limit of the model or the machine). */
   skipped?: string;
+  /** The CPUs the server may run on (/proc/PID/status's Cpus_allowed_list: --pin), on Linux. */
+  cpus?: string;
   /** Taking turns (--slice): the rate of each of its turns, in order. */
   turn_rates?: number[];
   wall_seconds: number;
@@ -724,6 +731,12 @@ function loadArgs(scenario: LoadScenario, o: Options, host: string, port: number
   return args;
 }
 
+/** The taskset prefixes for a model's servers and their loadgen (--pin), or none. */
+function pinOf(m: Model, o: Options): { server: string[]; loadgen: string[] } {
+  const pinned = o.pin.mode === 'split' || (o.pin.mode === 'auto' && m.oneThread);
+  return pinned ? o.pin : { server: [], loadgen: [] };
+}
+
 /** Whether a model's servers take turns (--slice): ping-pong and churn on a time window. */
 function takesTurns(scenario: LoadScenario, o: Options): boolean {
   return o.slice > 0 && ((scenario === 'pingpong' && o.rounds === undefined) || (scenario === 'churn' && o.total === undefined));
@@ -772,13 +785,14 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
       throw new Error(`${relative(packageRoot(), row.command[0])} is not built (make -C benchmarks)`);
     }
     try {
-      server = await launch([...o.pin.server, ...row.command], { timeoutMs: 10_000 });
+      server = await launch([...pinOf(m, o).server, ...row.command], { timeoutMs: 10_000 });
     } catch (err) {
       throw new Error(`server failed to start: ${(err as Error).message.split('\n').filter(Boolean).slice(0, 2).join(' / ')}`);
     }
     liveServers.add(server);
     const launched = server;
-    const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true, 0, m), Math.min(o.timeout, 10), o.pin.loadgen);
+    sample.cpus = cpus_allowed(server.pid);
+    const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true, 0, m), Math.min(o.timeout, 10), pinOf(m, o).loadgen);
     if (warm.failure || warm.exit !== 0) sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
     if (row.scenario === 'churn') sample.time_wait_before = timeWaitCount();
     let onPause: ((line: string) => void) | undefined;
@@ -796,7 +810,7 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
     }
     const busy0 = busyCpuSeconds();
     const timeout = row.scenario === 'c10k' ? o.timeout + o.c10k.budget : o.timeout;
-    const run = await loadgen(loadArgs(row.scenario, o, server.host, server.port, false, k, m), timeout, o.pin.loadgen, onPause);
+    const run = await loadgen(loadArgs(row.scenario, o, server.host, server.port, false, k, m), timeout, pinOf(m, o).loadgen, onPause);
     const busy1 = busyCpuSeconds();
     const ops = run.result && (row.scenario === 'churn' ? run.result.connections : run.result.requests);
     // /proc/stat counts in 10 ms ticks: a window of less than 0.25 s of CPU is too coarse to report.
@@ -875,15 +889,16 @@ async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Pro
           throw new Error(`${relative(packageRoot(), t.row.command[0])} is not built (make -C benchmarks)`);
         }
         try {
-          t.server = await launch([...o.pin.server, ...t.row.command], { timeoutMs: 10_000 });
+          t.server = await launch([...pinOf(m, o).server, ...t.row.command], { timeoutMs: 10_000 });
         } catch (err) {
           throw new Error(`server failed to start: ${(err as Error).message.split('\n').filter(Boolean).slice(0, 2).join(' / ')}`);
         }
         liveServers.add(t.server);
-        const warm = await loadgen(loadArgs(scenario, o, t.server.host, t.server.port, true, 0, m), Math.min(o.timeout, 10), o.pin.loadgen);
+        t.sample.cpus = cpus_allowed(t.server.pid);
+        const warm = await loadgen(loadArgs(scenario, o, t.server.host, t.server.port, true, 0, m), Math.min(o.timeout, 10), pinOf(m, o).loadgen);
         if (warm.failure || warm.exit !== 0) t.sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
         if (warm.result) warmP50.push(warm.result.p50_us);
-        t.lg = new TurnLoadgen(turnArgs(scenario, o, t.server.host, t.server.port, m), lgTimeout, o.pin.loadgen);
+        t.lg = new TurnLoadgen(turnArgs(scenario, o, t.server.host, t.server.port, m), lgTimeout, pinOf(m, o).loadgen);
         await t.lg.ready();
       } catch (err) {
         fail(t, err);
@@ -1232,11 +1247,14 @@ function notes(rows: Row[], o: Options, overhead: OverheadResult | undefined, dr
     out.push(...c10kNotes);
   }
   if (drift) out.push(drift);
+  const oneThread = o.models.filter((m) => m.oneThread).map((m) => m.model);
   out.push(o.pin.mode === 'split'
     ? `Pinned (--pin split): loadgen on CPU 0, the servers on CPU ${o.pin.server[2]}; every round trip crosses CPUs.`
-    : `loadgen and the server share this machine's ${os.cpus().length} CPU${os.cpus().length > 1 ? 's' : ''}, placed by the scheduler (--pin split pins them); latencies include loadgen's own scheduling. Compare ratios within a model; rates across models only loosely.`);
+    : o.pin.mode === 'auto'
+      ? `Pinned (--pin auto): the one-thread servers (${oneThread.join(', ') || 'none here'}) on CPU ${o.pin.server[2]} and their loadgen on CPU 0, as the scheduler otherwise put the two on one CPU or two by turns, moving the rate 30-45%; the fork and thread servers and their loadgen share the ${os.cpus().length} CPUs, placed by the scheduler. Compare ratios within a model; rates across models only loosely.`
+      : `loadgen and the server share this machine's ${os.cpus().length} CPU${os.cpus().length > 1 ? 's' : ''}, placed by the scheduler${o.pin.why ? ` (${o.pin.why})` : ' (--pin auto or split pins them)'}; latencies include loadgen's own scheduling. Compare ratios within a model; rates across models only loosely.`);
   if (rows.some((r) => r.model === 'iterative' && r.scenario === 'pingpong' && r.summary?.ok_samples)) {
-    out.push('Iterative ping-pong serves one connection at a time, so its rate is one round trip\'s latency: mostly the kernel waking the other process, and whether the scheduler put loadgen and the server on the same CPU (about 15 µs) or on different ones (about 40-55 µs here), not the server\'s own work. It swings between runs; churn and the overhead loop show the per-call cost more directly.');
+    out.push(`Iterative ping-pong serves one connection at a time, so its rate is one round trip's latency: mostly the kernel waking the other process${o.pin.mode === 'none' ? ", and whether the scheduler put loadgen and the server on the same CPU (about 15 µs) or on different ones (about 40-55 µs here), so that it swings between runs" : ' on the other CPU (pinned)'}, not the server's own work; churn and the overhead loop show the per-call cost more directly.`);
   }
   if (rows.some((r) => r.scenario === 'idle')) {
     out.push(`idle: one client connects first and stays silent for ${o.idleMs} ms; an iterative server serves nobody meanwhile ("out to lunch"), which shows in max ms and the low req/s.`);

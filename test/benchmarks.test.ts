@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, type Launched } from '../src/launch.js';
@@ -17,6 +17,7 @@ const loadgenC = fileURLToPath(new URL('../benchmarks/bin/loadgen', import.meta.
 const linux = process.platform === 'linux';
 const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 30_000 });
 const hasPython = python.status === 0;
+const taskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
 
 // spawnSync's timeout sends SIGTERM: the runner then stops its servers and loadgens by pid.
 function bench(args: string[], timeout = 120_000, env?: NodeJS.ProcessEnv) {
@@ -144,6 +145,9 @@ describe('benchmarks/run', () => {
     expect(r.json.options.python).toBeNull();
     const said = r.json.notes.filter((n: string) => n.startsWith('Python: skipped, python3 not found'));
     expect(said, r.json.notes.join('\n')).toHaveLength(1);
+    // Nor taskset: --pin auto says so and leaves every server to the scheduler.
+    if (linux) expect(r.json.notes.join('\n')).toContain('--pin auto needs taskset (util-linux), which is not on PATH: the scheduler places every server');
+    for (const row of r.json.rows) for (const x of row.samples) if (linux) expect(x.cpus).not.toBe('1');
     const bad = bench(['--python', '/nonexistent/python3', '--scenarios', 'overhead']);
     expect(bad.status).toBe(64);
     expect(bad.stderr).toContain('--python /nonexistent/python3: /nonexistent/python3 not found');
@@ -273,6 +277,7 @@ describe('benchmarks/run', () => {
       [['--churn-seconds', '0'], '--churn-seconds must be a number of seconds in (0, 3600], not "0"'],
       [['--rounds', '100', '--seconds', '1'], '--rounds or --seconds, not both'],
       [['--seconds', '0'], '--seconds must be a number of seconds in (0, 3600], not "0"'],
+      [['--pin', 'nope'], '--pin must be auto, split or none, not "nope"'],
       [['--slice', 'soon'], '--slice must be a number of seconds in [0, 3600] (0: one server at a time), not "soon"'],
     ];
     for (const [args, message] of usage) {
@@ -414,6 +419,8 @@ describe('benchmarks/run', () => {
       expect(s.result.slices, what).toBe(turns[`${row.scenario} ${row.model}`]);
       expect(s.result.seconds, what).toBeGreaterThanOrEqual(row.scenario === 'churn' ? 0.5 : 0.3);
       for (const rate of s.turn_rates) expect(rate, what).toBeGreaterThan(0);
+      // --pin auto: epoll's servers (one thread) on CPU 1, loadgen on CPU 0; fork's placed by the scheduler.
+      if (linux && taskset && os.cpus().length === 2) expect(s.cpus, what).toBe(row.model === 'epoll' ? '1' : '0-1');
     }
     expect(r.stdout).toContain('take turns of 0.1 s');
     const alone = benchJson(['--quick', '--models', 'epoll', '--scenarios', 'pingpong,churn', '--slice', '0']);

@@ -187,6 +187,15 @@ export function status_field(pid: number | 'self', field: string): number {
   }
 }
 
+/** The CPUs pid may run on, as /proc/PID/status lists them ("0-1", "1"), or undefined when gone. */
+export function cpus_allowed(pid: number | 'self'): string | undefined {
+  try {
+    return /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether /proc/PID/environ holds `entry` ("NAME=value"); false when unreadable. */
 export function environ_has(pid: number, entry: string): boolean {
   try {
