@@ -360,11 +360,14 @@ describe('benchmarks/run', () => {
       const server = await launch([bin(name), '--host', '127.0.0.1', '--port', '0'], { timeoutMs: 10_000 });
       try {
         const where = ['--host', server.host, '--port', String(server.port), '--len', '32'];
-        const r = turns(['pingpong', ...where, '--conns', '4', ...(settle ? ['--settle'] : [])], '0.1\n0.1\n0.1\nend\n');
+        const r = turns(['pingpong', ...where, '--conns', '4', ...(settle ? ['--settle'] : [])], 'warm 0.1\n0.1\n0.1\n0.1\nend\n');
         expect(r.status, `${name}: ${r.stderr}`).toBe(0);
         const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
         expect(lines[0]).toEqual({ ready: true });
-        const windows = lines.slice(1, -1);
+        // An untimed window: run, said, and left out of the result.
+        expect(lines[1]).toMatchObject({ slice: 0, warm: true, errors: 0 });
+        expect(lines[1].requests).toBeGreaterThan(10);
+        const windows = lines.slice(2, -1);
         expect(windows.map((w) => w.slice)).toEqual([1, 2, 3]);
         for (const w of windows) {
           expect(w.errors, name).toBe(0);

@@ -70,8 +70,10 @@
  *   first round trip made), loadgen prints {"ready":true} and reads lines:
  *   a number S runs one window of S seconds and prints
  *   {"slice":I,"requests":R,"errors":E,"seconds":T} ("connections" for
- *   churn); "end" (or EOF) ends the run with the usual result line, over
- *   the slices (requests and seconds summed, "slices":N).  Between windows
+ *   churn); "warm S" runs one likewise but counts nothing of it (its line
+ *   says "warm":true), for a server idle while others warmed up; "end"
+ *   (or EOF) ends the run with the usual result line, over the counted
+ *   windows (requests and seconds summed, "slices":N).  Between windows
  *   pingpong's connections stay open and idle: at the end of a window each
  *   one finishes its round trip and waits.  One that the server has not
  *   served (an iterative server serves one at a time) keeps its request
@@ -912,9 +914,10 @@ static int run_slices(uint64_t deadline, double *secs, int *nslices)
         char *end;
         size_t i;
         double s;
+        int warm = strncmp(line, "warm ", 5) == 0;
         if (strncmp(line, "end", 3) == 0)
             break;
-        s = strtod(line, &end);
+        s = strtod(warm ? line + 5 : line, &end);
         if (end == line || !(s > 0 && s <= 1e6)) {
             line[strcspn(line, "\n")] = '\0';
             fprintf(stderr, "loadgen: --slices: not a window in seconds: '%s'\n", line);
@@ -922,6 +925,7 @@ static int run_slices(uint64_t deadline, double *secs, int *nslices)
         }
         long long done0 = mode == MODE_PINGPONG ? g_requests : g_connections;
         long long err0 = g_errors;
+        size_t samples0 = nsamples;
         uint64_t t0 = now_ns(), t1;
         g_until = t0 + (uint64_t)(s * 1e9);
         g_last_done = 0;
@@ -960,11 +964,20 @@ static int run_slices(uint64_t deadline, double *secs, int *nslices)
             poll_once(ms_until(wake, now));
         }
         t1 = g_last_done > t0 ? g_last_done : now_ns();
-        *secs += (double)(t1 - t0) / 1e9;
-        (*nslices)++;
-        printf("{\"slice\":%d,\"%s\":%lld,\"errors\":%lld,\"seconds\":%.6f}\n",
-               *nslices, mode == MODE_PINGPONG ? "requests" : "connections",
-               (mode == MODE_PINGPONG ? g_requests : g_connections) - done0,
+        long long done = (mode == MODE_PINGPONG ? g_requests : g_connections) - done0;
+        if (warm) { /* forget it, errors aside: they happened */
+            nsamples = samples0;
+            if (mode == MODE_PINGPONG)
+                g_requests = done0;
+            else
+                g_connections = done0;
+        } else {
+            *secs += (double)(t1 - t0) / 1e9;
+            (*nslices)++;
+        }
+        printf("{\"slice\":%d,%s\"%s\":%lld,\"errors\":%lld,\"seconds\":%.6f}\n",
+               *nslices, warm ? "\"warm\":true," : "",
+               mode == MODE_PINGPONG ? "requests" : "connections", done,
                g_errors - err0, (double)(t1 - t0) / 1e9);
         fflush(stdout);
     }
