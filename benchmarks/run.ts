@@ -768,6 +768,40 @@ function fmtRate(r: LoadgenResult): string {
   return `${rate}, p50 ${r.p50_us} µs, p99 ${r.p99_us} µs${r.errors ? `, ${r.errors} errors` : ''}${r.timeout ? ', TIMEOUT' : ''}`;
 }
 
+/**
+ * Starts a row's server (pinned as --pin says), records the CPUs it may
+ * use, and warms it up with the scenario's untimed load: the server, and
+ * the warm-up's result (a failed warm-up is said in the sample, not thrown).
+ */
+async function startAndWarm(row: Row, m: Model, o: Options, sample: Sample): Promise<{ server: Launched; warm: LoadgenRun }> {
+  if (row.impl === 'c' && !existsSync(row.command[0])) {
+    throw new Error(`${relative(packageRoot(), row.command[0])} is not built (make -C benchmarks)`);
+  }
+  let server: Launched;
+  try {
+    server = await launch([...pinOf(m, o).server, ...row.command], { timeoutMs: 10_000 });
+  } catch (err) {
+    throw new Error(`server failed to start: ${(err as Error).message.split('\n').filter(Boolean).slice(0, 2).join(' / ')}`);
+  }
+  liveServers.add(server);
+  try {
+    sample.cpus = cpus_allowed(server.pid);
+    const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true, 0, m), Math.min(o.timeout, 10), pinOf(m, o).loadgen);
+    if (warm.failure || warm.exit !== 0) sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
+    return { server, warm };
+  } catch (err) {
+    await stopServer(server, sample, 3000); // the caller never got it
+    throw err;
+  }
+}
+
+/** Stops a server by pid (SIGTERM, then SIGKILL after graceMs) and records how it ended. */
+async function stopServer(server: Launched, sample: Sample, graceMs: number): Promise<void> {
+  const status = await server.stop('SIGTERM', graceMs);
+  liveServers.delete(server);
+  sample.server_exit = { code: status.code, signal: status.signal };
+}
+
 /** One measurement: start the server, warm it up, measure, stop it (always). */
 async function measure(row: Row, m: Model, o: Options, rep: number, position: number): Promise<void> {
   const t0 = performance.now();
@@ -781,19 +815,8 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
       const why = c10kGuard(row, o);
       if (why) throw new Skip(why);
     }
-    if (row.impl === 'c' && !existsSync(row.command[0])) {
-      throw new Error(`${relative(packageRoot(), row.command[0])} is not built (make -C benchmarks)`);
-    }
-    try {
-      server = await launch([...pinOf(m, o).server, ...row.command], { timeoutMs: 10_000 });
-    } catch (err) {
-      throw new Error(`server failed to start: ${(err as Error).message.split('\n').filter(Boolean).slice(0, 2).join(' / ')}`);
-    }
-    liveServers.add(server);
+    ({ server } = await startAndWarm(row, m, o, sample));
     const launched = server;
-    sample.cpus = cpus_allowed(server.pid);
-    const warm = await loadgen(loadArgs(row.scenario, o, server.host, server.port, true, 0, m), Math.min(o.timeout, 10), pinOf(m, o).loadgen);
-    if (warm.failure || warm.exit !== 0) sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
     if (row.scenario === 'churn') sample.time_wait_before = timeWaitCount();
     let onPause: ((line: string) => void) | undefined;
     if (row.scenario === 'c10k') {
@@ -837,9 +860,7 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
       // with 10,000 runs its handler only once the main thread gets the GIL,
       // which 10,000 ending threads contend for: it missed even 13 s here,
       // and is then killed and reported in the notes.
-      const status = await server.stop('SIGTERM', 3000 + k);
-      liveServers.delete(server);
-      sample.server_exit = { code: status.code, signal: status.signal };
+      await stopServer(server, sample, 3000 + k);
     }
     sample.wall_seconds = (performance.now() - t0) / 1000;
   }
@@ -886,18 +907,8 @@ async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Pro
   try {
     for (const t of all) {
       try {
-        if (t.row.impl === 'c' && !existsSync(t.row.command[0])) {
-          throw new Error(`${relative(packageRoot(), t.row.command[0])} is not built (make -C benchmarks)`);
-        }
-        try {
-          t.server = await launch([...pinOf(m, o).server, ...t.row.command], { timeoutMs: 10_000 });
-        } catch (err) {
-          throw new Error(`server failed to start: ${(err as Error).message.split('\n').filter(Boolean).slice(0, 2).join(' / ')}`);
-        }
-        liveServers.add(t.server);
-        t.sample.cpus = cpus_allowed(t.server.pid);
-        const warm = await loadgen(loadArgs(scenario, o, t.server.host, t.server.port, true, 0, m), Math.min(o.timeout, 10), pinOf(m, o).loadgen);
-        if (warm.failure || warm.exit !== 0) t.sample.warmup_error = warm.failure ?? `warm-up exit ${warm.exit}: ${warm.stderr.split('\n')[0] ?? ''}`;
+        const { server, warm } = await startAndWarm(t.row, m, o, t.sample);
+        t.server = server;
         if (warm.result) warmP50.push(warm.result.p50_us);
         t.lg = new TurnLoadgen(turnArgs(scenario, o, t.server.host, t.server.port, m), lgTimeout, pinOf(m, o).loadgen);
         await t.lg.ready();
@@ -959,9 +970,7 @@ async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Pro
     for (const t of all) {
       t.lg?.kill();
       if (t.server) {
-        const status = await t.server.stop('SIGTERM', 3000);
-        liveServers.delete(t.server);
-        t.sample.server_exit = { code: status.code, signal: status.signal };
+        await stopServer(t.server, t.sample, 3000);
       }
       t.sample.wall_seconds = (performance.now() - t0) / 1000;
       process.stderr.write(`    ${t.row.server.padEnd(28)} ${t.sample.ok ? fmtRate(t.sample.result!) : `FAILED: ${t.sample.error}`}\n`);
