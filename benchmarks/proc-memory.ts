@@ -5,7 +5,7 @@
 // server's children are not charged again for the pages they share with
 // the parent). A thread server is one process with many threads.
 import { existsSync, readFileSync } from 'node:fs';
-import { fd_count, process_tree, stat_of, type proc_node } from '../src/lab/procfs.js';
+import { process_tree, stat_of, type proc_node } from '../src/lab/procfs.js';
 
 export interface TreeMemory {
   /** Sum of VmRSS over the tree, in KiB. */
@@ -62,9 +62,6 @@ export function treeMemory(root: number): TreeMemory | undefined {
   if (processes === 0) return undefined;
   return { rss_kb: rss, pss_kb: pss, processes, threads };
 }
-
-/** How many descriptors the process has open now (/proc/PID/fd), or undefined. */
-export const openFds = fd_count;
 
 /** MemAvailable from /proc/meminfo, in KiB, or undefined. */
 export function memAvailableKb(): number | undefined {

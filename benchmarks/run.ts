@@ -34,8 +34,9 @@ import { models, type Model } from './models.js';
 import { formatForkLoop, forkLoopPath, measureForkLoop, type ForkLoopResult } from './fork-loop.js';
 import { median as medianOf } from './loops.js';
 import { formatOverhead, measureOverhead, socketpairLoopPath, type OverheadResult } from './overhead.js';
-import { memAvailableKb, openFds, treeMemory, type TreeMemory } from './proc-memory.js';
-import { cpus_allowed } from '../src/lab/procfs.js';
+import { memAvailableKb, treeMemory, type TreeMemory } from './proc-memory.js';
+import { cpus_allowed, fd_count } from '../src/lab/procfs.js';
+import { proc_net_tcp } from '../src/sys/tcp.js';
 import { textTable } from './text-table.js';
 
 // ---------------------------------------------------------------- options
@@ -563,24 +564,14 @@ class TurnLoadgen {
   }
 }
 
-/** TIME_WAIT sockets on this host now (Linux /proc), or undefined. */
+/** TIME_WAIT sockets on this host now (Linux's TCP table, as sys/tcp.ts reads it), or undefined. */
 function timeWaitCount(): number | undefined {
-  let n = 0;
-  let any = false;
-  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    try {
-      const lines = readFileSync(f, 'utf8').split('\n');
-      any = true;
-      for (let i = 1; i < lines.length; i++) {
-        // "  sl  local_address rem_address   st ...": st is the 4th field; 06 = TIME_WAIT.
-        const fields = lines[i].trim().split(/\s+/, 4);
-        if (fields[3] === '06') n++;
-      }
-    } catch {
-      // not Linux, or no IPv6
-    }
+  if (process.platform !== 'linux') return undefined;
+  try {
+    return proc_net_tcp().filter((r) => r.state === 'TIME_WAIT').length;
+  } catch {
+    return undefined;
   }
-  return any ? n : undefined;
 }
 
 /**
@@ -822,7 +813,7 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
     if (row.scenario === 'c10k') {
       if (m.c10k?.limit === 'FD_SETSIZE') {
         // The descriptors the server holds now are the lowest; its clients get the next ones.
-        const fds = openFds(server.pid);
+        const fds = fd_count(server.pid);
         if (fds !== undefined && fds + k + o.conns > FD_SETSIZE) {
           throw new Skip(`${k} idle + ${o.conns} active connections beside the ${fds} descriptors it holds need descriptors up to ${fds + k + o.conns - 1}: select stops at FD_SETSIZE (${FD_SETSIZE})`);
         }

@@ -3,12 +3,12 @@
 // started through the CLI and stopped by pid, fd counts from /proc.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import {
   socket, bind, listen, connect, close, setsockopt, accept, cell, sizeof, sockaddr_of, sockaddr_storage, getsockname,
   sockaddr_port, AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO,
 } from '../src/sys/index.js';
 import { launch, cliCommand, type Launched } from '../src/launch.js';
+import { fd_count as open_fds } from '../src/lab/procfs.js';
 import { Open_clientfd, Close, Rio_writen, Rio_readinitb, Rio_readlineb, rio_t } from '../src/csapp/index.js';
 
 /** Every blocking read / accept / write on fd gives up after `ms` with EAGAIN. */
@@ -67,9 +67,11 @@ export function closed_port(): number {
   return sockaddr_port(addr);
 }
 
-/** The number of open fds of a process (Linux: /proc/PID/fd). */
+/** The number of open fds of a process (Linux: /proc/PID/fd); throws when it has none to read. */
 export function fd_count(pid: number | 'self' = 'self'): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
+  const n = open_fds(pid);
+  if (n === undefined) throw new Error(`cannot read /proc/${pid}/fd`);
+  return n;
 }
 
 export const linux = process.platform === 'linux';

@@ -169,7 +169,7 @@ export function link_inode(target: string, kind: 'socket' | 'pipe'): number | nu
 }
 
 /** How many fds pid has open now, or undefined when it is gone. */
-export function fd_count(pid: number): number | undefined {
+export function fd_count(pid: number | 'self'): number | undefined {
   try {
     return readdirSync(`/proc/${pid}/fd`).length;
   } catch {
