@@ -422,67 +422,17 @@ interface LoadgenRun {
 }
 
 /**
- * Runs loadgen with its own --timeout; killed (SIGKILL, by pid) if it
- * overstays that by 10 s. With onPause, loadgen runs with --idle-pause: its
- * first line (the idle connections held) goes to onPause, and loadgen goes
- * on once that has settled.
+ * A running loadgen: its stdout as lines, its stdin for the line protocols
+ * (--idle-pause, --slices), and its result once it has exited. Started with
+ * its own --timeout, and killed (SIGKILL, by pid) if it overstays that by
+ * 10 s.
  */
-function loadgen(args: string[], timeoutSec: number, prefix: string[] = [], onPause?: (line: string) => void): Promise<LoadgenRun> {
-  return new Promise((resolveRun) => {
-    // taskset (the --pin prefix) execs loadgen: the pid stays the same.
-    const command = [...prefix, loadgenPath(), ...args, ...(onPause ? ['--idle-pause'] : []), '--timeout', String(timeoutSec)];
-    const child = spawn(command[0], command.slice(1), { stdio: [onPause ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    liveLoadgens.add(child);
-    let stdout = '';
-    let stderr = '';
-    let paused = !onPause;
-    child.stdout!.on('data', (d) => {
-      stdout += d;
-      if (paused || !stdout.includes('\n')) return;
-      paused = true;
-      const line = stdout.slice(0, stdout.indexOf('\n'));
-      try {
-        // Timed out while opening the idle connections: no pause line, only the result.
-        if (!line.startsWith('{"mode"')) onPause!(line);
-      } finally {
-        child.stdin!.end('\n');
-      }
-    });
-    child.stdin?.on('error', () => {}); // loadgen gone before it read the line: its exit says why
-    child.stderr!.on('data', (d) => { if (stderr.length < 2000) stderr += d; });
-    const guard = setTimeout(() => child.kill('SIGKILL'), (timeoutSec + 10) * 1000);
-    let failure: string | undefined;
-    child.on('error', (err) => { failure = `loadgen: ${err.message}`; });
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      liveLoadgens.delete(child);
-      const run: LoadgenRun = { exit: code, stderr: stderr.trim() };
-      const line = stdout.trim().split('\n').pop();
-      if (failure) run.failure = failure;
-      else if (signal) run.failure = `loadgen killed by ${signal}`;
-      else if (code === 64) run.failure = `loadgen usage error: ${stderr.trim().split('\n')[0]}`;
-      else {
-        try {
-          run.result = JSON.parse(line ?? '') as LoadgenResult;
-        } catch {
-          run.failure = `loadgen exit ${code}, no JSON result${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`;
-        }
-      }
-      resolveRun(run);
-    });
-  });
-}
-
-/**
- * loadgen --slices: its connections held between windows, a window at a
- * time on its stdin (so that a model's servers can take turns). Killed
- * (SIGKILL, by pid) if it overstays its --timeout by 10 s.
- */
-class TurnLoadgen {
+class LoadgenChild {
   private readonly child: ChildProcess;
   private readonly guard: NodeJS.Timeout;
   private buf = '';
   private readonly lines: string[] = [];
+  private last?: string;
   private wake?: () => void;
   private closed = false;
   private exit: number | null = null;
@@ -490,20 +440,22 @@ class TurnLoadgen {
   private failure?: string;
   private stderr = '';
 
-  constructor(args: string[], timeoutSec: number, prefix: string[]) {
-    const command = [...prefix, loadgenPath(), ...args, '--slices', '--timeout', String(timeoutSec)];
-    this.child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(args: string[], timeoutSec: number, prefix: string[], input: boolean) {
+    // taskset (the --pin prefix) execs loadgen: the pid stays the same.
+    const command = [...prefix, loadgenPath(), ...args, '--timeout', String(timeoutSec)];
+    this.child = spawn(command[0], command.slice(1), { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     liveLoadgens.add(this.child);
     this.child.stdout!.on('data', (d) => {
       this.buf += d;
       for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
-        this.lines.push(this.buf.slice(0, i));
+        this.last = this.buf.slice(0, i);
+        this.lines.push(this.last);
         this.buf = this.buf.slice(i + 1);
       }
       this.wake?.();
     });
     this.child.stderr!.on('data', (d) => { if (this.stderr.length < 2000) this.stderr += d; });
-    this.child.stdin!.on('error', () => {}); // gone: its exit says why
+    this.child.stdin?.on('error', () => {}); // gone before it read: its exit says why
     this.child.on('error', (err) => { this.failure = `loadgen: ${err.message}`; });
     this.guard = setTimeout(() => this.child.kill('SIGKILL'), (timeoutSec + 10) * 1000);
     this.child.on('close', (code, signal) => {
@@ -517,50 +469,102 @@ class TurnLoadgen {
   }
 
   /** The next line on its stdout, or undefined once it has exited without one. */
-  private async line(): Promise<string | undefined> {
+  async line(): Promise<string | undefined> {
     while (this.lines.length === 0 && !this.closed) await new Promise<void>((r) => { this.wake = r; });
     this.wake = undefined;
     return this.lines.shift();
   }
 
-  private why(line?: string): string {
-    if (line !== undefined) return `loadgen: ${line.startsWith('{"mode"') ? (line.includes('"timeout":true') ? 'timed out' : 'ended') : line}`;
+  /** Writes to its stdin; with end, closes it after. */
+  send(text: string, end = false): void {
+    if (end) this.child.stdin!.end(text);
+    else this.child.stdin!.write(text);
+  }
+
+  /** Why it is gone: how it ended. */
+  gone(): string {
     if (this.failure) return this.failure;
     if (this.signal) return `loadgen killed by ${this.signal}`;
+    if (this.exit === 64) return `loadgen usage error: ${this.stderr.trim().split('\n')[0]}`;
     return `loadgen exit ${this.exit}${this.stderr ? `: ${this.stderr.trim().split('\n')[0]}` : ''}`;
   }
 
-  /** Its connections are open (and settled with --settle). */
-  async ready(): Promise<void> {
-    const line = await this.line();
-    if (line === undefined || !line.startsWith('{"ready"')) throw new Error(this.why(line));
-  }
-
-  /** One window of `seconds`: the round trips or connections it made, and its time (warm: not counted in the result). */
-  async turn(seconds: number, warm = false): Promise<{ done: number; seconds: number }> {
-    this.child.stdin!.write(`${warm ? 'warm ' : ''}${seconds}\n`);
-    const line = await this.line();
-    const r = line?.startsWith('{"slice"') ? (JSON.parse(line) as { requests?: number; connections?: number; seconds: number }) : undefined;
-    if (!r) throw new Error(this.why(line));
-    return { done: r.requests ?? r.connections ?? 0, seconds: r.seconds };
-  }
-
-  /** Ends it: loadgen's result over all its windows. */
-  async end(): Promise<LoadgenRun> {
-    this.child.stdin!.end('end\n');
-    const line = await this.line();
+  /** Waits for it to exit: its result, the JSON of its last line. */
+  async result(): Promise<LoadgenRun> {
     while (!this.closed) await new Promise<void>((r) => { this.wake = r; });
+    this.wake = undefined;
     const run: LoadgenRun = { exit: this.exit, stderr: this.stderr.trim() };
-    try {
-      run.result = JSON.parse(line ?? '') as LoadgenResult;
-    } catch {
-      run.failure = this.why(line);
+    if (this.failure || this.signal || this.exit === 64) run.failure = this.gone();
+    else {
+      try {
+        run.result = JSON.parse(this.last ?? '') as LoadgenResult;
+      } catch {
+        run.failure = `loadgen exit ${this.exit}, no JSON result${this.stderr ? `: ${this.stderr.trim().split('\n')[0]}` : ''}`;
+      }
     }
     return run;
   }
 
   kill(): void {
     if (!this.closed) this.child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Runs loadgen to its end. With onPause, loadgen runs with --idle-pause:
+ * its first line (the idle connections held) goes to onPause, and loadgen
+ * goes on once that has settled.
+ */
+async function loadgen(args: string[], timeoutSec: number, prefix: string[] = [], onPause?: (line: string) => void): Promise<LoadgenRun> {
+  const lg = new LoadgenChild(onPause ? [...args, '--idle-pause'] : args, timeoutSec, prefix, !!onPause);
+  if (onPause) {
+    const line = await lg.line();
+    try {
+      // Timed out while opening the idle connections: no pause line, only the result.
+      if (line !== undefined && !line.startsWith('{"mode"')) onPause(line);
+    } finally {
+      lg.send('\n', true);
+    }
+  }
+  return lg.result();
+}
+
+/** loadgen --slices: its connections held between windows, a window at a time (so that a model's servers can take turns). */
+class TurnLoadgen {
+  private readonly lg: LoadgenChild;
+
+  constructor(args: string[], timeoutSec: number, prefix: string[]) {
+    this.lg = new LoadgenChild([...args, '--slices'], timeoutSec, prefix, true);
+  }
+
+  private why(line?: string): string {
+    if (line === undefined) return this.lg.gone();
+    return `loadgen: ${line.startsWith('{"mode"') ? (line.includes('"timeout":true') ? 'timed out' : 'ended') : line}`;
+  }
+
+  /** Its connections are open (and settled with --settle). */
+  async ready(): Promise<void> {
+    const line = await this.lg.line();
+    if (line === undefined || !line.startsWith('{"ready"')) throw new Error(this.why(line));
+  }
+
+  /** One window of `seconds`: the round trips or connections it made, and its time (warm: not counted in the result). */
+  async turn(seconds: number, warm = false): Promise<{ done: number; seconds: number }> {
+    this.lg.send(`${warm ? 'warm ' : ''}${seconds}\n`);
+    const line = await this.lg.line();
+    const r = line?.startsWith('{"slice"') ? (JSON.parse(line) as { requests?: number; connections?: number; seconds: number }) : undefined;
+    if (!r) throw new Error(this.why(line));
+    return { done: r.requests ?? r.connections ?? 0, seconds: r.seconds };
+  }
+
+  /** Ends it: loadgen's result over all its windows. */
+  end(): Promise<LoadgenRun> {
+    this.lg.send('end\n', true);
+    return this.lg.result();
+  }
+
+  kill(): void {
+    this.lg.kill();
   }
 }
 
