@@ -35,23 +35,26 @@ export interface proc_stat {
 /** Why a process cannot be read: gone, a zombie, or not ours to read. */
 export class ProcError extends Error {}
 
-/** Parses /proc/PID/stat (or /proc/PID/task/TID/stat); null if it is gone. */
-export function read_stat(path: string): proc_stat | null {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return null; // exited between the listing and the read
-  }
-  // comm is in parentheses and may itself hold spaces and ')': split at the last ')'.
+// One stat line. comm is in parentheses and may itself hold spaces and
+// ')': the fields after it start past the last ')', from stat(5)'s third
+// (state) on.
+function parse_stat(text: string): proc_stat {
   const open = text.indexOf('('), close = text.lastIndexOf(')');
-  // The fields after it, from stat(5)'s third (state) on.
   const f = text.slice(close + 2).split(' ');
   return {
     pid: Number(text.slice(0, open - 1)), comm: text.slice(open + 1, close), state: f[0], ppid: Number(f[1]),
     pgrp: Number(f[2]), session: Number(f[3]), starttime: Number(f[19]),
     utime: Number(f[11]), stime: Number(f[12]), cutime: Number(f[13]), cstime: Number(f[14]),
   };
+}
+
+/** Parses /proc/PID/stat (or /proc/PID/task/TID/stat); null if it is gone. */
+export function read_stat(path: string): proc_stat | null {
+  try {
+    return parse_stat(readFileSync(path, 'utf8'));
+  } catch {
+    return null; // exited between the listing and the read
+  }
 }
 
 /** /proc/PID/stat, or null when the process is gone. */
@@ -61,16 +64,15 @@ export function stat_of(pid: number): proc_stat | null {
 
 /** /proc/PID/stat, or a ProcError saying plainly why not. */
 export function process_stat(pid: number): proc_stat {
+  let text: string;
   try {
-    readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ProcError(`no process ${pid}`);
     throw new ProcError(`cannot read /proc/${pid}/stat (${code})`);
   }
-  const st = read_stat(`/proc/${pid}/stat`);
-  if (!st) throw new ProcError(`no process ${pid}`);
-  return st;
+  return parse_stat(text);
 }
 
 /** Every process's stat: one pass over /proc, from which the tree is built. */
