@@ -91,8 +91,13 @@ describe('the thread demos (through the CLI: threads stay out of the test worker
   it('counter-race: increments lost without a mutex, none with it', () => {
     const r = run_cli(['demo', 'counter-race']);
     expect(r.status, r.stderr).toBe(0);
-    const lost = /(\d+) increments lost/.exec(r.stdout);
-    expect(Number(lost![1])).toBeGreaterThan(0);
+    // A race need not show on every count: the demo counts again (up to 5
+    // times) while none is lost; the last count must have lost some.
+    const counts = [...r.stdout.matchAll(/(\d+) increments lost/g)].map((m) => Number(m[1]));
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts.length).toBeLessThanOrEqual(5);
+    expect(counts.slice(0, -1).every((lost) => lost === 0)).toBe(true);
+    expect(counts.at(-1)).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/with a mutex \(100000 each\): cnt = 200000 \(expected 200000\)/);
   });
 
