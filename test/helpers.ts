@@ -3,6 +3,8 @@
 // started through the CLI and stopped by pid, fd counts from /proc.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
+import { realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   socket, bind, listen, connect, close, setsockopt, accept, cell, sizeof, sockaddr_of, sockaddr_storage, getsockname,
   sockaddr_port, AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO,
@@ -75,6 +77,36 @@ export function fd_count(pid: number | 'self' = 'self'): number {
 }
 
 export const linux = process.platform === 'linux';
+
+const NOBODY = 65534;
+
+/**
+ * Why user nobody (uid 65534) cannot run `program` on `files`, or null when
+ * it can: every folder above each must be searchable by others, each file
+ * readable, the program executable. Tests that run a child as nobody skip
+ * with this reason: a checkout inside a `mktemp -d` folder (mode 0700) is out
+ * of nobody's reach, and the child would fail to load the addon.
+ */
+export function out_of_reach_for_nobody(program: string, ...files: string[]): string | null {
+  const allows = (path: string, bits: number): boolean => {
+    const st = statSync(path);
+    return st.uid === NOBODY ? ((st.mode >> 6) & bits) === bits : (st.mode & bits) === bits;
+  };
+  for (const [path, bits] of [[program, 0o5], ...files.map((f) => [f, 0o4] as const)] as const) {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch (e) {
+      return `${path}: ${(e as NodeJS.ErrnoException).code}`;
+    }
+    for (let dir = dirname(real); ; dir = dirname(dir)) {
+      if (!allows(dir, 0o1)) return `nobody may not search ${dir} (mode ${(statSync(dir).mode & 0o777).toString(8)})`;
+      if (dir === dirname(dir)) break;
+    }
+    if (!allows(real, bits)) return `nobody may not ${bits & 1 ? 'run' : 'read'} ${real}`;
+  }
+  return null;
+}
 
 // Tests that need Linux. On macOS each is still listed, skipped with the
 // reason as its note (the reporter prints it), so that a macOS run says what

@@ -2,11 +2,12 @@
 // what it prints is what /proc and the kernel's TCP tables say.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { socket, connect, close, sockaddr_of, AF_INET, SOCK_STREAM } from '../src/sys/index.js';
 import { listen_loopback } from '../src/demos/common.js';
 import { cliCommand } from '../src/launch.js';
 import type { frame, process_info } from '../src/lab/watch/snapshot.js';
-import { run_cli, server_tracker, round_trip, settle, bound_io, FdScope, it_linux, describe_linux, NEEDS_LINUX } from './helpers.js';
+import { run_cli, server_tracker, round_trip, settle, bound_io, FdScope, it_linux, describe_linux, NEEDS_LINUX, out_of_reach_for_nobody } from './helpers.js';
 
 const start = server_tracker();
 
@@ -165,10 +166,12 @@ describe('watch, bad input', () => {
     expect(run_cli(['watch', '--once', '1', '--interval', '5']).status).toBe(64);
   });
 
-  it_linux(NEEDS_LINUX.proc)('a process that is not ours to read: one line, exit 1', async () => {
+  it_linux(NEEDS_LINUX.proc)('a process that is not ours to read: one line, exit 1', async (ctx) => {
     const [node, cli] = cliCommand();
     // As root: a sleep of ours (root's), watched as nobody. Otherwise: pid 1, root's.
     const asRoot = process.getuid?.() === 0;
+    const why = asRoot ? out_of_reach_for_nobody(node, cli, fileURLToPath(new URL('../build/Release/syscall_lab.node', import.meta.url))) : null;
+    if (why) return ctx.skip(why);
     const victim = asRoot ? spawn('sleep', ['30'], { stdio: 'ignore' }) : null;
     try {
       const pid = victim ? victim.pid! : 1;
