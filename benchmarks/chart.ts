@@ -60,7 +60,6 @@ function ratioText(r: ResultRow): string {
 /** The chart as a self-contained SVG. */
 export async function render_chart(results: Results): Promise<string> {
   const rows = charted(results.rows);
-  const models = [...new Set(rows.map((r) => r.model))];
   const values = rows.map((r) => ({
     scenario: SCENARIO[r.scenario],
     model: r.model + (r.scenario === 'c10k' && r.k !== undefined ? ` (K=${r.k})` : ''),

@@ -9,7 +9,7 @@
 // (signal(7)). A signal handled only by Node itself (SIGCHLD for
 // child_process) is invisible: the wait goes on for the time left.
 import { inspect } from 'node:util';
-import { native, sizeof, type Cell, type EpollCalls, type KqueueCalls } from './native.js';
+import { native, sizeof, type EpollCalls, type KqueueCalls } from './native.js';
 import { check_int } from './args.js';
 import { ENOSYS, FD_SETSIZE, NFDBITS } from './constants.js';
 import { set_errno } from './errno.js';

@@ -1,0 +1,217 @@
+// What the benchmark runner starts and counts: loadgen as a child process
+// (one run, or windows taken by turns), the registry of live servers and
+// loadgens that a signal stops, and the machine's TIME_WAIT and busy CPU.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot, type Launched } from '../src/launch.js';
+import { proc_net_tcp } from '../src/sys/tcp.js';
+
+/** Everything this runner started and has not seen exit: stopped on SIGINT / SIGTERM. */
+export const liveServers = new Set<Launched>();
+export const liveLoadgens = new Set<ChildProcess>();
+
+export function loadgenPath(): string {
+  return join(packageRoot(), 'benchmarks', 'bin', 'loadgen');
+}
+
+export interface LoadgenResult {
+  mode: 'pingpong' | 'churn';
+  requests?: number;
+  connections?: number;
+  errors: number;
+  seconds: number;
+  req_per_s?: number;
+  conn_per_s?: number;
+  p50_us: number;
+  p99_us: number;
+  max_us: number;
+  timeout: boolean;
+  /** With --idle K: K, how many were held, how many failed, and the seconds it took to hold them. */
+  idle?: number;
+  idle_held?: number;
+  idle_errors?: number;
+  idle_seconds?: number;
+  /** With --settle: the seconds until every connection had made its untimed first round trip. */
+  settle_seconds?: number;
+}
+
+export interface LoadgenRun {
+  exit: number | null;
+  result?: LoadgenResult;
+  /** The first lines loadgen wrote on stderr (it describes the first few errors). */
+  stderr: string;
+  failure?: string;
+}
+
+/**
+ * A running loadgen: its stdout as lines, its stdin for the line protocols
+ * (--idle-pause, --slices), and its result once it has exited. Started with
+ * its own --timeout, and killed (SIGKILL, by pid) if it overstays that by
+ * 10 s.
+ */
+class LoadgenChild {
+  private readonly child: ChildProcess;
+  private readonly guard: NodeJS.Timeout;
+  private buf = '';
+  private readonly lines: string[] = [];
+  private last?: string;
+  private wake?: () => void;
+  private closed = false;
+  private exit: number | null = null;
+  private signal: NodeJS.Signals | null = null;
+  private failure?: string;
+  private stderr = '';
+
+  constructor(args: string[], timeoutSec: number, prefix: string[], input: boolean) {
+    // taskset (the --pin prefix) execs loadgen: the pid stays the same.
+    const command = [...prefix, loadgenPath(), ...args, '--timeout', String(timeoutSec)];
+    this.child = spawn(command[0], command.slice(1), { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    liveLoadgens.add(this.child);
+    this.child.stdout!.on('data', (d) => {
+      this.buf += d;
+      for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
+        this.last = this.buf.slice(0, i);
+        this.lines.push(this.last);
+        this.buf = this.buf.slice(i + 1);
+      }
+      this.wake?.();
+    });
+    this.child.stderr!.on('data', (d) => { if (this.stderr.length < 2000) this.stderr += d; });
+    this.child.stdin?.on('error', () => {}); // gone before it read: its exit says why
+    this.child.on('error', (err) => { this.failure = `loadgen: ${err.message}`; });
+    this.guard = setTimeout(() => this.child.kill('SIGKILL'), (timeoutSec + 10) * 1000);
+    this.child.on('close', (code, signal) => {
+      clearTimeout(this.guard);
+      liveLoadgens.delete(this.child);
+      this.closed = true;
+      this.exit = code;
+      this.signal = signal;
+      this.wake?.();
+    });
+  }
+
+  /** The next line on its stdout, or undefined once it has exited without one. */
+  async line(): Promise<string | undefined> {
+    while (this.lines.length === 0 && !this.closed) await new Promise<void>((r) => { this.wake = r; });
+    this.wake = undefined;
+    return this.lines.shift();
+  }
+
+  /** Writes to its stdin; with end, closes it after. */
+  send(text: string, end = false): void {
+    if (end) this.child.stdin!.end(text);
+    else this.child.stdin!.write(text);
+  }
+
+  /** Why it is gone: how it ended. */
+  gone(): string {
+    if (this.failure) return this.failure;
+    if (this.signal) return `loadgen killed by ${this.signal}`;
+    if (this.exit === 64) return `loadgen usage error: ${this.stderr.trim().split('\n')[0]}`;
+    return `loadgen exit ${this.exit}${this.stderr ? `: ${this.stderr.trim().split('\n')[0]}` : ''}`;
+  }
+
+  /** Waits for it to exit: its result, the JSON of its last line. */
+  async result(): Promise<LoadgenRun> {
+    while (!this.closed) await new Promise<void>((r) => { this.wake = r; });
+    this.wake = undefined;
+    const run: LoadgenRun = { exit: this.exit, stderr: this.stderr.trim() };
+    if (this.failure || this.signal || this.exit === 64) run.failure = this.gone();
+    else {
+      try {
+        run.result = JSON.parse(this.last ?? '') as LoadgenResult;
+      } catch {
+        run.failure = `loadgen exit ${this.exit}, no JSON result${this.stderr ? `: ${this.stderr.trim().split('\n')[0]}` : ''}`;
+      }
+    }
+    return run;
+  }
+
+  kill(): void {
+    if (!this.closed) this.child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Runs loadgen to its end. With onPause, loadgen runs with --idle-pause:
+ * its first line (the idle connections held) goes to onPause, and loadgen
+ * goes on once that has settled.
+ */
+export async function loadgen(args: string[], timeoutSec: number, prefix: string[] = [], onPause?: (line: string) => void): Promise<LoadgenRun> {
+  const lg = new LoadgenChild(onPause ? [...args, '--idle-pause'] : args, timeoutSec, prefix, !!onPause);
+  if (onPause) {
+    const line = await lg.line();
+    try {
+      // Timed out while opening the idle connections: no pause line, only the result.
+      if (line !== undefined && !line.startsWith('{"mode"')) onPause(line);
+    } finally {
+      lg.send('\n', true);
+    }
+  }
+  return lg.result();
+}
+
+/** loadgen --slices: its connections held between windows, a window at a time (so that a model's servers can take turns). */
+export class TurnLoadgen {
+  private readonly lg: LoadgenChild;
+
+  constructor(args: string[], timeoutSec: number, prefix: string[]) {
+    this.lg = new LoadgenChild([...args, '--slices'], timeoutSec, prefix, true);
+  }
+
+  private why(line?: string): string {
+    if (line === undefined) return this.lg.gone();
+    return `loadgen: ${line.startsWith('{"mode"') ? (line.includes('"timeout":true') ? 'timed out' : 'ended') : line}`;
+  }
+
+  /** Its connections are open (and settled with --settle). */
+  async ready(): Promise<void> {
+    const line = await this.lg.line();
+    if (line === undefined || !line.startsWith('{"ready"')) throw new Error(this.why(line));
+  }
+
+  /** One window of `seconds`: the round trips or connections it made, and its time (warm: not counted in the result). */
+  async turn(seconds: number, warm = false): Promise<{ done: number; seconds: number }> {
+    this.lg.send(`${warm ? 'warm ' : ''}${seconds}\n`);
+    const line = await this.lg.line();
+    const r = line?.startsWith('{"slice"') ? (JSON.parse(line) as { requests?: number; connections?: number; seconds: number }) : undefined;
+    if (!r) throw new Error(this.why(line));
+    return { done: r.requests ?? r.connections ?? 0, seconds: r.seconds };
+  }
+
+  /** Ends it: loadgen's result over all its windows. */
+  end(): Promise<LoadgenRun> {
+    this.lg.send('end\n', true);
+    return this.lg.result();
+  }
+
+  kill(): void {
+    this.lg.kill();
+  }
+}
+
+/** TIME_WAIT sockets on this host now (Linux's TCP table, as sys/tcp.ts reads it), or undefined. */
+export function timeWaitCount(): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    return proc_net_tcp().filter((r) => r.state === 'TIME_WAIT').length;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The machine's busy CPU time so far, in seconds, from the first line of
+ * /proc/stat (user, nice, system, irq, softirq and steal; not idle or
+ * iowait; USER_HZ = 100 ticks a second); undefined without /proc.
+ */
+export function busyCpuSeconds(): number | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / 100;
+  } catch {
+    return undefined;
+  }
+}
