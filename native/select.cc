@@ -14,7 +14,7 @@
 // do anything to them, and C would have run it before the call was reached.
 #include "blocking.h"
 #include "common.h"
-#include "signal.h"  // KeepPrivateSignals, KeepForMainThread
+#include "signal.h"  // GetSignalSet, KeepPrivateSignals, KeepForMainThread
 
 #include <poll.h>
 #include <signal.h>
@@ -62,18 +62,7 @@ bool GetSigmask(const Napi::CallbackInfo& info, size_t i, const char* fn, bool* 
   if (!info[i].IsArray()) {
     return ThrowType(info.Env(), fn, "sigmask must be an array of signal numbers (the signals blocked during the wait) or null");
   }
-  Napi::Array a = info[i].As<Napi::Array>();
-  uint32_t n = a.Length();
-  for (uint32_t k = 0; k < n; k++) {
-    Napi::Value v = a.Get(k);
-    if (!v.IsNumber()) return ThrowType(info.Env(), fn, "sigmask: every signal must be a number");
-    double d = v.As<Napi::Number>().DoubleValue();
-    if (d != std::trunc(d) || d < 1 || d >= NSIG) {
-      return ThrowRange(info.Env(), fn, ("sigmask: no signal " + v.ToString().Utf8Value() + " (signals are 1 to " +
-                                         std::to_string(NSIG - 1) + ")").c_str());
-    }
-    sigaddset(set, static_cast<int>(d));
-  }
+  if (!GetSignalSet(info, i, fn, "sigmask", set)) return false;
   KeepPrivateSignals(set);
   KeepForMainThread(set);
   *has = true;

@@ -29,8 +29,11 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace sl {
@@ -362,19 +365,6 @@ Napi::Value Disposition(const Napi::CallbackInfo& info) {
   return Result(info.Env(), ours ? 2 : 3);
 }
 
-bool ToSigset(const Napi::CallbackInfo& info, size_t i, const char* fn, sigset_t* set) {
-  sigemptyset(set);
-  if (!info[i].IsArray()) return ThrowType(info.Env(), fn, "set must be a sigset_t");
-  Napi::Array a = info[i].As<Napi::Array>();
-  for (uint32_t k = 0; k < a.Length(); k++) {
-    Napi::Value v = a.Get(k);
-    if (!v.IsNumber()) return ThrowType(info.Env(), fn, "a sigset_t holds signal numbers");
-    int sig = v.As<Napi::Number>().Int32Value();
-    if (ValidSignal(sig)) sigaddset(set, sig);
-  }
-  return true;
-}
-
 Napi::Array FromSigset(Napi::Env env, const sigset_t& set) {
   Napi::Array a = Napi::Array::New(env);
   uint32_t n = 0;
@@ -393,7 +383,7 @@ Napi::Value Sigprocmask(const Napi::CallbackInfo& info) {
   if (!GetInt(info, 0, "sigprocmask", "how", &how)) return Napi::Value();
   sigset_t set, old;
   bool has = !info[1].IsNull() && !info[1].IsUndefined();
-  if (has && !ToSigset(info, 1, "sigprocmask", &set)) return Napi::Value();
+  if (has && !GetSignalSet(info, 1, "sigprocmask", "set", &set)) return Napi::Value();
   if (has) KeepPrivateSignals(&set);
   if (has && how != SIG_UNBLOCK) KeepForMainThread(&set);
   int r = pthread_sigmask(how, has ? &set : nullptr, &old);
@@ -425,7 +415,7 @@ Napi::Value WaitForSignal(Napi::Env env, Wait wait) {
 // The mask cannot block the library's private signals (as sigprocmask's).
 Napi::Value Sigsuspend(const Napi::CallbackInfo& info) {
   sigset_t mask;
-  if (!ToSigset(info, 0, "sigsuspend", &mask)) return Napi::Value();
+  if (!GetSignalSet(info, 0, "sigsuspend", "mask", &mask)) return Napi::Value();
   KeepPrivateSignals(&mask);
   KeepForMainThread(&mask);
   return WaitForSignal(info.Env(), [&] { return sigsuspend(&mask); });
@@ -463,7 +453,7 @@ Napi::Value Sigpending(const Napi::CallbackInfo& info) {
 Napi::Value Sigwait(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   sigset_t set;
-  if (!ToSigset(info, 0, "sigwait", &set)) return Napi::Value();
+  if (!GetSignalSet(info, 0, "sigwait", "set", &set)) return Napi::Value();
   KeepPrivateSignals(&set);
   auto wait = [&]() -> long {
 #ifdef __linux__
@@ -514,6 +504,25 @@ Napi::Value Raise(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+bool GetSignalSet(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* what, sigset_t* set) {
+  sigemptyset(set);
+  if (!info[i].IsArray()) return ThrowType(info.Env(), fn, (std::string(what) + " must be an array of signal numbers").c_str());
+  Napi::Array a = info[i].As<Napi::Array>();
+  uint32_t n = a.Length();
+  for (uint32_t k = 0; k < n; k++) {
+    Napi::Value v = a.Get(k);  // a getter may run, and throw
+    if (v.IsEmpty()) return false;
+    if (!v.IsNumber()) return ThrowType(info.Env(), fn, (std::string(what) + ": every signal must be a number").c_str());
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (d != std::trunc(d) || d < 1 || d > kMaxSignal || d >= NSIG) {
+      return ThrowRange(info.Env(), fn, (std::string(what) + ": no signal " + v.ToString().Utf8Value() +
+                                         " (signals are 1 to " + std::to_string(std::min(kMaxSignal, NSIG - 1)) + ")").c_str());
+    }
+    sigaddset(set, static_cast<int>(d));
+  }
+  return true;
+}
 
 bool SignalsPending() { return g_pending.load(std::memory_order_relaxed) != 0; }
 

@@ -125,6 +125,37 @@ function ends_cleanly(fn: () => unknown): string {
   }
 }
 
+describe('signal sets: one reader for sigprocmask, sigsuspend, sigwait and the waits\' masks', () => {
+  it('takes arrays of signal numbers 1 to 64; anything else is a TypeError or a RangeError, the mask untouched', () => {
+    const mask = () => native.sigprocmask(sys.SIG_BLOCK, null);
+    const before = mask();
+    const bad: [unknown, string, RegExp][] = [
+      [[0], 'RangeError', /sigprocmask: set: no signal 0 \(signals are 1 to 64\)/],
+      [[65], 'RangeError', /no signal 65/],
+      [[1.5], 'RangeError', /no signal 1\.5/],
+      [[NaN], 'RangeError', /no signal NaN/],
+      [['2'], 'TypeError', /sigprocmask: set: every signal must be a number/],
+      ['x', 'TypeError', /sigprocmask: set must be an array of signal numbers/],
+    ];
+    for (const [set, kind, message] of bad) {
+      let thrown: unknown;
+      try {
+        native.sigprocmask(sys.SIG_BLOCK, set as number[]);
+      } catch (e) {
+        thrown = e;
+      }
+      expect((thrown as Error)?.constructor.name, String(set)).toBe(kind);
+      expect((thrown as Error).message).toMatch(message);
+      expect(mask()).toEqual(before);
+    }
+    // The same reader and words for the calls that wait: none of them waits.
+    expect(() => native.sigsuspend([99])).toThrow(/sigsuspend: mask: no signal 99/);
+    expect(() => native.sigwait([0])).toThrow(/sigwait: set: no signal 0/);
+    expect(() => sys.pselect(0, null, null, null, { tv_sec: 0, tv_nsec: 0 }, [65])).toThrow(/pselect: sigmask: no signal 65/);
+    expect(mask()).toEqual(before);
+  });
+});
+
 describe('hostile values: getters and proxies that throw', () => {
   it('every call ends with their exception or a TypeError / RangeError, never a crash, never a leaked fd', () => {
     const before = linux ? fd_count() : 0;
