@@ -43,8 +43,9 @@ int KillSelf(int sig);
 // as against what Node set at its start (SIGPIPE ignored).
 bool SignalChosenByProgram(int sig);
 // A set of signals as TypeScript passes a sigset_t (or a wait's mask): an
-// array of signal numbers, each 1 to 64. False with a TypeError or a
-// RangeError pending; `what` names the argument in the message.
+// array of signal numbers, each 1 to 64 (31 on macOS, where NSIG is 32).
+// False with a TypeError or a RangeError pending; `what` names the argument
+// in the message.
 bool GetSignalSet(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* what, sigset_t* set);
 // The main thread's mask as the program last set it (sigprocmask).
 void MainThreadMask(sigset_t* mask);
