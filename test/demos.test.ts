@@ -104,8 +104,14 @@ describe('the thread demos (through the CLI: threads stay out of the test worker
   it_linux(NEEDS_LINUX.proc)('thread-leak: unjoined threads keep their stacks, detached ones do not', () => {
     const r = run_cli(['demo', 'thread-leak']);
     expect(r.status, r.stderr).toBe(0);
-    const grown = [...r.stdout.matchAll(/\((-?\d+) MiB more\)/g)].map((m) => Number(m[1]));
-    expect(grown[0]).toBeGreaterThan(400); // 100 stacks of 8 MiB
-    expect(grown[1]).toBeLessThan(grown[0] / 4);
+    // Counted as stacks, not VmSize: malloc's per-thread arenas (64 MiB each,
+    // more of them on a busy machine) grew VmSize by 576 MiB in one CI run's
+    // detached case.
+    const kept = [...r.stdout.matchAll(/: (\d+) stacks still mapped/g)].map((m) => Number(m[1]));
+    expect(kept).toHaveLength(2);
+    expect(kept[0]).toBeGreaterThanOrEqual(95); // 100 threads; glibc may hand back a few it cached
+    expect(kept[1]).toBeLessThanOrEqual(10); // glibc keeps up to 40 MiB of stacks for reuse
+    const [, from, to] = /stacks mapped: (\d+) -> (\d+)/.exec(r.stdout)!.map(Number);
+    expect(from - to).toBeGreaterThanOrEqual(kept[0] - 10); // joined: their stacks go
   });
 });

@@ -194,7 +194,7 @@ export interface NativeCalls {
   pthread_testcancel(): void;
   pthread_setcancelstate(enable: boolean): number;
   /** Sets the stack size of threads made from now on; returns the previous one. */
-  thread_stacksize(size: number): number;
+  thread_stacksize(size?: number): number;
   threads_wait_all(): void;
   switch_interval(microseconds: number): number;
   threads_running(): number;
