@@ -282,7 +282,7 @@ describe('the echo server by processes', () => {
     await settle(() => children(server!.pid).length === 0);
     expect(children(server.pid)).toEqual([]);
     expect(fd_count(server.pid)).toBe(before);
-  });
+  }, 120_000); // a fork and an exit per connection: 20-22 s in CI, 35 s and more on a loaded machine
 
   it_linux(NEEDS_LINUX.proc)('200 clients at once: all served, all reaped (a SIGCHLD storm)', async () => {
     server = await serve('echo-fork', '--quiet');
@@ -305,7 +305,7 @@ describe('the echo server by processes', () => {
     await settle(() => children(server!.pid).length === 0, 10_000);
     expect(children(server.pid)).toEqual([]);
     expect(round_trip(server.port, 'still there\n')).toBe('still there\n');
-  });
+  }, 90_000); // 10-15 s in CI
 
   it_linux(NEEDS_LINUX.proc)('echo_warm runs the echo path over socketpairs of its own and leaves no fd behind', () => {
     const before = fd_count();
