@@ -37,6 +37,11 @@ function stacks(bytes: number): number {
   }
 }
 
+/** A count, or '?' without /proc (macOS). */
+function count(n: number): string {
+  return Number.isNaN(n) ? '?' : String(n);
+}
+
 function mib(kb: number): string {
   return Number.isNaN(kb) ? '?' : `${(kb / 1024).toFixed(0)} MiB`;
 }
@@ -59,9 +64,10 @@ export function thread_leak_demo(threads = 100): { leaked: number; detached: num
     usleep(100_000);
     const grown = stacks(size) - before.stacks;
     const after = vm();
+    const kept = count(grown);
     printf(mode === 'neither'
-      ? `  ${threads} threads, neither joined nor detached: ${grown} stacks still mapped\n`
-      : `  ${threads} threads, detached: ${grown} stacks still mapped (glibc keeps a few to reuse)\n`);
+      ? `  ${threads} threads, neither joined nor detached: ${kept} stacks still mapped\n`
+      : `  ${threads} threads, detached: ${kept} stacks still mapped (glibc keeps a few to reuse)\n`);
     printf(`    VmSize ${mib(before.vm)} -> ${mib(after)} (${mib(after - before.vm)} more, malloc's arenas too)\n`);
     return { tids, grown };
   };
@@ -71,6 +77,6 @@ export function thread_leak_demo(threads = 100): { leaked: number; detached: num
   printf('Joining the first ones now gives their stacks back:\n');
   const before = { stacks: stacks(size), vm: vm() };
   for (const t of leak.tids) pthread_join(t, null);
-  printf(`  stacks mapped: ${before.stacks} -> ${stacks(size)}; VmSize ${mib(before.vm)} -> ${mib(vm())}\n`);
+  printf(`  stacks mapped: ${count(before.stacks)} -> ${count(stacks(size))}; VmSize ${mib(before.vm)} -> ${mib(vm())}\n`);
   return { leaked: leak.grown, detached: detached.grown };
 }
