@@ -3,6 +3,7 @@
 // loadgens that a signal stops, and the machine's TIME_WAIT and busy CPU.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { packageRoot, type Launched } from '../src/launch.js';
 import { proc_net_tcp } from '../src/sys/tcp.js';
@@ -214,4 +215,18 @@ export function busyCpuSeconds(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The share of the machine's CPUs (0 to 1) busy over `ms` while this
+ * runner waits, before it starts anything: other work that the rates would
+ * share. Undefined without /proc/stat.
+ */
+export async function busyShareBefore(ms: number): Promise<number | undefined> {
+  const b0 = busyCpuSeconds();
+  const t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const b1 = busyCpuSeconds();
+  if (b0 === undefined || b1 === undefined) return undefined;
+  return (b1 - b0) / ((performance.now() - t0) / 1000) / os.cpus().length;
 }

@@ -222,3 +222,13 @@ export function driftNote(rows: Row[]): string | undefined {
   churn.sort((a, b) => a.seq - b.seq);
   return `Drift: churn leaves client sockets in TIME_WAIT (60 s), and connect() can slow down as they pile up: ${churn[0].tw.toLocaleString('en-US')} TIME_WAIT sockets before the first churn run, ${churn[churn.length - 1].tw.toLocaleString('en-US')} before the last. Churn runs after ping-pong and idle for that reason (c10k, which leaves more, after churn), and the alternating order keeps each model's ratios fair.`;
 }
+
+/**
+ * Said first when the machine was busy before the run (over a tenth of its
+ * CPUs while nothing of the run was started): its rates shared them.
+ */
+export function busyNote(share: number | undefined): string | undefined {
+  if (share === undefined || share < 0.1) return undefined;
+  const cpus = os.cpus().length;
+  return `The machine was busy before the run: ${Math.round(share * 100)}% of its ${cpus} CPU${cpus > 1 ? 's' : ''} in use over 1 s, with nothing of the run started. Every server shared them with that work: compare with a run on a quiet machine before trusting a rate or a ratio.`;
+}

@@ -37,10 +37,10 @@ import { memAvailableKb, treeMemory } from './proc-memory.js';
 import { cpus_allowed, fd_count } from '../src/lab/procfs.js';
 import { C10K_KS, FD_RESERVE, FD_SETSIZE, USAGE, UsageError, hasTs, parseOptions, type LoadScenario, type Options } from './options.js';
 import {
-  TurnLoadgen, busyCpuSeconds, liveLoadgens, liveServers, loadgen, loadgenPath, timeWaitCount, type LoadgenResult, type LoadgenRun,
+  TurnLoadgen, busyCpuSeconds, busyShareBefore, liveLoadgens, liveServers, loadgen, loadgenPath, timeWaitCount, type LoadgenResult, type LoadgenRun,
 } from './processes.js';
 import { median, summarize, type Impl, type Row, type Sample } from './rows.js';
-import { churnBoundNote, driftNote, mb, notes, renderNarrow, renderWide } from './report.js';
+import { busyNote, churnBoundNote, driftNote, mb, notes, renderNarrow, renderWide } from './report.js';
 
 // ---------------------------------------------------------------- measuring
 
@@ -511,6 +511,9 @@ async function main(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const rows: Row[] = [];
   process.stderr.write(`models: ${opts.models.map((m) => m.model).join(', ')}; scenarios: ${opts.scenarios.join(', ')}; ${opts.reps} repetition(s)${opts.scenarios.includes('c10k') && opts.c10k.reps !== opts.reps ? ` (c10k: ${opts.c10k.reps})` : ''}\n`);
+  // Other work on the machine shares the CPUs with every server measured:
+  // said in the notes, as the rates cannot show it.
+  const busyBefore = await busyShareBefore(1000);
   let fatal: string | undefined;
   try {
     if (loadScenarios.length) await runAll(opts, rows);
@@ -549,6 +552,8 @@ async function main(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
 
   const noteLines = notes(rows, opts, overhead, driftNote(rows), c10kNotes);
+  const busy = busyNote(busyBefore);
+  if (busy) noteLines.unshift(busy);
   const bound = forkloop && churnBoundNote(rows, forkloop);
   if (bound) noteLines.push(bound);
   if (forkloopError) noteLines.push(`forkloop: ${forkloopError}`);
@@ -563,7 +568,10 @@ async function main(argv: string[]): Promise<number> {
   const json = {
     started: started.toISOString(),
     seconds: Number(seconds.toFixed(1)),
-    machine: { platform: process.platform, release: os.release(), arch: process.arch, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
+    machine: {
+      platform: process.platform, release: os.release(), arch: process.arch, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version,
+      busy_before: busyBefore === undefined ? null : Number(busyBefore.toFixed(3)),
+    },
     options: {
       models: opts.models.map((m) => m.model), scenarios: opts.scenarios, conns: opts.conns, rounds: opts.rounds ?? null, pingpong_seconds: opts.rounds === undefined ? opts.pingpongSeconds : null, idle_rounds: opts.idleRounds,
       len: opts.len, total: opts.total ?? null, churn_seconds: opts.total === undefined ? opts.churnSeconds : null, concurrency: opts.concurrency, reps: opts.reps, slice_seconds: opts.slice, idle_ms: opts.idleMs, timeout: opts.timeout,

@@ -1,7 +1,7 @@
 // The benchmark runner (npm start): quick real runs (the Python side, the
 // C10K scenario), its usage errors, and loadgen's idle connections.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -261,6 +261,20 @@ describe('benchmarks/run', () => {
       }
     }
   }, 180_000);
+
+  it.runIf(linux)('says first when the machine was busy before the run, and records how busy', () => {
+    // A busy loop per CPU, as a test left running would be; ended by pid.
+    const loops = os.cpus().map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+    try {
+      const r = benchJson(['--quick', '--scenarios', 'overhead'], 60_000);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.json.machine.busy_before).toBeGreaterThan(0.8);
+      expect(r.json.notes[0]).toMatch(/^The machine was busy before the run: \d+% of its \d+ CPUs? in use over 1 s/);
+      expect(r.stdout).toMatch(/notes:\n {2}- The machine was busy before the run/);
+    } finally {
+      for (const loop of loops) loop.kill('SIGKILL');
+    }
+  }, 90_000);
 
   it('usage errors name the bad option', () => {
     const r = bench(['--node-flags', 'v8-pool-size=1']);
