@@ -130,7 +130,7 @@ describe('signal sets: one reader for sigprocmask, sigsuspend, sigwait and the w
     const mask = () => native.sigprocmask(sys.SIG_BLOCK, null);
     const before = mask();
     const bad: [unknown, string, RegExp][] = [
-      [[0], 'RangeError', /sigprocmask: set: no signal 0 \(signals are 1 to 64\)/],
+      [[0], 'RangeError', /sigprocmask: set: no signal 0 \(signals are 1 to (64|31)\)/], // 31 on macOS
       [[65], 'RangeError', /no signal 65/],
       [[1.5], 'RangeError', /no signal 1\.5/],
       [[NaN], 'RangeError', /no signal NaN/],
