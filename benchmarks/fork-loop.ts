@@ -53,12 +53,17 @@ export async function measureForkLoop(opts: ForkLoopOptions): Promise<ForkLoopRe
 
 export function formatForkLoop(r: ForkLoopResult): string {
   const us = (ns: number) => (ns / 1000).toFixed(1);
-  const cpu = (side: ForkLoopResult['ts']) => (side.median_cpu_ns === undefined ? '' : `, CPU ${us(side.median_cpu_ns)} µs/iter (parent + child)`);
+  const cpu = (side: ForkLoopResult['ts']) => (side.median_cpu_ns === undefined ? '' : `, CPU ${us(side.median_cpu_ns)}`);
+  const line = (label: string, side: ForkLoopResult['ts']) =>
+    `  ${label.padEnd(22)}median ${us(side.median_ns)} µs/iter, best ${us(side.best_ns)}${cpu(side)}`;
+  // Within 80 columns: each side on a line of its own.
   return [
-    `fork loop: ${r.iterations.toLocaleString('en-US')} x (fork + the child's _exit(0) + waitpid), ${r.reps} run(s) each, alternating`,
-    `  TypeScript (addon): median ${us(r.ts.median_ns)} µs/iter, best ${us(r.ts.best_ns)}${cpu(r.ts)}   (after fork_warmup and ${r.warmup} untimed forks)`,
-    `  C (fork_loop): median ${us(r.c.median_ns)} µs/iter, best ${us(r.c.best_ns)}${cpu(r.c)}`,
-    ...(r.py ? [`  Python (fork_loop.py): median ${us(r.py.median_ns)} µs/iter, best ${us(r.py.best_ns)}${cpu(r.py)}`] : []),
+    `fork loop: ${r.iterations.toLocaleString('en-US')} x (fork + the child's _exit(0) + waitpid), ${r.reps} run(s)`,
+    `each, alternating; TypeScript after fork_warmup and ${r.warmup} untimed forks:`,
+    line('TypeScript (addon)', r.ts),
+    line('C (fork_loop)', r.c),
+    ...(r.py ? [line('Python (fork_loop.py)', r.py)] : []),
+    ...(r.ts.median_cpu_ns === undefined ? [] : ['  (CPU: µs/iter of the parent and the child together)']),
     `  TS/C: ${r.ratio_median.toFixed(2)}x the time (medians), ${r.ratio_best.toFixed(2)}x (best)${r.py ? `; TS/Py: ${(r.ts.median_ns / r.py.median_ns).toFixed(2)}x (medians)` : ''}`,
   ].join('\n');
 }

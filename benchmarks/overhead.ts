@@ -41,10 +41,13 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadRe
 
 export function formatOverhead(r: OverheadResult): string {
   const f = (x: number) => x.toFixed(1);
+  // Within 80 columns: each side on a line of its own.
   return [
-    `per-call overhead: ${r.iterations.toLocaleString('en-US')} x (write 1 byte + read 1 byte) over socketpair(AF_UNIX, SOCK_STREAM), ${r.reps} run(s) each, alternating`,
-    `  TypeScript (addon): median ${f(r.ts.median_ns)} ns/iter, best ${f(r.ts.best_ns)}   (after ${r.warmup.toLocaleString('en-US')} warm-up iterations)`,
-    `  C (socketpair_loop): median ${f(r.c.median_ns)} ns/iter, best ${f(r.c.best_ns)}`,
+    `per-call overhead: ${r.iterations.toLocaleString('en-US')} x (write 1 byte + read 1 byte) over`,
+    `socketpair(AF_UNIX, SOCK_STREAM), ${r.reps} run(s) each, alternating; TypeScript`,
+    `after ${r.warmup.toLocaleString('en-US')} warm-up iterations:`,
+    `  TypeScript (addon)    median ${f(r.ts.median_ns)} ns/iter, best ${f(r.ts.best_ns)}`,
+    `  C (socketpair_loop)   median ${f(r.c.median_ns)} ns/iter, best ${f(r.c.best_ns)}`,
     `  TS/C: ${r.ratio_median.toFixed(2)}x (medians), ${r.ratio_best.toFixed(2)}x (best); about ${f((r.ts.median_ns - r.c.median_ns) / 2)} ns extra per call`,
   ].join('\n');
 }

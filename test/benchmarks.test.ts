@@ -271,6 +271,7 @@ describe('benchmarks/run', () => {
       expect(r.json.machine.busy_before).toBeGreaterThan(0.8);
       expect(r.json.notes[0]).toMatch(/^The machine was busy before the run: \d+% of its \d+ CPUs? in use over 1 s/);
       expect(r.stdout).toMatch(/notes:\n {2}- The machine was busy before the run/);
+      expect(tooWide(r.stdout)).toEqual([]); // the overhead's lines too
     } finally {
       for (const loop of loops) loop.kill('SIGKILL');
     }
@@ -480,6 +481,10 @@ describe('benchmarks/run', () => {
       if (linux && hasPython) expect(note).toMatch(/Against Python: its fork loop takes [\d,]+ µs .* TypeScript child that did as much as Python's beyond them would cost [\d,]+ µs a connection: \d+\.\d\dx Python's churn\./);
       expect(r.stdout).toContain('CPU µs/op');
       expect(r.stdout).toContain('fork loop: 100 x (fork');
+      // --wide's table may pass 80 columns; the fork loop's lines may not.
+      const forkLines = r.stdout.slice(r.stdout.indexOf('fork loop: ')).split('\n\n')[0].split('\n');
+      expect(forkLines.length).toBeGreaterThanOrEqual(4);
+      expect(forkLines.filter((l) => [...l].length > 80)).toEqual([]);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
