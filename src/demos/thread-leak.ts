@@ -11,15 +11,10 @@ import { readFileSync } from 'node:fs';
 import { cell, pthread_create, pthread_detach, pthread_join, threads_running, usleep, type pthread_t } from '../sys/index.js';
 import { native } from '../sys/native.js';
 import { printf } from '../csapp/index.js';
+import { status_field } from '../lab/procfs.js';
 
-function vm(): number {
-  try {
-    const m = /VmSize:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    return m ? Number(m[1]) : NaN;
-  } catch {
-    return NaN; // no /proc (macOS)
-  }
-}
+/** VmSize in KiB, NaN without /proc (macOS). */
+const vm = () => status_field('self', 'VmSize');
 
 /** The private read-write mappings of exactly `bytes`, no file: our threads' stacks (the guard page is a mapping of its own). */
 function stacks(bytes: number): number {
