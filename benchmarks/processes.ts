@@ -1,10 +1,11 @@
 // What the benchmark runner starts and counts: loadgen as a child process
 // (one run, or windows taken by turns), the registry of live servers and
-// loadgens that a signal stops, and the machine's TIME_WAIT and busy CPU.
+// loadgens that a signal stops, the machine's TIME_WAIT, and the CPU a
+// timed window took, the runner's and other work's.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { all_stats, cpu_outside, machine_busy_seconds, type proc_stat } from '../src/lab/procfs.js';
 import { packageRoot, type Launched } from '../src/launch.js';
 import { proc_net_tcp } from '../src/sys/tcp.js';
 
@@ -202,16 +203,44 @@ export function timeWaitCount(): number | undefined {
   }
 }
 
+/** What a timed window cost the machine's CPUs, as CpuWindow measures it. */
+export interface CpuUse {
+  /** The window's wall time. */
+  seconds: number;
+  /** The machine's busy CPU time over it (undefined without /proc). */
+  busy?: number;
+  /** Of that, the CPU time of processes outside this runner's tree: other work. */
+  other?: number;
+}
+
 /**
- * The machine's busy CPU time so far, in seconds, from the first line of
- * /proc/stat (user, nice, system, irq, softirq and steal; not idle or
- * iowait; USER_HZ = 100 ticks a second); undefined without /proc.
+ * A timed window's CPU, from /proc: the machine's busy time (what a request
+ * or a connection cost, kernel and loadgen included) and the part that
+ * processes other than this runner and what it started used, which the
+ * rates shared the CPUs with. Ticks are 10 ms: a window's figures are
+ * coarse below a few tenths of a second.
  */
-export function busyCpuSeconds(): number | undefined {
+export class CpuWindow {
+  private readonly stats0 = allStatsOrNone();
+  private readonly busy0 = machine_busy_seconds();
+  private readonly t0 = performance.now();
+
+  end(): CpuUse {
+    const busy1 = machine_busy_seconds();
+    const seconds = (performance.now() - this.t0) / 1000;
+    const stats1 = allStatsOrNone();
+    return {
+      seconds,
+      busy: this.busy0 === undefined || busy1 === undefined ? undefined : busy1 - this.busy0,
+      other: this.stats0 && stats1 ? cpu_outside(process.pid, this.stats0, stats1) : undefined,
+    };
+  }
+}
+
+function allStatsOrNone(): proc_stat[] | undefined {
+  if (process.platform !== 'linux') return undefined;
   try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal
-    return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / 100;
+    return all_stats();
   } catch {
     return undefined;
   }
@@ -223,10 +252,10 @@ export function busyCpuSeconds(): number | undefined {
  * share. Undefined without /proc/stat.
  */
 export async function busyShareBefore(ms: number): Promise<number | undefined> {
-  const b0 = busyCpuSeconds();
+  const b0 = machine_busy_seconds();
   const t0 = performance.now();
   await new Promise((resolve) => setTimeout(resolve, ms));
-  const b1 = busyCpuSeconds();
+  const b1 = machine_busy_seconds();
   if (b0 === undefined || b1 === undefined) return undefined;
   return (b1 - b0) / ((performance.now() - t0) / 1000) / os.cpus().length;
 }

@@ -224,6 +224,20 @@ export function driftNote(rows: Row[]): string | undefined {
 }
 
 /**
+ * Said first when other work ran during a measurement: processes outside
+ * the runner took over a tenth of the CPUs in its timed windows, which its
+ * rate shared (a row's worst repetition; the JSON has each sample's).
+ */
+export function otherWorkNote(rows: Row[]): string | undefined {
+  const hit = rows.filter((r) => (r.summary?.other_cpu_share ?? 0) >= 0.1);
+  if (hit.length === 0) return undefined;
+  const worst = Math.max(...hit.map((r) => r.summary!.other_cpu_share!));
+  const named = hit.slice(0, 6).map((r) => `${r.scenario} ${r.server}${r.k !== undefined ? ` K=${r.k}` : ''}`);
+  const rest = hit.length > named.length ? ` and ${hit.length - named.length} more` : '';
+  return `Other work ran during ${hit.length} measurement${hit.length > 1 ? 's' : ''} (up to ${Math.round(worst * 100)}% of the machine's CPUs, in processes this run did not start): ${named.join(', ')}${rest}. Those rates shared the CPUs with it: measure them again on a quiet machine before trusting them or their ratios.`;
+}
+
+/**
  * Said first when the machine was busy before the run (over a tenth of its
  * CPUs while nothing of the run was started): its rates shared them.
  */

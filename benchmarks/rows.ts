@@ -23,6 +23,8 @@ export interface Sample {
   time_wait_before?: number;
   /** CPU time of the whole machine (server, its children, loadgen, kernel) per request or connection of the timed run. */
   cpu_us_per_op?: number;
+  /** The share of the machine's CPUs (0 to 1) that processes outside the runner took during the timed run, on Linux. */
+  other_cpu_share?: number;
   /** c10k: the server's tree after the warm-up, before the idle connections (Linux). */
   memory_base?: TreeMemory;
   /** c10k: the server's tree holding the K idle connections, before the active clients (Linux). */
@@ -50,6 +52,8 @@ export interface Summary {
   ok_samples: number;
   /** Median of the samples' cpu_us_per_op. */
   cpu_us_per_op?: number;
+  /** The most of the samples' other_cpu_share. */
+  other_cpu_share?: number;
   /** c10k: medians of the samples' memory (KiB), and the memory per idle connection above the base. */
   rss_kb?: number;
   pss_kb?: number;
@@ -100,6 +104,7 @@ export function summarize(row: Row): void {
     failed: row.samples.length - ok.length - skipped.length,
     ok_samples: ok.length,
     cpu_us_per_op: median(ok.flatMap((s) => (s.cpu_us_per_op === undefined ? [] : [s.cpu_us_per_op]))),
+    other_cpu_share: ok.some((s) => s.other_cpu_share !== undefined) ? Math.max(...ok.map((s) => s.other_cpu_share ?? 0)) : undefined,
   };
   if (row.scenario !== 'c10k') return;
   const withMem = ok.filter((s) => s.memory);

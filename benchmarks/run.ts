@@ -37,10 +37,10 @@ import { memAvailableKb, treeMemory } from './proc-memory.js';
 import { cpus_allowed, fd_count } from '../src/lab/procfs.js';
 import { C10K_KS, FD_RESERVE, FD_SETSIZE, USAGE, UsageError, hasTs, parseOptions, type LoadScenario, type Options } from './options.js';
 import {
-  TurnLoadgen, busyCpuSeconds, busyShareBefore, liveLoadgens, liveServers, loadgen, loadgenPath, timeWaitCount, type LoadgenResult, type LoadgenRun,
+  CpuWindow, TurnLoadgen, busyShareBefore, type CpuUse, liveLoadgens, liveServers, loadgen, loadgenPath, timeWaitCount, type LoadgenResult, type LoadgenRun,
 } from './processes.js';
 import { median, summarize, type Impl, type Row, type Sample } from './rows.js';
-import { busyNote, churnBoundNote, driftNote, mb, notes, renderNarrow, renderWide } from './report.js';
+import { busyNote, churnBoundNote, driftNote, mb, notes, otherWorkNote, renderNarrow, renderWide } from './report.js';
 
 // ---------------------------------------------------------------- measuring
 
@@ -198,14 +198,15 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
       if (k === 0) sample.memory = sample.memory_base;
       else onPause = () => { sample.memory = treeMemory(launched.pid); };
     }
-    const busy0 = busyCpuSeconds();
+    const cpu = new CpuWindow();
     const timeout = row.scenario === 'c10k' ? o.timeout + o.c10k.budget : o.timeout;
     const run = await loadgen(loadArgs(row.scenario, o, server.host, server.port, false, k, m), timeout, pinOf(m, o).loadgen, onPause);
-    const busy1 = busyCpuSeconds();
+    const use = cpu.end();
     const ops = run.result && (row.scenario === 'churn' ? run.result.connections : run.result.requests);
     // /proc/stat counts in 10 ms ticks: a window of less than 0.25 s of CPU is too coarse to report.
     // (Not for c10k: its window includes setting up the idle connections.)
-    if (row.scenario !== 'c10k' && busy0 !== undefined && busy1 !== undefined && ops && busy1 - busy0 >= 0.25) sample.cpu_us_per_op = ((busy1 - busy0) * 1e6) / ops;
+    if (row.scenario !== 'c10k' && use.busy !== undefined && ops && use.busy >= 0.25) sample.cpu_us_per_op = (use.busy * 1e6) / ops;
+    otherShare(sample, [use]);
     sample.loadgen_exit = run.exit;
     if (run.stderr) sample.loadgen_stderr = run.stderr.split('\n').slice(0, 5).join('\n');
     if (run.failure) throw new Error(run.failure);
@@ -233,6 +234,18 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
   }
 }
 
+/**
+ * The share of the machine's CPUs that other work (processes outside this
+ * runner's tree) took over a sample's timed windows, kept in the sample:
+ * its rate shared the machine with that work.
+ */
+function otherShare(sample: Sample, windows: CpuUse[]): void {
+  if (windows.some((w) => w.other === undefined)) return;
+  const seconds = windows.reduce((a, w) => a + w.seconds, 0);
+  const other = windows.reduce((a, w) => a + w.other!, 0);
+  if (seconds > 0) sample.other_cpu_share = Number((other / seconds / os.cpus().length).toFixed(3));
+}
+
 interface Turns {
   row: Row;
   sample: Sample;
@@ -240,6 +253,8 @@ interface Turns {
   lg?: TurnLoadgen;
   failed?: boolean;
   busy: number;
+  /** Its timed turns' CPU. */
+  cpu: CpuUse[];
   done: number;
   rates: number[];
 }
@@ -260,7 +275,7 @@ async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Pro
   const all: Turns[] = rows.map((row, i) => {
     const sample: Sample = { rep, position: i + 1, seq: ++seq, ok: false, wall_seconds: 0 };
     row.samples.push(sample);
-    return { row, sample, busy: 0, done: 0, rates: [] };
+    return { row, sample, busy: 0, cpu: [], done: 0, rates: [] };
   });
   const fail = (t: Turns, err: unknown) => {
     t.failed = true;
@@ -307,10 +322,11 @@ async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Pro
         const t = all[(c + j) % all.length];
         if (t.failed) continue;
         try {
-          const busy0 = busyCpuSeconds();
+          const cpu = new CpuWindow();
           const r = await t.lg!.turn(each);
-          const busy1 = busyCpuSeconds();
-          if (busy0 !== undefined && busy1 !== undefined) t.busy += busy1 - busy0;
+          const use = cpu.end();
+          t.cpu.push(use);
+          if (use.busy !== undefined) t.busy += use.busy;
           t.done += r.done;
           t.rates.push(r.seconds > 0 ? Math.round(r.done / r.seconds) : 0);
         } catch (err) {
@@ -331,6 +347,7 @@ async function measureTurns(rows: Row[], m: Model, o: Options, rep: number): Pro
       t.sample.turn_rates = t.rates;
       // /proc/stat's 10 ms ticks: less than 0.25 s of CPU is too coarse to report.
       if (t.done && t.busy >= 0.25) t.sample.cpu_us_per_op = (t.busy * 1e6) / t.done;
+      otherShare(t.sample, t.cpu);
       t.sample.ok = true;
     }
   } finally {
@@ -552,6 +569,8 @@ async function main(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
 
   const noteLines = notes(rows, opts, overhead, driftNote(rows), c10kNotes);
+  const other = otherWorkNote(rows);
+  if (other) noteLines.unshift(other);
   const busy = busyNote(busyBefore);
   if (busy) noteLines.unshift(busy);
   const bound = forkloop && churnBoundNote(rows, forkloop);

@@ -262,15 +262,20 @@ describe('benchmarks/run', () => {
     }
   }, 180_000);
 
-  it.runIf(linux)('says first when the machine was busy before the run, and records how busy', () => {
+  it.runIf(linux)('says first when the machine was busy before the run and during it, and records how busy', () => {
     // A busy loop per CPU, as a test left running would be; ended by pid.
     const loops = os.cpus().map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
     try {
-      const r = benchJson(['--quick', '--scenarios', 'overhead'], 60_000);
+      const r = benchJson(['--quick', '--models', 'iterative', '--scenarios', 'pingpong,overhead'], 60_000);
       expect(r.status, r.stderr).toBe(0);
       expect(r.json.machine.busy_before).toBeGreaterThan(0.8);
       expect(r.json.notes[0]).toMatch(/^The machine was busy before the run: \d+% of its \d+ CPUs? in use over 1 s/);
       expect(r.stdout).toMatch(/notes:\n {2}- The machine was busy before the run/);
+      // During the run: the loops, outside the runner's tree, share the CPUs with each server.
+      const rows = r.json.rows as Array<{ server: string; samples: Array<{ other_cpu_share?: number }> }>;
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) for (const s of row.samples) expect(s.other_cpu_share, row.server).toBeGreaterThan(0.1);
+      expect(r.json.notes[1]).toMatch(/^Other work ran during \d+ measurements? \(up to \d+% of the machine's CPUs, in processes this run did not start\): pingpong /);
       expect(tooWide(r.stdout)).toEqual([]); // the overhead's lines too
     } finally {
       for (const loop of loops) loop.kill('SIGKILL');

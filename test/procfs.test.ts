@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { socket, bind, listen, getsockname, sockaddr_of, sockaddr_storage, sockaddr_port, AF_INET, AF_INET6, SOCK_STREAM } from '../src/sys/index.js';
 import {
-  ProcError, all_stats, children_of, environ_has, fd_count, fds, fds_or_none, listening_ports, process_stat, process_tree,
-  read_stat, sockets_of, stat_of, status_field, threads,
+  ProcError, all_stats, children_of, cpu_outside, environ_has, fd_count, fds, fds_or_none, listening_ports, process_stat, process_tree,
+  machine_busy_seconds, read_stat, sockets_of, stat_of, status_field, threads,
 } from '../src/lab/procfs.js';
 import { FdScope, describe_linux, has_ipv6, settle, NEEDS_LINUX } from './helpers.js';
 
@@ -56,6 +56,30 @@ describe_linux(NEEDS_LINUX.proc)('procfs', () => {
     expect(status_field(c.pid!, 'NoSuchField')).toBeNaN();
     expect(environ_has(c.pid!, 'PROCFS_TEST=yes')).toBe(true);
     expect(environ_has(c.pid!, 'PROCFS_TEST=no')).toBe(false);
+  });
+
+  it("other work's CPU: what a tree's processes used is outside every other tree, and the machine's busy time grows", async () => {
+    // A busy loop (ours: in this worker's tree) and a sleeper (a tree of its own).
+    const loop = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', timeout: 20_000 });
+    started.push(loop);
+    const sl = sleeper('cpu-outside');
+    await settle(() => stat_of(loop.pid!)?.state === 'R' && stat_of(sl.pid!)?.comm === 'cpu-outside', 5000);
+    const busy0 = machine_busy_seconds()!;
+    const before = all_stats();
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = all_stats();
+    const busy1 = machine_busy_seconds()!;
+    const ticks = (pid: number, st: typeof before) => { const s = st.find((x) => x.pid === pid)!; return s.utime + s.stime; };
+    const looped = (ticks(loop.pid!, after) - ticks(loop.pid!, before)) / 100;
+    expect(looped).toBeGreaterThan(0.1);
+    // Outside the sleeper's tree: the loop, this worker and the rest of the machine; outside this
+    // worker's: the same but the loop and this worker, from the same two snapshots.
+    const worker = (ticks(process.pid, after) - ticks(process.pid, before)) / 100;
+    const diff = cpu_outside(sl.pid!, before, after) - cpu_outside(process.pid, before, after);
+    expect(diff).toBeGreaterThanOrEqual(looped + worker - 0.001);
+    expect(cpu_outside(process.pid, before, after)).toBeGreaterThanOrEqual(0);
+    expect(busy1 - busy0).toBeGreaterThanOrEqual(looped - 0.05); // the machine's ticks and the loop's may be a tick apart
+    expect(cpu_outside(1 << 30, before, after)).toBeGreaterThanOrEqual(looped); // no such process: everything is outside
   });
 
   it('this process: its CPU time, its fds, its listening socket by port', () => {

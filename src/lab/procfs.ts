@@ -3,8 +3,9 @@
 // tree, its threads (/proc/PID/task), its open fds (/proc/PID/fd, each a
 // symbolic link naming what the fd refers to: "socket:[INODE]",
 // "pipe:[INODE]", a path, "anon_inode:[eventpoll]"), the fields of
-// /proc/PID/status, and the TCP sockets among its fds. Used by watch, the
-// grader and the benchmarks. Every reader tolerates a process that is gone
+// /proc/PID/status, and the TCP sockets among its fds; and, from
+// /proc/stat, the machine's busy CPU time. Used by watch, the grader and
+// the benchmarks. Every reader tolerates a process that is gone
 // (null, [] or NaN) except those that say they throw a ProcError.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { proc_net_tcp, type proc_tcp_row } from '../sys/tcp.js';
@@ -108,6 +109,48 @@ export function process_tree(root: proc_stat, stats = all_stats()): proc_node {
     children: depth > 64 ? [] : (byParent.get(st.pid) ?? []).sort((a, b) => a.pid - b.pid).map((c) => grow(c, depth + 1)),
   });
   return grow(root, 0);
+}
+
+// A process's CPU time so far in ticks: its own, and its reaped children's.
+const cpu_ticks = (s: proc_stat) => s.utime + s.stime + s.cutime + s.cstime;
+
+/**
+ * The CPU time, in seconds, that processes outside root's tree (root and
+ * its descendants, as `after` has them) used between two all_stats()
+ * snapshots: other work that shared the machine. A process is one pid
+ * with one start time; one that started in between counts whole. One that
+ * started and ended in between counts where it was reaped (in its parent's
+ * cutime), or not at all when its parent had not waited for it yet.
+ */
+export function cpu_outside(root: number, before: proc_stat[], after: proc_stat[]): number {
+  const ours = new Set<number>();
+  const rootStat = after.find((s) => s.pid === root);
+  if (rootStat) {
+    const walk = (n: proc_node) => { ours.add(n.pid); n.children.forEach(walk); };
+    walk(process_tree(rootStat, after));
+  }
+  const was = new Map(before.map((s) => [`${s.pid}:${s.starttime}`, cpu_ticks(s)]));
+  let ticks = 0;
+  for (const s of after) {
+    if (ours.has(s.pid)) continue;
+    ticks += Math.max(0, cpu_ticks(s) - (was.get(`${s.pid}:${s.starttime}`) ?? 0));
+  }
+  return ticks / 100;
+}
+
+/**
+ * The machine's busy CPU time so far, in seconds, from the first line of
+ * /proc/stat: user, nice, system, irq, softirq and steal; not idle or
+ * iowait (USER_HZ, 100 ticks a second). Undefined without /proc/stat.
+ */
+export function machine_busy_seconds(): number | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The threads of pid (/proc/PID/task), the main thread first (its tid is the pid). */
