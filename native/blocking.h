@@ -229,18 +229,36 @@ bool HandlersToRun(bool here);
 
 // A wait in slices on a condition variable, `lock` held and the JS lock
 // dropped (Unlocked): until done(), or handlers to run, or stop() after a
-// slice (a cancellation). Slices of SliceNs(here, otherwise_ns); with
-// otherwise_ns 0, a thread that runs no handlers waits without a limit.
-// Returns whether it stopped for handlers, counting a signal that came as
-// the wait ended: C ran its handler inside the wait. The caller runs them
-// (DispatchSignals) with the JS lock back, and waits again.
+// slice (a cancellation), or the deadline (CLOCK_REALTIME, as POSIX's
+// timed waits take it; *timed_out set). Slices of SliceNs(here,
+// otherwise_ns); with otherwise_ns 0, a thread that runs no handlers waits
+// without a limit but the deadline. Returns whether it stopped for
+// handlers, counting a signal that came as the wait ended: C ran its
+// handler inside the wait. The caller runs them (DispatchSignals) with the
+// JS lock back, and waits again.
 template <typename Done, typename Stop>
 bool WaitInSlices(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, bool here, long otherwise_ns,
-                  Done&& done, Stop&& stop) {
+                  Done&& done, Stop&& stop, const timespec* deadline = nullptr, bool* timed_out = nullptr) {
+  using clock = std::chrono::system_clock;
+  // A deadline past what the clock can count (about the year 2262 in
+  // nanoseconds) is no deadline: converting it would overflow.
+  constexpr time_t kFar = std::chrono::duration_cast<std::chrono::seconds>(clock::duration::max()).count() - 1;
+  if (deadline != nullptr && deadline->tv_sec >= kFar) deadline = nullptr;
+  const clock::time_point end =
+      deadline == nullptr ? clock::time_point::max()
+                          : clock::time_point(std::chrono::duration_cast<clock::duration>(
+                                std::chrono::seconds(deadline->tv_sec) + std::chrono::nanoseconds(deadline->tv_nsec)));
   bool signaled = false;
   while (!done() && !(signaled = HandlersToRun(here))) {
-    if (here || otherwise_ns > 0) {
-      cv.wait_for(lock, std::chrono::nanoseconds(SliceNs(here, otherwise_ns)));
+    bool sliced = here || otherwise_ns > 0;
+    auto slice = std::chrono::nanoseconds(SliceNs(here, otherwise_ns));
+    if (deadline != nullptr && (!sliced || end <= clock::now() + slice)) {
+      if (cv.wait_until(lock, end) == std::cv_status::timeout && !done()) {
+        if (timed_out != nullptr) *timed_out = true;
+        break;
+      }
+    } else if (sliced) {
+      cv.wait_for(lock, slice);
     } else {
       cv.wait(lock);
     }

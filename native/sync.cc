@@ -420,44 +420,25 @@ Napi::Value SemInit(const Napi::CallbackInfo& info) {
 // How a wait without the JS lock ended.
 enum class Waited { kDone, kTimedOut, kCanceled, kSignaled, kPostedSignaled };
 
-// Takes the semaphore, waiting in slices without the JS lock, until the
-// deadline (if any), a cancellation, or, `here` (on the main thread with
-// handlers), a signal to handle.
+// Takes the semaphore, waiting in slices without the JS lock (WaitInSlices),
+// until the deadline (if any), a cancellation, or, `here` (on the main
+// thread with handlers), a signal to handle.
 Waited SemWaitSlices(Sem* s, const timespec* deadline, bool here) {
   Unlocked unlocked;
-  Waited how = Waited::kDone;
   std::unique_lock<std::mutex> lock(s->m);
-  while (s->value == 0) {
-    if (HandlersToRun(here)) {
-      how = Waited::kSignaled;
-      break;
-    }
-    auto slice = std::chrono::system_clock::now() + std::chrono::nanoseconds(SliceNs(here, kSliceNs));
-    bool last = false;
-    if (deadline != nullptr) {
-      auto end = std::chrono::system_clock::time_point(std::chrono::seconds(deadline->tv_sec) +
-                                                       std::chrono::nanoseconds(deadline->tv_nsec));
-      if (end <= slice) {
-        slice = end;
-        last = true;
-      }
-    }
-    if (s->cv.wait_until(lock, slice) == std::cv_status::timeout && s->value == 0) {
-      if (last) {
-        how = Waited::kTimedOut;
-        break;
-      }
-      if (!TestCancelQuiet()) {
-        how = Waited::kCanceled;
-        break;
-      }
-    }
+  bool timed_out = false;
+  bool signaled = WaitInSlices(
+      s->cv, lock, here, kSliceNs, [s] { return s->value > 0; }, [] { return !TestCancelQuiet(); }, deadline,
+      &timed_out);
+  if (s->value > 0) {
+    // Posted, and a signal came as it was: in C its handler ran as the futex
+    // call ended, before sem_wait took the unit (and went on to take it).
+    if (signaled) return Waited::kPostedSignaled;
+    s->value--;
+    return Waited::kDone;
   }
-  // Posted, and a signal came as it was: in C its handler ran as the futex
-  // call ended, before sem_wait took the unit (and went on to take it).
-  if (how == Waited::kDone && HandlersToRun(here)) how = Waited::kPostedSignaled;
-  if (how == Waited::kDone) s->value--;
-  return how;
+  if (signaled) return Waited::kSignaled;
+  return timed_out ? Waited::kTimedOut : Waited::kCanceled;
 }
 
 // Waits for the semaphore: 0, -1 with errno (ETIMEDOUT, EINVAL, EINTR), or an

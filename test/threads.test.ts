@@ -113,6 +113,8 @@ describe('pthreads', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ init: 0, a: [0, 0, -1], eagain: 'EAGAIN', timed: -1, etimedout: 'ETIMEDOUT', value: 2, shared: 'ENOSYS', neg: 'EINVAL', uninit: 'EINVAL' });
     expect(r.json.ms).toBeGreaterThanOrEqual(190);
+    expect(r.json).toMatchObject({ past: 'ETIMEDOUT', far: 'ok' });
+    expect(r.json.pastMs).toBeLessThan(1000); // not a slice's wait, let alone the deadline's
   });
 
   it('threads run while the main thread idles in its event loop, whose timers run between them', () => {
