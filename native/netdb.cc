@@ -57,7 +57,14 @@ Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
   addrinfo* list = nullptr;
   int rc;
   {
-    JsUnlock unlock;  // a name lookup may take long
+    // A name lookup may take long: other threads run TypeScript meanwhile.
+    // Only the JS lock is dropped, not Blocking's contract (blocking.h): the
+    // lookup is no cancellation point here (POSIX lets it be one or not),
+    // and glibc's resolver retries its own EINTRs, so neither a
+    // pthread_cancel's kick nor a signal could end it early. Both act once
+    // the lookup has returned: the cancel at the next cancellation point,
+    // the handler as for any signal that comes while TypeScript runs.
+    JsUnlock unlock;
     rc = getaddrinfo(has_node ? node.c_str() : nullptr, has_service ? service.c_str() : nullptr,
                      has_hints ? &hints : nullptr, &list);
     if (rc == EAI_SYSTEM) save_errno();
@@ -117,7 +124,7 @@ Napi::Value Getnameinfo(const Napi::CallbackInfo& info) {
   std::vector<char> serv(want_serv ? std::min<int64_t>(servlen, NI_MAXSERV) + 1 : 1);
   int rc;
   {
-    JsUnlock unlock;
+    JsUnlock unlock;  // as getaddrinfo's
     rc = getnameinfo(reinterpret_cast<sockaddr*>(&ss), salen, want_host ? host.data() : nullptr,
                      want_host ? static_cast<socklen_t>(host.size() - 1) : 0, want_serv ? serv.data() : nullptr,
                      want_serv ? static_cast<socklen_t>(serv.size() - 1) : 0, flags);
