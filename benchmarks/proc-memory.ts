@@ -5,7 +5,7 @@
 // server's children are not charged again for the pages they share with
 // the parent). A thread server is one process with many threads.
 import { existsSync, readFileSync } from 'node:fs';
-import { process_tree, stat_of, type proc_node } from '../src/lab/procfs.js';
+import { tree_of } from '../src/lab/procfs.js';
 
 export interface TreeMemory {
   /** Sum of VmRSS over the tree, in KiB. */
@@ -24,19 +24,6 @@ function read(path: string): string | undefined {
   }
 }
 
-/** The process tree's pids, root first ([] when the root is gone). */
-export function processTree(root: number): number[] {
-  const st = stat_of(root);
-  if (!st) return [];
-  const out: number[] = [];
-  const walk = (n: proc_node) => {
-    out.push(n.pid);
-    n.children.forEach(walk);
-  };
-  walk(process_tree(st));
-  return out;
-}
-
 function kbField(text: string | undefined, name: string): number | undefined {
   const m = text && new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
   return m ? Number(m[1]) : undefined;
@@ -49,7 +36,7 @@ export function treeMemory(root: number): TreeMemory | undefined {
   let pss: number | undefined = 0;
   let processes = 0;
   let threads = 0;
-  for (const pid of processTree(root)) {
+  for (const { pid } of tree_of(root)) {
     const status = read(`/proc/${pid}/status`);
     const vmRss = kbField(status, 'VmRSS');
     if (vmRss === undefined) continue; // exited, or a zombie

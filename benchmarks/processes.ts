@@ -1,11 +1,12 @@
 // What the benchmark runner starts and counts: loadgen as a child process
 // (one run, or windows taken by turns), the registry of live servers and
-// loadgens that a signal stops, the machine's TIME_WAIT, and the CPU a
-// timed window took, the runner's and other work's.
+// loadgens that a signal stops, the children a server leaves, the
+// machine's TIME_WAIT, and the CPU a timed window took, the runner's and
+// other work's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
-import { all_stats, cpu_outside, machine_busy_seconds, type proc_stat } from '../src/lab/procfs.js';
+import { all_stats, cpu_outside, machine_busy_seconds, still_running, tree_of, type cpu_elsewhere, type proc_stat } from '../src/lab/procfs.js';
 import { packageRoot, type Launched } from '../src/launch.js';
 import { proc_net_tcp } from '../src/sys/tcp.js';
 
@@ -203,6 +204,53 @@ export function timeWaitCount(): number | undefined {
   }
 }
 
+/** A stopped server's children that outlived it (Sample.outlived). */
+export interface Outlived {
+  /** How many still ran when the server had exited. */
+  processes: number;
+  /** How long until the last was gone. */
+  seconds: number;
+  /** How many were still there after the wait, and killed (SIGKILL, by pid). */
+  killed: number;
+}
+
+/**
+ * Waits until none of procs runs (/proc, every 20 ms): a fork server's
+ * children that outlive it, tearing down after their clients closed. A
+ * thousand Node children take seconds of CPU to exit, which the next
+ * measurement would otherwise share. After ms, kills those left.
+ * Undefined when none outlived the server.
+ */
+export async function outlivedBy(procs: proc_stat[], ms: number): Promise<Outlived | undefined> {
+  let left = stillRunning(procs);
+  if (left.length === 0) return undefined;
+  const processes = left.length;
+  const t0 = performance.now();
+  while (left.length && performance.now() - t0 < ms) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    left = stillRunning(left);
+  }
+  for (const p of left) {
+    try {
+      process.kill(p.pid, 'SIGKILL'); // the same pid and start time a moment ago: still that child
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { processes, seconds: Number(((performance.now() - t0) / 1000).toFixed(3)), killed: left.length };
+}
+
+function stillRunning(procs: proc_stat[]): proc_stat[] {
+  const stats = allStatsOrNone();
+  return stats ? still_running(procs, stats) : [];
+}
+
+/** pid's descendants now (not pid), on Linux; [] elsewhere. */
+export function childrenOf(pid: number): proc_stat[] {
+  const stats = allStatsOrNone();
+  return stats ? tree_of(pid, stats).slice(1) : [];
+}
+
 /** What a timed window cost the machine's CPUs, as CpuWindow measures it. */
 export interface CpuUse {
   /** The window's wall time. */
@@ -210,7 +258,7 @@ export interface CpuUse {
   /** The machine's busy CPU time over it (undefined without /proc). */
   busy?: number;
   /** Of that, the CPU time of processes outside this runner's tree: other work. */
-  other?: number;
+  other?: cpu_elsewhere;
 }
 
 /**

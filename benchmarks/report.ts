@@ -234,7 +234,19 @@ export function otherWorkNote(rows: Row[]): string | undefined {
   const worst = Math.max(...hit.map((r) => r.summary!.other_cpu_share!));
   const named = hit.slice(0, 6).map((r) => `${r.scenario} ${r.server}${r.k !== undefined ? ` K=${r.k}` : ''}`);
   const rest = hit.length > named.length ? ` and ${hit.length - named.length} more` : '';
-  return `Other work ran during ${hit.length} measurement${hit.length > 1 ? 's' : ''} (up to ${Math.round(worst * 100)}% of the machine's CPUs, in processes this run did not start): ${named.join(', ')}${rest}. Those rates shared the CPUs with it: measure them again on a quiet machine before trusting them or their ratios.`;
+  // Whose CPU it was, over those measurements' samples: the busiest three.
+  const by = new Map<string, number>();
+  for (const r of hit) for (const s of r.samples) for (const [name, sec] of Object.entries(s.other_cpu_by ?? {})) by.set(name, (by.get(name) ?? 0) + sec);
+  const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, sec]) => `${name} ${sec.toFixed(1)} s`);
+  const kernel = top.some((t) => t.startsWith('[')) ? ' (in brackets: a thread of the kernel, which may be working for this run: reclaiming or watching the memory its servers used)' : '';
+  return `Other work ran during ${hit.length} measurement${hit.length > 1 ? 's' : ''} (up to ${Math.round(worst * 100)}% of the machine's CPUs, in processes this run did not start${top.length ? `; the busiest: ${top.join(', ')}${kernel}` : ''}): ${named.join(', ')}${rest}. Those rates shared the CPUs with it: measure them again on a quiet machine before trusting them or their ratios.`;
+}
+
+/** Said when a server's children had not exited 60 s after it: killed. */
+export function outlivedNote(rows: Row[]): string | undefined {
+  const hit = rows.flatMap((r) => r.samples.filter((s) => s.outlived?.killed).map((s) => `${r.server}${r.k !== undefined ? ` K=${r.k}` : ''} (${s.outlived!.killed})`));
+  if (hit.length === 0) return undefined;
+  return `Children left running: ${hit.join(', ')} had children still running 60 s after the server exited and its clients had closed; the runner killed them (SIGKILL). A server's children should end with their connections.`;
 }
 
 /**

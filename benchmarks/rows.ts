@@ -2,7 +2,7 @@
 // per repetition), and the summary of them that the table and the JSON show.
 import { median as medianOf } from './loops.js';
 import type { TreeMemory } from './proc-memory.js';
-import type { LoadgenResult } from './processes.js';
+import type { LoadgenResult, Outlived } from './processes.js';
 import type { LoadScenario } from './options.js';
 
 export type Impl = 'ts' | 'c' | 'py' | 'peer';
@@ -20,11 +20,15 @@ export interface Sample {
   loadgen_stderr?: string;
   warmup_error?: string;
   server_exit?: { code: number | null; signal: string | null };
+  /** The server's children still running when it had exited, waited for before the next measurement (Linux). */
+  outlived?: Outlived;
   time_wait_before?: number;
   /** CPU time of the whole machine (server, its children, loadgen, kernel) per request or connection of the timed run. */
   cpu_us_per_op?: number;
   /** The share of the machine's CPUs (0 to 1) that processes outside the runner took during the timed run, on Linux. */
   other_cpu_share?: number;
+  /** The busiest of those processes: CPU seconds by command ("[kswapd0]": a kernel thread). */
+  other_cpu_by?: Record<string, number>;
   /** c10k: the server's tree after the warm-up, before the idle connections (Linux). */
   memory_base?: TreeMemory;
   /** c10k: the server's tree holding the K idle connections, before the active clients (Linux). */

@@ -37,10 +37,10 @@ import { memAvailableKb, treeMemory } from './proc-memory.js';
 import { cpus_allowed, fd_count } from '../src/lab/procfs.js';
 import { C10K_KS, FD_RESERVE, FD_SETSIZE, USAGE, UsageError, hasTs, parseOptions, type LoadScenario, type Options } from './options.js';
 import {
-  CpuWindow, TurnLoadgen, busyShareBefore, type CpuUse, liveLoadgens, liveServers, loadgen, loadgenPath, timeWaitCount, type LoadgenResult, type LoadgenRun,
+  CpuWindow, TurnLoadgen, busyShareBefore, childrenOf, outlivedBy, type CpuUse, liveLoadgens, liveServers, loadgen, loadgenPath, timeWaitCount, type LoadgenResult, type LoadgenRun,
 } from './processes.js';
 import { median, summarize, type Impl, type Row, type Sample } from './rows.js';
-import { busyNote, churnBoundNote, driftNote, mb, notes, otherWorkNote, renderNarrow, renderWide } from './report.js';
+import { busyNote, churnBoundNote, driftNote, mb, notes, otherWorkNote, outlivedNote, renderNarrow, renderWide } from './report.js';
 
 // ---------------------------------------------------------------- measuring
 
@@ -164,9 +164,14 @@ async function startAndWarm(row: Row, m: Model, o: Options, sample: Sample): Pro
 
 /** Stops a server by pid (SIGTERM, then SIGKILL after graceMs) and records how it ended. */
 async function stopServer(server: Launched, sample: Sample, graceMs: number): Promise<void> {
+  const children = childrenOf(server.pid);
   const status = await server.stop('SIGTERM', graceMs);
   liveServers.delete(server);
   sample.server_exit = { code: status.code, signal: status.signal };
+  // Children that outlive the server (orphans now, not in this runner's
+  // tree) would tear down during the next measurement: wait for them.
+  const outlived = await outlivedBy(children, 60_000);
+  if (outlived) sample.outlived = outlived;
 }
 
 /** One measurement: start the server, warm it up, measure, stop it (always). */
@@ -242,8 +247,17 @@ async function measure(row: Row, m: Model, o: Options, rep: number, position: nu
 function otherShare(sample: Sample, windows: CpuUse[]): void {
   if (windows.some((w) => w.other === undefined)) return;
   const seconds = windows.reduce((a, w) => a + w.seconds, 0);
-  const other = windows.reduce((a, w) => a + w.other!, 0);
-  if (seconds > 0) sample.other_cpu_share = Number((other / seconds / os.cpus().length).toFixed(3));
+  if (seconds <= 0) return;
+  const by = new Map<string, number>();
+  let other = 0;
+  for (const w of windows) {
+    other += w.other!.seconds;
+    for (const [name, s] of w.other!.by) by.set(name, (by.get(name) ?? 0) + s);
+  }
+  sample.other_cpu_share = Number((other / seconds / os.cpus().length).toFixed(3));
+  // The three busiest, for the note and the JSON.
+  const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  if (top.length) sample.other_cpu_by = Object.fromEntries(top.map(([name, s]) => [name, Number(s.toFixed(2))]));
 }
 
 interface Turns {
@@ -569,6 +583,8 @@ async function main(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
 
   const noteLines = notes(rows, opts, overhead, driftNote(rows), c10kNotes);
+  const outlived = outlivedNote(rows);
+  if (outlived) noteLines.push(outlived);
   const other = otherWorkNote(rows);
   if (other) noteLines.unshift(other);
   const busy = busyNote(busyBefore);

@@ -275,12 +275,43 @@ describe('benchmarks/run', () => {
       const rows = r.json.rows as Array<{ server: string; samples: Array<{ other_cpu_share?: number }> }>;
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) for (const s of row.samples) expect(s.other_cpu_share, row.server).toBeGreaterThan(0.1);
-      expect(r.json.notes[1]).toMatch(/^Other work ran during \d+ measurements? \(up to \d+% of the machine's CPUs, in processes this run did not start\): pingpong /);
+      // The loops are node processes: the busiest, by name.
+      expect(r.json.notes[1]).toMatch(/^Other work ran during \d+ measurements? \(up to \d+% of the machine's CPUs, in processes this run did not start; the busiest: node \d+\.\d s[^)]*\): pingpong /);
       expect(tooWide(r.stdout)).toEqual([]); // the overhead's lines too
     } finally {
       for (const loop of loops) loop.kill('SIGKILL');
     }
   }, 90_000);
+
+  // A server's children that outlive it would tear down during the next
+  // measurement (a thousand Node children: seconds of CPU): the runner
+  // waits for them, and kills those that do not end.
+  it.runIf(linux)('waits for the children a stopped server leaves, and kills those that stay', async () => {
+    const { childrenOf, outlivedBy } = await import('../benchmarks/processes.js');
+    const parentOf = async (script: string) => {
+      const p = spawn('sh', ['-c', script], { stdio: 'ignore' });
+      const t0 = performance.now();
+      let children = childrenOf(p.pid!);
+      while (children.length === 0 && performance.now() - t0 < 5000) {
+        await new Promise((r) => setTimeout(r, 20));
+        children = childrenOf(p.pid!);
+      }
+      expect(children.map((c) => c.comm)).toEqual(['sleep']);
+      process.kill(p.pid!, 'SIGKILL'); // the server gone; its child an orphan now
+      await new Promise((r) => p.once('exit', r));
+      return children;
+    };
+    // One that ends on its own: waited for, not killed.
+    const ending = await parentOf('sleep 0.5 & exec sleep 30');
+    const waited = await outlivedBy(ending, 10_000);
+    expect(waited).toMatchObject({ processes: 1, killed: 0 });
+    expect(waited!.seconds).toBeLessThan(5);
+    // One that stays: killed, by pid, after the wait.
+    const staying = await parentOf('sleep 30 & exec sleep 30');
+    expect(await outlivedBy(staying, 300)).toMatchObject({ processes: 1, killed: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await outlivedBy(staying, 300)).toBeUndefined(); // gone: none left to wait for
+  }, 30_000);
 
   it('usage errors name the bad option', () => {
     const r = bench(['--node-flags', 'v8-pool-size=1']);

@@ -75,11 +75,14 @@ describe_linux(NEEDS_LINUX.proc)('procfs', () => {
     // Outside the sleeper's tree: the loop, this worker and the rest of the machine; outside this
     // worker's: the same but the loop and this worker, from the same two snapshots.
     const worker = (ticks(process.pid, after) - ticks(process.pid, before)) / 100;
-    const diff = cpu_outside(sl.pid!, before, after) - cpu_outside(process.pid, before, after);
-    expect(diff).toBeGreaterThanOrEqual(looped + worker - 0.001);
-    expect(cpu_outside(process.pid, before, after)).toBeGreaterThanOrEqual(0);
+    const outsideSleeper = cpu_outside(sl.pid!, before, after), outsideUs = cpu_outside(process.pid, before, after);
+    expect(outsideSleeper.seconds - outsideUs.seconds).toBeGreaterThanOrEqual(looped + worker - 0.001);
+    expect(outsideUs.seconds).toBeGreaterThanOrEqual(0);
+    // By command: the loop is node's, outside the sleeper's tree only.
+    expect(outsideSleeper.by.get('node')).toBeGreaterThanOrEqual(looped - 0.001);
+    expect(outsideUs.by.get('cpu-outside') ?? 0).toBe(0); // the sleeper sleeps
     expect(busy1 - busy0).toBeGreaterThanOrEqual(looped - 0.05); // the machine's ticks and the loop's may be a tick apart
-    expect(cpu_outside(1 << 30, before, after)).toBeGreaterThanOrEqual(looped); // no such process: everything is outside
+    expect(cpu_outside(1 << 30, before, after).seconds).toBeGreaterThanOrEqual(looped); // no such process: everything is outside
   });
 
   it('this process: its CPU time, its fds, its listening socket by port', () => {

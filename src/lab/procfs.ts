@@ -111,8 +111,41 @@ export function process_tree(root: proc_stat, stats = all_stats()): proc_node {
   return grow(root, 0);
 }
 
+/** pid and its descendants, flat, pid first; [] when pid is gone. */
+export function tree_of(pid: number, stats = all_stats()): proc_stat[] {
+  const root = stats.find((s) => s.pid === pid);
+  if (!root) return [];
+  const out: proc_stat[] = [];
+  const walk = (n: proc_node) => {
+    const { children, ...st } = n;
+    out.push(st);
+    children.forEach(walk);
+  };
+  walk(process_tree(root, stats));
+  return out;
+}
+
+/**
+ * Which of procs still run: the same pid with the same start time, and not
+ * yet a zombie (a zombie has given its memory back and runs no more).
+ */
+export function still_running(procs: proc_stat[], stats = all_stats()): proc_stat[] {
+  const now = new Map(stats.map((s) => [s.pid, s]));
+  return procs.filter((p) => {
+    const s = now.get(p.pid);
+    return s !== undefined && s.starttime === p.starttime && s.state !== 'Z' && s.state !== 'X';
+  });
+}
+
 // A process's CPU time so far in ticks: its own, and its reaped children's.
 const cpu_ticks = (s: proc_stat) => s.utime + s.stime + s.cutime + s.cstime;
+
+/** The CPU that processes outside a tree used: in all, and by command. */
+export interface cpu_elsewhere {
+  seconds: number;
+  /** Seconds by comm; a kernel thread's in brackets, as ps(1) shows it ("[kswapd0]"). */
+  by: Map<string, number>;
+}
 
 /**
  * The CPU time, in seconds, that processes outside root's tree (root and
@@ -122,20 +155,20 @@ const cpu_ticks = (s: proc_stat) => s.utime + s.stime + s.cutime + s.cstime;
  * started and ended in between counts where it was reaped (in its parent's
  * cutime), or not at all when its parent had not waited for it yet.
  */
-export function cpu_outside(root: number, before: proc_stat[], after: proc_stat[]): number {
-  const ours = new Set<number>();
-  const rootStat = after.find((s) => s.pid === root);
-  if (rootStat) {
-    const walk = (n: proc_node) => { ours.add(n.pid); n.children.forEach(walk); };
-    walk(process_tree(rootStat, after));
-  }
+export function cpu_outside(root: number, before: proc_stat[], after: proc_stat[]): cpu_elsewhere {
+  const ours = new Set(tree_of(root, after).map((s) => s.pid));
   const was = new Map(before.map((s) => [`${s.pid}:${s.starttime}`, cpu_ticks(s)]));
+  const by = new Map<string, number>();
   let ticks = 0;
   for (const s of after) {
     if (ours.has(s.pid)) continue;
-    ticks += Math.max(0, cpu_ticks(s) - (was.get(`${s.pid}:${s.starttime}`) ?? 0));
+    const d = Math.max(0, cpu_ticks(s) - (was.get(`${s.pid}:${s.starttime}`) ?? 0));
+    if (d === 0) continue;
+    ticks += d;
+    const name = s.pid === 2 || s.ppid === 2 ? `[${s.comm}]` : s.comm; // kthreadd's children are the kernel's threads
+    by.set(name, (by.get(name) ?? 0) + d / 100);
   }
-  return ticks / 100;
+  return { seconds: ticks / 100, by };
 }
 
 /**
