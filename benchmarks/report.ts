@@ -237,9 +237,11 @@ export function otherWorkNote(rows: Row[]): string | undefined {
   // Whose CPU it was, over those measurements' samples: the busiest three.
   const by = new Map<string, number>();
   for (const r of hit) for (const s of r.samples) for (const [name, sec] of Object.entries(s.other_cpu_by ?? {})) by.set(name, (by.get(name) ?? 0) + sec);
-  const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, sec]) => `${name} ${sec.toFixed(1)} s`);
-  const kernel = top.some((t) => t.startsWith('[')) ? ' (in brackets: a thread of the kernel, which may be working for this run: reclaiming or watching the memory its servers used)' : '';
-  return `Other work ran during ${hit.length} measurement${hit.length > 1 ? 's' : ''} (up to ${Math.round(worst * 100)}% of the machine's CPUs, in processes this run did not start${top.length ? `; the busiest: ${top.join(', ')}${kernel}` : ''}): ${named.join(', ')}${rest}. Those rates shared the CPUs with it: measure them again on a quiet machine before trusting them or their ratios.`;
+  // (Below 0.05 s a name would print as 0.0 s: noise beside the busiest.)
+  const top = [...by].filter(([, sec]) => sec >= 0.05).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, sec]) => `${name} ${sec.toFixed(1)} s`);
+  const busiest = top.length ? ` The busiest: ${top.join(', ')}.` : '';
+  const kernel = top.some((t) => t.startsWith('[')) ? ' In brackets: a thread of the kernel, which may be working for this run, reclaiming or watching the memory its servers used.' : '';
+  return `Other work ran during ${hit.length} measurement${hit.length > 1 ? 's' : ''} (up to ${Math.round(worst * 100)}% of the machine's CPUs, in processes this run did not start): ${named.join(', ')}${rest}.${busiest}${kernel} Those rates shared the CPUs with it: measure them again on a quiet machine before trusting them or their ratios.`;
 }
 
 /** Said when a server's children had not exited 60 s after it: killed. */

@@ -276,12 +276,26 @@ describe('benchmarks/run', () => {
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) for (const s of row.samples) expect(s.other_cpu_share, row.server).toBeGreaterThan(0.1);
       // The loops are node processes: the busiest, by name.
-      expect(r.json.notes[1]).toMatch(/^Other work ran during \d+ measurements? \(up to \d+% of the machine's CPUs, in processes this run did not start; the busiest: node \d+\.\d s[^)]*\): pingpong /);
+      expect(r.json.notes[1]).toMatch(/^Other work ran during \d+ measurements? \(up to \d+% of the machine's CPUs, in processes this run did not start\): pingpong .*?\. The busiest: node \d+\.\d s[,.]/);
       expect(tooWide(r.stdout)).toEqual([]); // the overhead's lines too
     } finally {
       for (const loop of loops) loop.kill('SIGKILL');
     }
   }, 90_000);
+
+  it("the other-work note: the rows, the busiest processes (a kernel thread's name explained), no 0.0 s names", async () => {
+    const { otherWorkNote } = await import('../benchmarks/report.js');
+    const row = (server: string, share: number, by: Record<string, number>) => ({
+      model: 'fork', scenario: 'c10k' as const, k: 1000, impl: 'ts' as const, server, command: [],
+      samples: [{ rep: 0, position: 1, seq: 1, ok: true, wall_seconds: 1, other_cpu_share: share, other_cpu_by: by }],
+      summary: { rate_unit: 'req/s' as const, errors: 0, timeouts: 0, failed: 0, ok_samples: 1, other_cpu_share: share },
+    });
+    expect(otherWorkNote([row('TS echo-fork', 0.09, { node: 1 })])).toBeUndefined(); // under a tenth
+    const note = otherWorkNote([row('TS echo-fork', 0.33, { '[kdamond.0]': 1.65, process_api: 0.47, 'memfd:x': 0.02 }), row('C echo_fork', 0.05, {})])!;
+    expect(note).toBe("Other work ran during 1 measurement (up to 33% of the machine's CPUs, in processes this run did not start): c10k TS echo-fork K=1000. " +
+      'The busiest: [kdamond.0] 1.6 s, process_api 0.5 s. In brackets: a thread of the kernel, which may be working for this run, reclaiming or watching the memory its servers used. ' +
+      'Those rates shared the CPUs with it: measure them again on a quiet machine before trusting them or their ratios.');
+  });
 
   // A server's children that outlive it would tear down during the next
   // measurement (a thousand Node children: seconds of CPU): the runner
