@@ -78,7 +78,8 @@ describe_linux(NEEDS_LINUX.proc)('procfs', () => {
     const outsideSleeper = cpu_outside(sl.pid!, before, after), outsideUs = cpu_outside(process.pid, before, after);
     expect(outsideSleeper.seconds - outsideUs.seconds).toBeGreaterThanOrEqual(looped + worker - 0.001);
     expect(outsideUs.seconds).toBeGreaterThanOrEqual(0);
-    // By command: the loop is node's, outside the sleeper's tree only.
+    // By command (argv[0]'s name, not comm: Node 24 names its main thread
+    // "MainThread"): the loop is node's, outside the sleeper's tree only.
     expect(outsideSleeper.by.get('node')).toBeGreaterThanOrEqual(looped - 0.001);
     expect(outsideUs.by.get('cpu-outside') ?? 0).toBe(0); // the sleeper sleeps
     expect(busy1 - busy0).toBeGreaterThanOrEqual(looped - 0.05); // the machine's ticks and the loop's may be a tick apart

@@ -140,10 +140,24 @@ export function still_running(procs: proc_stat[], stats = all_stats()): proc_sta
 // A process's CPU time so far in ticks: its own, and its reaped children's.
 const cpu_ticks = (s: proc_stat) => s.utime + s.stime + s.cutime + s.cstime;
 
+/**
+ * The name a user knows a process by: its argv[0] without the folder
+ * (/proc/PID/cmdline), as comm may be a thread's name (Node 24 names its
+ * main thread "MainThread"); comm when that is empty or gone.
+ */
+function command_name(s: proc_stat): string {
+  try {
+    const argv0 = readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0', 1)[0];
+    return argv0 ? argv0.slice(argv0.lastIndexOf('/') + 1) : s.comm;
+  } catch {
+    return s.comm;
+  }
+}
+
 /** The CPU that processes outside a tree used: in all, and by command. */
 export interface cpu_elsewhere {
   seconds: number;
-  /** Seconds by comm; a kernel thread's in brackets, as ps(1) shows it ("[kswapd0]"). */
+  /** Seconds by command (argv[0]'s name); a kernel thread's comm in brackets, as ps(1) shows it ("[kswapd0]"). */
   by: Map<string, number>;
 }
 
@@ -165,7 +179,7 @@ export function cpu_outside(root: number, before: proc_stat[], after: proc_stat[
     const d = Math.max(0, cpu_ticks(s) - (was.get(`${s.pid}:${s.starttime}`) ?? 0));
     if (d === 0) continue;
     ticks += d;
-    const name = s.pid === 2 || s.ppid === 2 ? `[${s.comm}]` : s.comm; // kthreadd's children are the kernel's threads
+    const name = s.pid === 2 || s.ppid === 2 ? `[${s.comm}]` : command_name(s); // kthreadd's children are the kernel's threads
     by.set(name, (by.get(name) ?? 0) + d / 100);
   }
   return { seconds: ticks / 100, by };
