@@ -305,8 +305,9 @@ describe('benchmarks/run', () => {
     const parentOf = async (script: string) => {
       const p = spawn('sh', ['-c', script], { stdio: 'ignore' });
       const t0 = performance.now();
+      // Until the child has exec'd sleep: just after the fork it is still sh.
       let children = childrenOf(p.pid!);
-      while (children.length === 0 && performance.now() - t0 < 5000) {
+      while ((children.length === 0 || children.some((c) => c.comm !== 'sleep')) && performance.now() - t0 < 5000) {
         await new Promise((r) => setTimeout(r, 20));
         children = childrenOf(p.pid!);
       }
@@ -316,10 +317,11 @@ describe('benchmarks/run', () => {
       return children;
     };
     // One that ends on its own: waited for, not killed.
-    const ending = await parentOf('sleep 0.5 & exec sleep 30');
+    // (2 s: long enough to be found running under a loaded CI.)
+    const ending = await parentOf('sleep 2 & exec sleep 30');
     const waited = await outlivedBy(ending, 10_000);
     expect(waited).toMatchObject({ processes: 1, killed: 0 });
-    expect(waited!.seconds).toBeLessThan(5);
+    expect(waited!.seconds).toBeLessThan(8);
     // One that stays: killed, by pid, after the wait.
     const staying = await parentOf('sleep 30 & exec sleep 30');
     expect(await outlivedBy(staying, 300)).toMatchObject({ processes: 1, killed: 1 });
