@@ -307,13 +307,19 @@ describe('benchmarks/run', () => {
       const t0 = performance.now();
       // Until the child has exec'd sleep: just after the fork it is still sh.
       let children = childrenOf(p.pid!);
-      while ((children.length === 0 || children.some((c) => c.comm !== 'sleep')) && performance.now() - t0 < 5000) {
-        await new Promise((r) => setTimeout(r, 20));
-        children = childrenOf(p.pid!);
+      try {
+        while ((children.length === 0 || children.some((c) => c.comm !== 'sleep')) && performance.now() - t0 < 5000) {
+          await new Promise((r) => setTimeout(r, 20));
+          children = childrenOf(p.pid!);
+        }
+        expect(children.map((c) => c.comm)).toEqual(['sleep']);
+      } catch (err) {
+        for (const c of children) process.kill(c.pid, 'SIGKILL'); // not left behind by a failed test
+        throw err;
+      } finally {
+        p.kill('SIGKILL'); // the server gone; its child an orphan now
+        await new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
       }
-      expect(children.map((c) => c.comm)).toEqual(['sleep']);
-      process.kill(p.pid!, 'SIGKILL'); // the server gone; its child an orphan now
-      await new Promise((r) => p.once('exit', r));
       return children;
     };
     // One that ends on its own: waited for, not killed.
